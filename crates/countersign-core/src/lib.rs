@@ -1,0 +1,11 @@
+//! Pure decisions of the guarded pipeline. No I/O: time comes in through [`Clock`], state comes
+//! in as typed values, and every function here is table-tested.
+
+pub mod audit_chain;
+pub mod authority;
+pub mod clock;
+pub mod gate;
+
+pub use authority::{ApprovalLimits, Authority, Role};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use gate::{decide, GateDecision, GateInput, ProposalState, Refusal};

@@ -1,0 +1,27 @@
+//! The embedded demo shop: the τ-bench retail schema, its tools with derived JSON schemas, the
+//! policy that judges every write, and a deterministic demo generator.
+//!
+//! Pure: no I/O. Storage reaches in through [`ShopView`]; writes come out as [`Effect`]s that
+//! the caller stores only after a person approves them.
+
+pub mod calculate;
+pub mod demo;
+pub mod effect;
+pub mod facts;
+pub mod model;
+pub mod money;
+pub mod policy;
+pub mod read;
+pub mod schema;
+pub mod tools;
+pub mod view;
+
+pub use effect::{Change, Effect, Preview};
+pub use facts::gather_facts;
+pub use model::*;
+pub use money::Money;
+pub use policy::{evaluate, Facts, PolicyViolation, ViolationCode};
+pub use read::{run_read, ReadError, Scope};
+pub use schema::{parse_read, parse_write, SchemaError, Side, ToolSchemas};
+pub use tools::{ReadCall, ToolKind, ToolName, UnknownTool, WriteCall};
+pub use view::ShopView;

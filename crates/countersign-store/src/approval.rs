@@ -1,0 +1,321 @@
+//! The approval gate's side of the desk: approve (optionally with edited arguments), reject,
+//! escalate, expire. Each runs in one IMMEDIATE transaction, so concurrent approvers queue on the
+//! database lock and the second sees the first's decision: exactly one execution, however many
+//! clicks, processes or retries.
+
+use countersign_core::gate::{decide, GateDecision, GateInput, Refusal};
+use countersign_core::ProposalState;
+use countersign_shop::effect::fingerprint_of;
+use countersign_shop::{evaluate, gather_facts, parse_write, Preview, WriteCall};
+use rusqlite::TransactionBehavior;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::audit_log;
+use crate::desk::{Actor, Desk};
+use crate::error::DeskError;
+use crate::proposals::{self, NewDecision};
+use crate::shop_store::{self, SqlShop};
+
+/// What an approval executed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Execution {
+    pub proposal_id: i64,
+    /// Equal to the proposal id: a second execution of the same proposal cannot be stored.
+    pub idempotency_key: String,
+    pub edited: bool,
+    pub preview: Preview,
+}
+
+fn subject_of(call: &WriteCall) -> String {
+    match call {
+        WriteCall::ModifyUserAddress(a) => format!("user:{}", a.user_id),
+        other => format!(
+            "order:{}",
+            countersign_shop::policy::order_of(other).unwrap_or_default()
+        ),
+    }
+}
+
+impl Desk {
+    /// Approves proposal `id` and executes it, once. With `edited_args`, the edit is checked
+    /// against schema and policy first and must keep the same subject.
+    pub fn approve(
+        &mut self,
+        id: i64,
+        actor: &Actor,
+        edited_args: Option<&Value>,
+    ) -> Result<Execution, DeskError> {
+        let now = self.clock.now_ms();
+        let limits = self.gate_policy()?.limits;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let proposal = proposals::get(&tx, id)?;
+        let call = match edited_args {
+            Some(args) => {
+                let call = parse_write(proposal.tool, args)?;
+                let subject = subject_of(&call);
+                if subject != proposal.subject {
+                    return Err(DeskError::EditChangesSubject(format!(
+                        "{} → {subject}",
+                        proposal.subject
+                    )));
+                }
+                call
+            }
+            None => parse_write(proposal.tool, &proposal.args)?,
+        };
+        let facts = gather_facts(&SqlShop(&tx), &proposal.customer_id, &call)?;
+        let fingerprint_now = if proposal.subject.starts_with("user:") {
+            facts.customer.as_ref().map(fingerprint_of)
+        } else {
+            facts.order.as_ref().map(fingerprint_of)
+        };
+        let effect = evaluate(&facts, &call);
+        let decision = decide(&GateInput {
+            state: proposal.state,
+            now_ms: now,
+            expires_at_ms: proposal.expires_at_ms,
+            fingerprint_then: &proposal.fingerprint,
+            fingerprint_now: fingerprint_now.as_deref(),
+            tool: proposal.tool,
+            policy_now: effect.as_ref().map(|e| e.preview.amount),
+            role: actor.role,
+            limits: &limits,
+        });
+        let subject = format!("proposal:{id}");
+        let role = Some(actor.role.as_str());
+        let refusal = match decision {
+            GateDecision::Execute => None,
+            GateDecision::Refuse(r) => Some(r),
+        };
+        if let Some(refusal) = refusal {
+            let (err, kind, new_state) = match refusal {
+                Refusal::AlreadyDecided(state) => {
+                    (DeskError::AlreadyDecided { id, state }, "refused", None)
+                }
+                Refusal::Expired => (
+                    DeskError::Expired(id),
+                    "expired",
+                    Some(ProposalState::Expired),
+                ),
+                Refusal::Invalidated => (
+                    DeskError::Invalidated(id),
+                    "invalidated",
+                    Some(ProposalState::Invalidated),
+                ),
+                Refusal::Policy(v) => (DeskError::Policy(v), "refused", None),
+                Refusal::NeedsSupervisor {
+                    amount,
+                    limit,
+                    escalated,
+                } => {
+                    let detail = match (escalated, limit) {
+                        (true, _) => "it was escalated".to_owned(),
+                        (false, Some(limit)) => {
+                            format!("{amount} is above the agent limit of {limit}")
+                        }
+                        (false, None) => "agents have no approval limit for this action".to_owned(),
+                    };
+                    (
+                        DeskError::NeedsSupervisor { id, amount, detail },
+                        "refused",
+                        None,
+                    )
+                }
+            };
+            if let Some(state) = new_state {
+                proposals::set_state(&tx, id, state, now, &actor.name, None)?;
+            }
+            let reason = err.to_string();
+            proposals::record_decision(
+                &tx,
+                &NewDecision {
+                    proposal_id: id,
+                    kind,
+                    actor: &actor.name,
+                    role,
+                    at_ms: now,
+                    reason: Some(&reason),
+                    edited_args,
+                },
+            )?;
+            let payload = json!({"attempt": "approve", "code": err.code(), "reason": reason, "edited_args": edited_args});
+            audit_log::append(
+                &tx,
+                now,
+                &actor.name,
+                &format!("approval.{kind}"),
+                &subject,
+                &payload,
+            )?;
+            tx.commit()?;
+            tracing::info!(proposal = id, code = err.code(), "approval refused");
+            return Err(err);
+        }
+        // The gate said execute, so policy passed: `effect` is Ok.
+        let effect = effect.map_err(DeskError::Policy)?;
+        let edited = edited_args.is_some();
+        proposals::record_decision(
+            &tx,
+            &NewDecision {
+                proposal_id: id,
+                kind: "approved",
+                actor: &actor.name,
+                role,
+                at_ms: now,
+                reason: None,
+                edited_args,
+            },
+        )?;
+        audit_log::append(
+            &tx,
+            now,
+            &actor.name,
+            "decision.approved",
+            &subject,
+            &json!({"role": actor.role, "edited": edited, "args": call.args_json(), "original_args": proposal.args}),
+        )?;
+        proposals::open_execution(
+            &tx,
+            id,
+            &proposal.subject,
+            &proposal.customer_id,
+            now,
+            &actor.name,
+        )?;
+        shop_store::write(&tx, effect.order.as_ref(), effect.user.as_ref())?;
+        proposals::close_execution(&tx, id)?;
+        proposals::set_state(&tx, id, ProposalState::Executed, now, &actor.name, None)?;
+        if edited {
+            proposals::set_executed_args(&tx, id, &call.args_json(), &effect.preview)?;
+        }
+        audit_log::append(
+            &tx,
+            now,
+            &actor.name,
+            "action.executed",
+            &subject,
+            &json!({"tool": proposal.tool, "idempotency_key": id.to_string(), "preview": effect.preview}),
+        )?;
+        tx.commit()?;
+        tracing::info!(proposal = id, tool = %proposal.tool, edited, "proposal executed");
+        Ok(Execution {
+            proposal_id: id,
+            idempotency_key: id.to_string(),
+            edited,
+            preview: effect.preview,
+        })
+    }
+
+    /// Rejects an open proposal. A reason is required: it is eval data and the customer's answer.
+    pub fn reject(&mut self, id: i64, actor: &Actor, reason: &str) -> Result<(), DeskError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DeskError::ReasonRequired);
+        }
+        self.close(id, actor, ProposalState::Rejected, "rejected", Some(reason))
+    }
+
+    /// Hands an open proposal to a supervisor: afterwards only a supervisor may approve it.
+    pub fn escalate(
+        &mut self,
+        id: i64,
+        actor: &Actor,
+        note: Option<&str>,
+    ) -> Result<(), DeskError> {
+        self.close(id, actor, ProposalState::Escalated, "escalated", note)
+    }
+
+    fn close(
+        &mut self,
+        id: i64,
+        actor: &Actor,
+        to: ProposalState,
+        kind: &str,
+        reason: Option<&str>,
+    ) -> Result<(), DeskError> {
+        let now = self.clock.now_ms();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let proposal = proposals::get(&tx, id)?;
+        let allowed = match to {
+            ProposalState::Escalated => proposal.state == ProposalState::Pending,
+            _ => proposal.state.is_open(),
+        };
+        if !allowed {
+            return Err(DeskError::AlreadyDecided {
+                id,
+                state: proposal.state,
+            });
+        }
+        if now >= proposal.expires_at_ms && to == ProposalState::Escalated {
+            return Err(DeskError::Expired(id));
+        }
+        proposals::set_state(&tx, id, to, now, &actor.name, reason)?;
+        let role = Some(actor.role.as_str());
+        proposals::record_decision(
+            &tx,
+            &NewDecision {
+                proposal_id: id,
+                kind,
+                actor: &actor.name,
+                role,
+                at_ms: now,
+                reason,
+                edited_args: None,
+            },
+        )?;
+        audit_log::append(
+            &tx,
+            now,
+            &actor.name,
+            &format!("decision.{kind}"),
+            &format!("proposal:{id}"),
+            &json!({"role": actor.role, "reason": reason}),
+        )?;
+        tx.commit()?;
+        tracing::info!(proposal = id, decision = kind, "proposal closed");
+        Ok(())
+    }
+
+    /// Moves open proposals past their expiry to `expired`, recording each. Fail closed: an
+    /// expired proposal can never be approved.
+    pub(crate) fn expire_overdue(&mut self) -> Result<usize, DeskError> {
+        let now = self.clock.now_ms();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let overdue = proposals::list(
+            &tx,
+            &format!("WHERE state IN ('pending', 'escalated') AND expires_at <= {now} ORDER BY id"),
+        )?;
+        for p in &overdue {
+            proposals::set_state(&tx, p.id, ProposalState::Expired, now, "system", None)?;
+            proposals::record_decision(
+                &tx,
+                &NewDecision {
+                    proposal_id: p.id,
+                    kind: "expired",
+                    actor: "system",
+                    role: None,
+                    at_ms: now,
+                    reason: None,
+                    edited_args: None,
+                },
+            )?;
+            audit_log::append(
+                &tx,
+                now,
+                "system",
+                "proposal.expired",
+                &format!("proposal:{}", p.id),
+                &json!({"expires_at": p.expires_at_ms}),
+            )?;
+        }
+        tx.commit()?;
+        Ok(overdue.len())
+    }
+}

@@ -1,0 +1,37 @@
+//! Conversations: one authenticated customer each.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::DeskError;
+
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE conversations (
+    id          INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+) STRICT;
+";
+
+pub(crate) fn create(
+    conn: &Connection,
+    customer_id: &str,
+    channel: &str,
+    now_ms: i64,
+) -> Result<i64, DeskError> {
+    conn.execute(
+        "INSERT INTO conversations (customer_id, channel, created_at) VALUES (?1, ?2, ?3)",
+        (customer_id, channel, now_ms),
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn customer_of(conn: &Connection, id: i64) -> Result<Option<String>, DeskError> {
+    Ok(conn
+        .query_row(
+            "SELECT customer_id FROM conversations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

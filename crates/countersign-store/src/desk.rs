@@ -1,0 +1,315 @@
+//! The desk: the one entry point the CLI and the desktop shell drive. It owns a connection to
+//! one workspace and turns requests into checked, recorded transactions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use countersign_core::{Clock, ProposalState};
+use countersign_shop::demo::{self, DemoSize, DEMO_SEED};
+use countersign_shop::{
+    evaluate, gather_facts, parse_read, parse_write, run_read, ReadError, Scope, Shop, Side,
+    ToolName, ToolSchemas,
+};
+use rusqlite::{Connection, TransactionBehavior};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::audit_log::{self, AuditEntry, VerifyReport};
+use crate::conversations;
+use crate::db;
+use crate::error::DeskError;
+use crate::proposals::{self, Decision, NewProposal, Proposal};
+use crate::shop_store::{self, SqlShop};
+use crate::workspace::{self, GatePolicy};
+
+pub const DB_FILE: &str = "countersign.db";
+
+/// Where a new workspace's shop comes from. An existing workspace keeps its shop.
+#[derive(Clone, Debug)]
+pub enum ShopSeed {
+    Demo,
+    TauFile(PathBuf),
+}
+
+/// Who is acting, as recorded in decisions and the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: countersign_core::Role,
+}
+
+pub struct Desk {
+    pub(crate) conn: Connection,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk").finish_non_exhaustive()
+    }
+}
+
+/// A request to propose a write, by a person or a planner.
+#[derive(Clone, Debug)]
+pub struct ProposeRequest<'a> {
+    pub customer_id: &'a str,
+    /// Existing conversation, or `None` to open a new one with `channel`.
+    pub conversation_id: Option<i64>,
+    pub channel: &'a str,
+    pub tool: ToolName,
+    pub args: &'a Value,
+    pub proposed_by: &'a str,
+}
+
+/// A proposal with everything a reviewer needs.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProposalDetail {
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    pub decisions: Vec<Decision>,
+    pub audit: Vec<AuditEntry>,
+}
+
+impl Desk {
+    /// Opens (creating and seeding if new) the workspace in `data_dir`.
+    pub fn open(
+        data_dir: &Path,
+        seed: &ShopSeed,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Desk, DeskError> {
+        let path = data_dir.join(DB_FILE);
+        // Parse a shop file before touching the disk, so a bad file creates nothing.
+        let fresh = !path.exists();
+        let seed_shop = if fresh { Some(load_seed(seed)?) } else { None };
+        std::fs::create_dir_all(data_dir)?;
+        let mut conn = db::open(&path)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if SqlShop(&tx).is_empty()? {
+            let shop = match seed_shop {
+                Some(shop) => shop,
+                None => load_seed(seed)?,
+            };
+            shop_store::seed(&tx, &shop)?;
+            let source = match seed {
+                ShopSeed::Demo => json!({"kind": "demo", "seed": DEMO_SEED}),
+                ShopSeed::TauFile(p) => json!({"kind": "tau", "path": p.display().to_string()}),
+            };
+            workspace::set(&tx, "shop_source", &source)?;
+            workspace::set(&tx, "gate_policy", &GatePolicy::default())?;
+            tracing::info!(
+                users = shop.users.len(),
+                orders = shop.orders.len(),
+                "seeded workspace shop"
+            );
+        }
+        tx.commit()?;
+        Ok(Desk { conn, clock })
+    }
+
+    pub fn gate_policy(&self) -> Result<GatePolicy, DeskError> {
+        Ok(workspace::get(&self.conn, "gate_policy")?.unwrap_or_default())
+    }
+
+    pub fn set_gate_policy(&mut self, policy: &GatePolicy) -> Result<(), DeskError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        workspace::set(&tx, "gate_policy", policy)?;
+        audit_log::append(
+            &tx,
+            self.clock.now_ms(),
+            "admin",
+            "policy.changed",
+            "workspace",
+            &json!(policy),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Where this workspace's shop came from.
+    pub fn shop_source(&self) -> Result<Value, DeskError> {
+        Ok(workspace::get(&self.conn, "shop_source")?.unwrap_or(Value::Null))
+    }
+
+    /// Runs a read tool at once and returns its schema-checked result.
+    pub fn lookup(&self, tool: ToolName, args: &Value, scope: &Scope) -> Result<Value, DeskError> {
+        let call = parse_read(tool, args)?;
+        let value = run_read(&SqlShop(&self.conn), scope, &call).map_err(|e| match e {
+            ReadError::NotFound(what) => DeskError::NotFound(what),
+            ReadError::OutOfScope(what) => DeskError::OutOfScope(what),
+            ReadError::Calculate(e) => DeskError::Calculate(e.to_string()),
+            ReadError::View(e) => e.into(),
+        })?;
+        ToolSchemas::global().check(tool, Side::Output, &value)?;
+        Ok(value)
+    }
+
+    /// Judges a write and, if policy allows it, stores it as a pending proposal. Nothing in the
+    /// shop changes. A policy refusal is recorded in the audit log and returned as an error;
+    /// arguments that fail the schema are refused before anything is stored.
+    pub fn propose(&mut self, req: &ProposeRequest<'_>) -> Result<i64, DeskError> {
+        let call = parse_write(req.tool, req.args)?;
+        let now = self.clock.now_ms();
+        let expiry_ms = self.gate_policy()?.expiry_ms;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(conversation) = req.conversation_id {
+            let expected = conversations::customer_of(&tx, conversation)?
+                .ok_or_else(|| DeskError::NotFound(format!("conversation {conversation}")))?;
+            if expected != req.customer_id {
+                return Err(DeskError::ConversationCustomerMismatch {
+                    conversation,
+                    expected,
+                    given: req.customer_id.to_owned(),
+                });
+            }
+        }
+        let facts = gather_facts(&SqlShop(&tx), req.customer_id, &call)?;
+        if facts.customer.is_none() {
+            return Err(DeskError::UnknownCustomer(req.customer_id.to_owned()));
+        }
+        let args = call.args_json();
+        let effect = match evaluate(&facts, &call) {
+            Ok(effect) => effect,
+            Err(violation) => {
+                let payload = json!({
+                    "customer_id": req.customer_id,
+                    "conversation_id": req.conversation_id,
+                    "tool": req.tool,
+                    "args": args,
+                    "violation": violation,
+                });
+                audit_log::append(
+                    &tx,
+                    now,
+                    req.proposed_by,
+                    "proposal.refused",
+                    &format!("customer:{}", req.customer_id),
+                    &payload,
+                )?;
+                tx.commit()?;
+                tracing::info!(tool = %req.tool, code = violation.code.as_str(), "proposal refused by policy");
+                return Err(DeskError::Policy(violation));
+            }
+        };
+        let preview_json = serde_json::to_value(&effect.preview).unwrap_or(Value::Null);
+        ToolSchemas::global().check(req.tool, Side::Output, &preview_json)?;
+        let conversation_id = match req.conversation_id {
+            Some(id) => id,
+            None => conversations::create(&tx, req.customer_id, req.channel, now)?,
+        };
+        let id = proposals::insert(
+            &tx,
+            &NewProposal {
+                conversation_id,
+                customer_id: req.customer_id,
+                tool: req.tool,
+                args: &args,
+                preview: &effect.preview,
+                subject: &effect.subject,
+                fingerprint: &effect.fingerprint,
+                proposed_by: req.proposed_by,
+                created_at_ms: now,
+                expires_at_ms: now + expiry_ms,
+            },
+        )?;
+        let payload = json!({
+            "conversation_id": conversation_id,
+            "customer_id": req.customer_id,
+            "tool": req.tool,
+            "args": args,
+            "preview": effect.preview,
+            "fingerprint": effect.fingerprint,
+        });
+        audit_log::append(
+            &tx,
+            now,
+            req.proposed_by,
+            "proposal.created",
+            &format!("proposal:{id}"),
+            &payload,
+        )?;
+        tx.commit()?;
+        tracing::info!(proposal = id, tool = %req.tool, "proposal created");
+        Ok(id)
+    }
+
+    /// Open proposals (pending and escalated), highest amount at stake first, then oldest.
+    /// Proposals past their expiry are moved to `expired` first.
+    pub fn queue(&mut self) -> Result<Vec<Proposal>, DeskError> {
+        self.expire_overdue()?;
+        proposals::list(
+            &self.conn,
+            "WHERE state IN ('pending', 'escalated') ORDER BY state = 'escalated' DESC, amount_cents DESC, id",
+        )
+    }
+
+    pub fn show(&self, id: i64) -> Result<ProposalDetail, DeskError> {
+        let proposal = proposals::get(&self.conn, id)?;
+        let decisions =
+            proposals::decisions(&self.conn, "WHERE proposal_id = ?1 ORDER BY id", &[&id])?;
+        let audit = audit_log::entries_for(&self.conn, &format!("proposal:{id}"))?;
+        Ok(ProposalDetail {
+            proposal,
+            decisions,
+            audit,
+        })
+    }
+
+    /// Every decision, oldest first, with the proposal it was about.
+    pub fn history(&self) -> Result<Vec<HistoryEntry>, DeskError> {
+        let decisions = proposals::decisions(&self.conn, "ORDER BY at, id", &[])?;
+        let mut out = Vec::with_capacity(decisions.len());
+        for decision in decisions {
+            let p = proposals::get(&self.conn, decision.proposal_id)?;
+            out.push(HistoryEntry {
+                tool: p.tool,
+                customer_id: p.customer_id,
+                summary: p.preview.summary,
+                state: p.state,
+                decision,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn verify_audit(&self) -> Result<VerifyReport, DeskError> {
+        audit_log::verify(&self.conn)
+    }
+
+    /// How many executions happened, ever. Tests compare it with approvals.
+    pub fn execution_count(&self) -> Result<i64, DeskError> {
+        proposals::execution_count(&self.conn)
+    }
+
+    /// The conversation's customer, if the conversation exists.
+    pub fn conversation_customer(&self, id: i64) -> Result<Option<String>, DeskError> {
+        conversations::customer_of(&self.conn, id)
+    }
+}
+
+/// One decision, for the supervisor's history.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub decision: Decision,
+    pub tool: ToolName,
+    pub customer_id: String,
+    pub summary: String,
+    /// The proposal's state now.
+    pub state: ProposalState,
+}
+
+fn load_seed(seed: &ShopSeed) -> Result<Shop, DeskError> {
+    match seed {
+        ShopSeed::Demo => Ok(demo::generate(DEMO_SEED, &DemoSize::DEFAULT)),
+        ShopSeed::TauFile(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| DeskError::InvalidShop(format!("{}: {e}", path.display())))?;
+            Shop::from_tau_json(&text)
+                .map_err(|e| DeskError::InvalidShop(format!("{}: {e}", path.display())))
+        }
+    }
+}

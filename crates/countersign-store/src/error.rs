@@ -1,0 +1,100 @@
+//! The desk's errors: each has a stable code (what the CLI, the IPC layer and the UI match on)
+//! and a message for people.
+
+use countersign_core::ProposalState;
+use countersign_shop::{Money, PolicyViolation, SchemaError, UnknownTool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    UnknownTool(#[from] UnknownTool),
+    #[error("arguments are not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(#[from] SchemaError),
+    #[error("refused by policy: {0}")]
+    Policy(PolicyViolation),
+    #[error("customer {0} is not in the shop")]
+    UnknownCustomer(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0} belongs to another customer than this conversation's")]
+    OutOfScope(String),
+    #[error("conversation {conversation} is with customer {expected}, not {given}")]
+    ConversationCustomerMismatch {
+        conversation: i64,
+        expected: String,
+        given: String,
+    },
+    #[error("proposal {id} is already {}", state.as_str())]
+    AlreadyDecided { id: i64, state: ProposalState },
+    #[error("proposal {0} expired before it was approved; propose it again if it is still wanted")]
+    Expired(i64),
+    #[error(
+        "proposal {0} is invalid: its subject changed after it was proposed; propose it again"
+    )]
+    Invalidated(i64),
+    #[error("proposal {id} needs a supervisor: {detail}")]
+    NeedsSupervisor {
+        id: i64,
+        amount: Money,
+        detail: String,
+    },
+    #[error("an edit cannot change what the action applies to ({0})")]
+    EditChangesSubject(String),
+    #[error("a rejection needs a reason")]
+    ReasonRequired,
+    #[error("the shop file is not a τ-format db.json: {0}")]
+    InvalidShop(String),
+    #[error("{0}")]
+    Calculate(String),
+    #[error("the database is schema version {found}, newer than this build's {supported}; update Countersign")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("a stored record is corrupt: {0}")]
+    Corrupt(String),
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl DeskError {
+    /// The stable code. Never match on messages.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeskError::UnknownTool(_) => "unknown_tool",
+            DeskError::InvalidJson(_) => "invalid_json",
+            DeskError::InvalidArguments(_) => "invalid_arguments",
+            DeskError::Policy(_) => "policy_violation",
+            DeskError::UnknownCustomer(_) => "unknown_customer",
+            DeskError::NotFound(_) => "not_found",
+            DeskError::OutOfScope(_) => "out_of_scope",
+            DeskError::ConversationCustomerMismatch { .. } => "conversation_customer_mismatch",
+            DeskError::AlreadyDecided { .. } => "already_decided",
+            DeskError::Expired(_) => "expired",
+            DeskError::Invalidated(_) => "invalidated",
+            DeskError::NeedsSupervisor { .. } => "needs_supervisor",
+            DeskError::EditChangesSubject(_) => "edit_changes_subject",
+            DeskError::ReasonRequired => "reason_required",
+            DeskError::InvalidShop(_) => "invalid_shop",
+            DeskError::Calculate(_) => "invalid_expression",
+            DeskError::SchemaTooNew { .. } => "schema_too_new",
+            DeskError::Corrupt(_) => "corrupt_record",
+            DeskError::Storage(_) => "storage",
+            DeskError::Io(_) => "io",
+        }
+    }
+
+    /// Whether the caller can fix it by changing the input (exit code 2), as opposed to a fault
+    /// of the machine or the program (exit code 1).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(
+            self,
+            DeskError::Corrupt(_) | DeskError::Storage(_) | DeskError::Io(_)
+        )
+    }
+}
+
+pub(crate) fn corrupt(what: impl std::fmt::Display, e: impl std::fmt::Display) -> DeskError {
+    DeskError::Corrupt(format!("{what}: {e}"))
+}

@@ -1,0 +1,22 @@
+//! Storage and the desk service. Everything durable lives in one SQLite file per workspace:
+//! the shop, conversations, proposals, decisions, executions and the audit log.
+
+mod approval;
+mod audit_log;
+mod conversations;
+mod db;
+mod desk;
+mod error;
+mod proposals;
+mod shop_store;
+mod workspace;
+
+pub use approval::Execution;
+pub use audit_log::{AuditEntry, VerifyReport};
+pub use countersign_core::audit_chain::ChainBreak;
+pub use db::SCHEMA_VERSION;
+pub use desk::{Actor, Desk, HistoryEntry, ProposalDetail, ProposeRequest, ShopSeed, DB_FILE};
+pub use error::DeskError;
+pub use proposals::{Decision, Proposal};
+pub use shop_store::SqlShop;
+pub use workspace::GatePolicy;

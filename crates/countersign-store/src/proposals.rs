@@ -1,0 +1,294 @@
+//! Proposals, the decisions people make on them, and executions (at most one per proposal).
+
+use countersign_core::ProposalState;
+use countersign_shop::{Money, Preview, ToolName};
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{corrupt, DeskError};
+
+pub(crate) const SCHEMA_V1: &str = "
+CREATE TABLE proposals (
+    id              INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+    customer_id     TEXT NOT NULL,
+    tool            TEXT NOT NULL,
+    args            TEXT NOT NULL,
+    preview         TEXT NOT NULL,
+    amount_cents    INTEGER NOT NULL,
+    subject         TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    proposed_by     TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN
+                      ('pending', 'escalated', 'executed', 'rejected', 'expired', 'invalidated')),
+    decided_at      INTEGER,
+    decided_by      TEXT,
+    reason          TEXT
+) STRICT;
+CREATE INDEX proposals_open ON proposals (state, expires_at);
+
+CREATE TABLE decisions (
+    id          INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals (id),
+    kind        TEXT NOT NULL CHECK (kind IN
+                  ('approved', 'rejected', 'escalated', 'expired', 'invalidated', 'refused')),
+    actor       TEXT NOT NULL,
+    role        TEXT,
+    at          INTEGER NOT NULL,
+    reason      TEXT,
+    edited_args TEXT
+) STRICT;
+CREATE INDEX decisions_proposal ON decisions (proposal_id);
+CREATE INDEX decisions_at ON decisions (at);
+
+-- One row per executed proposal: the primary key is the idempotency key. `applied` is 0 only
+-- inside the executing transaction; the shop's triggers allow writes only while it is.
+CREATE TABLE executions (
+    proposal_id INTEGER PRIMARY KEY REFERENCES proposals (id),
+    subject     TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    executed_at INTEGER NOT NULL,
+    approved_by TEXT NOT NULL,
+    applied     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TRIGGER executions_need_recorded_approval BEFORE INSERT ON executions
+WHEN NOT EXISTS (SELECT 1 FROM decisions WHERE proposal_id = NEW.proposal_id AND kind = 'approved')
+BEGIN SELECT RAISE(ABORT, 'no execution without a recorded approval'); END;
+";
+
+/// A stored proposal.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Proposal {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub customer_id: String,
+    pub tool: ToolName,
+    pub args: Value,
+    pub preview: Preview,
+    pub amount: Money,
+    pub subject: String,
+    #[serde(skip)]
+    pub fingerprint: String,
+    pub proposed_by: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub state: ProposalState,
+    pub decided_at_ms: Option<i64>,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, conversation_id, customer_id, tool, args, preview, amount_cents, subject, fingerprint,
+    proposed_by, created_at, expires_at, state, decided_at, decided_by, reason";
+
+fn from_row(r: &Row<'_>) -> Result<Result<Proposal, DeskError>, rusqlite::Error> {
+    let id: i64 = r.get(0)?;
+    let tool: String = r.get(3)?;
+    let args: String = r.get(4)?;
+    let preview: String = r.get(5)?;
+    let state: String = r.get(12)?;
+    let parsed = (|| {
+        Ok(Proposal {
+            id,
+            conversation_id: r.get(1)?,
+            customer_id: r.get(2)?,
+            tool: tool
+                .parse()
+                .map_err(|e| corrupt(format!("proposal {id}"), e))?,
+            args: serde_json::from_str(&args).map_err(|e| corrupt(format!("proposal {id}"), e))?,
+            preview: serde_json::from_str(&preview)
+                .map_err(|e| corrupt(format!("proposal {id}"), e))?,
+            amount: Money::from_cents(r.get(6)?),
+            subject: r.get(7)?,
+            fingerprint: r.get(8)?,
+            proposed_by: r.get(9)?,
+            created_at_ms: r.get(10)?,
+            expires_at_ms: r.get(11)?,
+            state: ProposalState::parse(&state)
+                .ok_or_else(|| corrupt(format!("proposal {id}"), &state))?,
+            decided_at_ms: r.get(13)?,
+            decided_by: r.get(14)?,
+            reason: r.get(15)?,
+        })
+    })();
+    Ok(parsed)
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Proposal, DeskError> {
+    let row = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM proposals WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?;
+    row.ok_or_else(|| DeskError::NotFound(format!("proposal {id}")))?
+}
+
+pub(crate) fn list(conn: &Connection, where_sql: &str) -> Result<Vec<Proposal>, DeskError> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM proposals {where_sql}"))?;
+    let rows = stmt.query_map([], from_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+pub(crate) struct NewProposal<'a> {
+    pub conversation_id: i64,
+    pub customer_id: &'a str,
+    pub tool: ToolName,
+    pub args: &'a Value,
+    pub preview: &'a Preview,
+    pub subject: &'a str,
+    pub fingerprint: &'a str,
+    pub proposed_by: &'a str,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+pub(crate) fn insert(conn: &Connection, p: &NewProposal<'_>) -> Result<i64, DeskError> {
+    conn.execute(
+        "INSERT INTO proposals (conversation_id, customer_id, tool, args, preview, amount_cents, subject,
+             fingerprint, proposed_by, created_at, expires_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending')",
+        rusqlite::params![
+            p.conversation_id,
+            p.customer_id,
+            p.tool.as_str(),
+            p.args.to_string(),
+            serde_json::to_string(p.preview).map_err(|e| corrupt("preview", e))?,
+            p.preview.amount.cents(),
+            p.subject,
+            p.fingerprint,
+            p.proposed_by,
+            p.created_at_ms,
+            p.expires_at_ms,
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn set_state(
+    conn: &Connection,
+    id: i64,
+    state: ProposalState,
+    at_ms: i64,
+    by: &str,
+    reason: Option<&str>,
+) -> Result<(), DeskError> {
+    conn.execute(
+        "UPDATE proposals SET state = ?2, decided_at = ?3, decided_by = ?4, reason = ?5 WHERE id = ?1",
+        (id, state.as_str(), at_ms, by, reason),
+    )?;
+    Ok(())
+}
+
+/// What an executed edit leaves behind: the arguments and preview that actually ran.
+pub(crate) fn set_executed_args(
+    conn: &Connection,
+    id: i64,
+    args: &Value,
+    preview: &Preview,
+) -> Result<(), DeskError> {
+    conn.execute(
+        "UPDATE proposals SET args = ?2, preview = ?3, amount_cents = ?4 WHERE id = ?1",
+        (
+            id,
+            args.to_string(),
+            serde_json::to_string(preview).map_err(|e| corrupt("preview", e))?,
+            preview.amount.cents(),
+        ),
+    )?;
+    Ok(())
+}
+
+/// A decision as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    pub id: i64,
+    pub proposal_id: i64,
+    pub kind: String,
+    pub actor: String,
+    pub role: Option<String>,
+    pub at_ms: i64,
+    pub reason: Option<String>,
+    pub edited_args: Option<Value>,
+}
+
+pub(crate) struct NewDecision<'a> {
+    pub proposal_id: i64,
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub role: Option<&'a str>,
+    pub at_ms: i64,
+    pub reason: Option<&'a str>,
+    pub edited_args: Option<&'a Value>,
+}
+
+pub(crate) fn record_decision(conn: &Connection, d: &NewDecision<'_>) -> Result<i64, DeskError> {
+    conn.execute(
+        "INSERT INTO decisions (proposal_id, kind, actor, role, at, reason, edited_args) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![d.proposal_id, d.kind, d.actor, d.role, d.at_ms, d.reason, d.edited_args.map(|v| v.to_string())],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn decisions(
+    conn: &Connection,
+    where_sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Decision>, DeskError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, proposal_id, kind, actor, role, at, reason, edited_args FROM decisions {where_sql}"
+    ))?;
+    let rows = stmt.query_map(params, |r| {
+        let edited: Option<String> = r.get(7)?;
+        Ok(Decision {
+            id: r.get(0)?,
+            proposal_id: r.get(1)?,
+            kind: r.get(2)?,
+            actor: r.get(3)?,
+            role: r.get(4)?,
+            at_ms: r.get(5)?,
+            reason: r.get(6)?,
+            edited_args: edited.and_then(|e| serde_json::from_str(&e).ok()),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Opens the execution (the shop's triggers now allow writes to its subject), for the caller
+/// to write the shop and then [`close_execution`], all in one transaction.
+pub(crate) fn open_execution(
+    conn: &Connection,
+    proposal_id: i64,
+    subject: &str,
+    customer_id: &str,
+    at_ms: i64,
+    by: &str,
+) -> Result<(), DeskError> {
+    conn.execute(
+        "INSERT INTO executions (proposal_id, subject, customer_id, executed_at, approved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        (proposal_id, subject, customer_id, at_ms, by),
+    )?;
+    Ok(())
+}
+
+pub(crate) fn close_execution(conn: &Connection, proposal_id: i64) -> Result<(), DeskError> {
+    conn.execute(
+        "UPDATE executions SET applied = 1 WHERE proposal_id = ?1",
+        [proposal_id],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn execution_count(conn: &Connection) -> Result<i64, DeskError> {
+    Ok(conn.query_row("SELECT count(*) FROM executions", [], |r| r.get(0))?)
+}
