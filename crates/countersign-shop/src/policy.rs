@@ -27,7 +27,6 @@ pub enum ViolationCode {
     WrongStatus,
     InvalidCancelReason,
     InvalidAddress,
-    NoChange,
     ItemNotInOrder,
     LengthMismatch,
     SameItem,
@@ -50,7 +49,6 @@ impl ViolationCode {
             ViolationCode::WrongStatus => "wrong_status",
             ViolationCode::InvalidCancelReason => "invalid_cancel_reason",
             ViolationCode::InvalidAddress => "invalid_address",
-            ViolationCode::NoChange => "no_change",
             ViolationCode::ItemNotInOrder => "item_not_in_order",
             ViolationCode::LengthMismatch => "length_mismatch",
             ViolationCode::SameItem => "same_item",
@@ -109,12 +107,6 @@ pub fn evaluate(facts: &Facts, call: &WriteCall) -> Result<Effect, PolicyViolati
             }
             let address = a.address();
             check_address(&address)?;
-            if address == customer.address {
-                return Err(violation(
-                    ViolationCode::NoChange,
-                    "the address is already the default",
-                ));
-            }
             let mut after = customer.clone();
             after.address = address;
             let summary = format!(
@@ -213,12 +205,6 @@ fn evaluate_order_write(
             require_pending_like(order, "have its address changed")?;
             let address = a.address();
             check_address(&address)?;
-            if address == order.address {
-                return Err(violation(
-                    ViolationCode::NoChange,
-                    format!("order {id} already ships there"),
-                ));
-            }
             let mut after = order.clone();
             after.address = address;
             let summary = format!("Ship order {id} to {}", one_line(&after.address));

@@ -29,6 +29,8 @@ pub const DB_FILE: &str = "countersign.db";
 pub enum ShopSeed {
     Demo,
     TauFile(PathBuf),
+    /// An already parsed shop (replays seed many workspaces from one parse).
+    Loaded(Arc<Shop>),
 }
 
 /// Who is acting, as recorded in decisions and the audit log.
@@ -93,6 +95,7 @@ impl Desk {
             let source = match seed {
                 ShopSeed::Demo => json!({"kind": "demo", "seed": DEMO_SEED}),
                 ShopSeed::TauFile(p) => json!({"kind": "tau", "path": p.display().to_string()}),
+                ShopSeed::Loaded(_) => json!({"kind": "loaded"}),
             };
             workspace::set(&tx, "shop_source", &source)?;
             workspace::set(&tx, "gate_policy", &GatePolicy::default())?;
@@ -305,6 +308,7 @@ pub struct HistoryEntry {
 fn load_seed(seed: &ShopSeed) -> Result<Shop, DeskError> {
     match seed {
         ShopSeed::Demo => Ok(demo::generate(DEMO_SEED, &DemoSize::DEFAULT)),
+        ShopSeed::Loaded(shop) => Ok(Shop::clone(shop)),
         ShopSeed::TauFile(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| DeskError::InvalidShop(format!("{}: {e}", path.display())))?;
