@@ -1,5 +1,7 @@
 //! The `countersign` binary end to end: real processes, real workspace files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use assert_cmd::Command;
 use countersign_evals::datasets::datasets_dir;
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
@@ -76,7 +78,7 @@ fn bad_json_arguments_exit_2_and_store_nothing() {
             r#"{{"order_id": "{}", "reason": "no longer needed", "refund_to": "me"}}"#,
             order.order_id
         ),
-        format!(r#"{{"order_id": 42, "reason": "no longer needed"}}"#),
+        r#"{"order_id": 42, "reason": "no longer needed"}"#.to_owned(),
     ] {
         cs(&ws)
             .args([

@@ -380,8 +380,53 @@ fn mutations(
                 with(args, "payment_method_id", json!(card.id)),
             ));
         }
+    } else if let (
+        ToolName::ModifyPendingOrderItems | ToolName::ExchangeDeliveredOrderItems,
+        Some(o),
+    ) = (tool, &current)
+    {
+        // The ground truth costs nothing extra: swap to the dearest available variants instead,
+        // so the difference is positive, and pay it from a gift card that cannot cover it.
+        if let Some((dearer, needed)) = dearest_swap(shop, o, args) {
+            let card = user.payment_methods.values().find(|m| {
+                m.source == PaymentSource::GiftCard && m.balance.unwrap_or_default() < needed
+            });
+            if let Some(card) = card {
+                let mut mutated = with(args, "new_item_ids", dearer);
+                mutated["payment_method_id"] = json!(card.id);
+                out.push(("insufficient_gift_card", mutated));
+            }
+        }
     }
     out
+}
+
+/// The same swaps, each to the most expensive available other variant, if that costs more.
+fn dearest_swap(
+    shop: &Shop,
+    order: &Order,
+    args: &Value,
+) -> Option<(Value, countersign_shop::Money)> {
+    let mut new_ids = Vec::new();
+    let mut total = countersign_shop::Money::ZERO;
+    for old in args["item_ids"].as_array()? {
+        let item = order
+            .items
+            .iter()
+            .find(|i| Some(i.item_id.as_str()) == old.as_str())?;
+        let best = shop
+            .products
+            .get(&item.product_id)?
+            .variants
+            .values()
+            .filter(|v| v.available && v.item_id != item.item_id)
+            .max_by_key(|v| v.price)?;
+        total += best.price - item.price;
+        new_ids.push(json!(best.item_id));
+    }
+    total
+        .is_positive()
+        .then_some((Value::Array(new_ids), total))
 }
 
 fn price_difference(shop: &Shop, order: &Order, args: &Value) -> Option<countersign_shop::Money> {

@@ -1,5 +1,7 @@
 //! τ-bench's ground truth through our policy and gate, on the shared dataset (read in place).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use countersign_evals::datasets::datasets_dir;
 use countersign_evals::tau_replay::replay;
 

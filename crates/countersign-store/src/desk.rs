@@ -249,6 +249,18 @@ impl Desk {
         )
     }
 
+    /// How many proposals are open, and how many of those wait for a supervisor.
+    pub fn queue_counts(&mut self) -> Result<QueueCounts, DeskError> {
+        let queue = self.queue()?;
+        Ok(QueueCounts {
+            open: queue.len(),
+            escalated: queue
+                .iter()
+                .filter(|p| p.state == ProposalState::Escalated)
+                .count(),
+        })
+    }
+
     pub fn show(&self, id: i64) -> Result<ProposalDetail, DeskError> {
         let proposal = proposals::get(&self.conn, id)?;
         let decisions =
@@ -291,6 +303,12 @@ impl Desk {
     pub fn conversation_customer(&self, id: i64) -> Result<Option<String>, DeskError> {
         conversations::customer_of(&self.conn, id)
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    pub open: usize,
+    pub escalated: usize,
 }
 
 /// One decision, for the supervisor's history.

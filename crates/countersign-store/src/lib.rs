@@ -15,7 +15,9 @@ pub use approval::Execution;
 pub use audit_log::{AuditEntry, VerifyReport};
 pub use countersign_core::audit_chain::ChainBreak;
 pub use db::SCHEMA_VERSION;
-pub use desk::{Actor, Desk, HistoryEntry, ProposalDetail, ProposeRequest, ShopSeed, DB_FILE};
+pub use desk::{
+    Actor, Desk, HistoryEntry, ProposalDetail, ProposeRequest, QueueCounts, ShopSeed, DB_FILE,
+};
 pub use error::DeskError;
 pub use proposals::{Decision, Proposal};
 pub use shop_store::SqlShop;

@@ -1,5 +1,7 @@
 //! The approval gate's safety invariants, on real SQLite files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use std::sync::{Arc, Barrier};
 
 use countersign_core::{ManualClock, ProposalState, Role};

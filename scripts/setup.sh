@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Countersign needs on Debian 12: system packages, Rust components, npm packages.
+# Idempotent, and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Tauri v2 build packages, and what the headless app tests use (Xvfb, X window tools, ImageMagick).
+APT_PACKAGES=(
+  build-essential pkg-config curl file libssl-dev libxdo-dev libwebkit2gtk-4.1-dev libgtk-3-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
+  libdbus-1-dev xvfb xauth x11-utils imagemagick
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup" >&2; exit 1; }
+if command -v rustup >/dev/null; then
+  for c in clippy rustfmt; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+  done
+fi
+
+command -v node >/dev/null || { echo "setup: node not found; Node.js 20.19+ is required" >&2; exit 1; }
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' \
+  || { echo "setup: Node.js $(node --version) is too old; 20.19+ is required" >&2; exit 1; }
+# `npm ci` fails against this registry mirror (other platforms' optional packages are missing);
+# `npm install` leaves the lockfile as it is.
+if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it: set-up, UI build and type check, formatting, lints, every
+# test (unit, integration, CLI, τ-bench replay), and a smoke run of the real app under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+# Shared, externally written test data is read in place (never copied into the project).
+if [ -z "${COUNTERSIGN_DATASETS:-}" ]; then
+  for d in "$PWD/../shared/datasets" /work/shared/datasets; do
+    if [ -d "$d/tau-retail" ]; then COUNTERSIGN_DATASETS=$(cd "$d" && pwd); break; fi
+  done
+fi
+[ -n "${COUNTERSIGN_DATASETS:-}" ] || { echo "test: shared datasets not found; set COUNTERSIGN_DATASETS" >&2; exit 1; }
+export COUNTERSIGN_DATASETS
+
+npm run ui:build
+npm run ui:check
+cargo fmt --all --check
+# One feature set for lints, tests and the smoke run, so the app is compiled once.
+FEATURES=(--features countersign-app/custom-protocol)
+cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
+cargo test --workspace --locked "${FEATURES[@]}"
+./scripts/smoke-app.sh
+echo "test: all checks passed"
