@@ -1,0 +1,112 @@
+//! What the planner produces: an outcome, proposals, a draft or a handoff, and a trace.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use countersign_shop::ToolName;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A drafted reply, with or without proposals, for an agent to review.
+    Reply,
+    /// Handed to a person with a handoff packet.
+    Escalate,
+    /// Stopped by the guard; never planned.
+    Block,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Reply => "reply",
+            Outcome::Escalate => "escalate",
+            Outcome::Block => "block",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProposedAction {
+    pub tool: ToolName,
+    pub args: Value,
+}
+
+/// Everything a person needs to take over without re-reading the thread.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub reason: String,
+    pub goal: String,
+    pub verified_facts: Vec<String>,
+    pub actions_taken: Vec<String>,
+    pub actions_pending: Vec<String>,
+    pub suggested_next_step: String,
+}
+
+impl Handoff {
+    /// One text block, for search and for must_include checks.
+    pub fn to_text(&self) -> String {
+        let mut s = format!("Reason: {}\nGoal: {}\n", self.reason, self.goal);
+        for (title, items) in [
+            ("Verified facts", &self.verified_facts),
+            ("Actions taken", &self.actions_taken),
+            ("Actions pending", &self.actions_pending),
+        ] {
+            s.push_str(title);
+            s.push_str(":\n");
+            for i in items {
+                s.push_str("- ");
+                s.push_str(i);
+                s.push('\n');
+            }
+        }
+        s.push_str(&format!(
+            "Suggested next step: {}\n",
+            self.suggested_next_step
+        ));
+        s
+    }
+}
+
+/// One step of the pipeline, as traced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceStep {
+    pub stage: String,
+    pub tool: Option<ToolName>,
+    pub args: Option<Value>,
+    /// The tool's result, or a short note; ids and statuses, never message bodies.
+    pub result: Option<Value>,
+    pub ok: bool,
+    pub latency_us: u64,
+    pub tokens: u32,
+    pub cost_usd: f64,
+}
+
+/// Per-conversation limits. Hitting one escalates.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Caps {
+    pub max_steps: usize,
+    pub max_cost_usd: f64,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Caps {
+            max_steps: 24,
+            max_cost_usd: 0.50,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub outcome: Outcome,
+    pub customer_id: Option<String>,
+    pub intent: Option<String>,
+    pub proposals: Vec<ProposedAction>,
+    pub reply: Option<String>,
+    pub handoff: Option<Handoff>,
+    /// Knowledge-base articles the reply relies on.
+    pub citations: Vec<String>,
+    pub steps: Vec<TraceStep>,
+}
