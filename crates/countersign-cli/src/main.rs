@@ -92,6 +92,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Process one incoming request (email file, chat or widget JSON) into a draft and proposals
+    Ingest {
+        file: PathBuf,
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Seed the demo workspace and process its sample inbox
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run eval cases, each in a fresh workspace; nothing executes
+    Eval {
+        cases: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the workspace's shop as a τ-format db.json
+    ExportShop,
     /// The audit log
     Audit {
         #[command(subcommand)]
@@ -196,6 +217,35 @@ fn out(text: impl AsRef<str>) -> anyhow::Result<()> {
 
 fn json_out<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     out(serde_json::to_string_pretty(v)?)
+}
+
+fn print_ingested(i: &countersign_store::Ingested) -> anyhow::Result<()> {
+    out(format!(
+        "── conversation {} · {} · guard {} · {}",
+        i.conversation_id,
+        i.customer_id.as_deref().unwrap_or("unverified customer"),
+        i.verdict.as_str(),
+        i.outcome.as_str()
+    ))?;
+    for p in &i.proposals {
+        match (p.id, &p.refused) {
+            (Some(id), _) => out(format!("   proposal #{id}: {} {}", p.tool, p.args))?,
+            (None, Some(why)) => out(format!("   refused: {} ({why})", p.tool))?,
+            _ => {}
+        }
+    }
+    if let Some(reply) = &i.reply {
+        for line in reply.lines() {
+            out(format!("   │ {line}"))?;
+        }
+    }
+    if let Some(h) = &i.handoff {
+        out(format!(
+            "   handoff: {} — next: {}",
+            h.reason, h.suggested_next_step
+        ))?;
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -387,6 +437,79 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Ingest {
+            file,
+            channel,
+            json,
+        } => {
+            let channel: countersign_pipeline::Channel = channel
+                .parse()
+                .map_err(|e: String| bad(format!("invalid_channel: {e}")))?;
+            let raw = std::fs::read(&file)
+                .map_err(|e| bad(format!("unreadable_file: {}: {e}", file.display())))?;
+            let request = countersign_pipeline::chat::parse(channel, &raw)
+                .map_err(|e| bad(format!("{}: {e}", e.code())))?;
+            let ingested = ctx.open()?.ingest(&request).map_err(desk)?;
+            if json {
+                return json_out(&ingested);
+            }
+            print_ingested(&ingested)
+        }
+        Command::Demo { json } => {
+            let mut d = ctx.open()?;
+            let mut all = Vec::new();
+            for sample in countersign_evals::inbox::sample_inbox()? {
+                let request =
+                    countersign_pipeline::chat::parse(sample.channel, sample.raw.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("sample {} does not parse: {e}", sample.id))?;
+                all.push(d.ingest(&request).map_err(desk)?);
+            }
+            if json {
+                return json_out(&all);
+            }
+            for ingested in &all {
+                print_ingested(ingested)?;
+            }
+            out("")?;
+            out("Queue:")?;
+            for p in d.queue().map_err(desk)? {
+                out(format!(
+                    "  #{:<4} {:<30} {:<24} {:>10}  {}",
+                    p.id,
+                    p.tool.as_str(),
+                    p.customer_id,
+                    p.amount.to_string(),
+                    p.preview.summary
+                ))?;
+            }
+            Ok(())
+        }
+        Command::Eval { cases, json } => {
+            let shop = match &ctx.seed {
+                ShopSeed::TauFile(p) => Some(p.clone()),
+                _ => None,
+            };
+            let report =
+                countersign_evals::eval::run_file(&cases, shop.as_deref()).map_err(|e| {
+                    if e.is_bad_input() {
+                        bad(e.to_string())
+                    } else {
+                        anyhow::Error::new(e)
+                    }
+                })?;
+            if json {
+                return json_out(&report);
+            }
+            out(format!(
+                "{}/{} passed · action precision {:.3} · recall {:.3} · must-not-include violations {} · unapproved side effects {}",
+                report.passed, report.cases, report.action_precision, report.action_recall, report.must_not_include_violations, report.unapproved_side_effects
+            ))?;
+            for r in report.results.iter().filter(|r| !r.pass) {
+                out(format!("  FAIL {}: {}", r.id, r.reasons.join("; ")))?;
+            }
+            Ok(())
+        }
+        Command::ExportShop => json_out(&ctx.open()?.export_shop().map_err(desk)?),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -277,3 +277,50 @@ fn tau_replay_prints_the_report() {
         1
     );
 }
+
+#[test]
+fn ingest_refuses_malformed_input_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    cs(&ws).arg("queue").assert().success();
+    let before = counts(&ws);
+    let bad_mail = dir.path().join("bad.eml");
+    std::fs::write(&bad_mail, "this is not an email").unwrap();
+    let bad_chat = dir.path().join("bad.json");
+    std::fs::write(&bad_chat, "{\"session_id\": 1}").unwrap();
+    for (file, channel, code) in [
+        (&bad_mail, "email", "malformed_email"),
+        (&bad_chat, "chat", "malformed_payload"),
+        (&bad_chat, "fax", "invalid_channel"),
+    ] {
+        let out = cs(&ws)
+            .arg("ingest")
+            .arg(file)
+            .args(["--channel", channel])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(stderr.contains(code), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1);
+    }
+    assert_eq!(counts(&ws), before);
+}
+
+#[test]
+fn demo_fills_the_queue_from_the_sample_inbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let all: Value =
+        serde_json::from_str(&stdout(cs(dir.path()).args(["demo", "--json"]))).unwrap();
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 20);
+    for outcome in ["reply", "escalate", "block"] {
+        assert!(
+            all.iter().any(|c| c["outcome"] == outcome),
+            "no {outcome} in the demo"
+        );
+    }
+    let queue: Value =
+        serde_json::from_str(&stdout(cs(dir.path()).args(["queue", "--json"]))).unwrap();
+    assert!(queue.as_array().unwrap().len() >= 8);
+    assert!(stdout(cs(dir.path()).args(["audit", "verify"])).starts_with("ok:"));
+}

@@ -1,4 +1,6 @@
-//! Eval harnesses over the desk.
+//! Eval harnesses over the desk: τ-bench replay, our own eval cases, and the demo inbox.
 
 pub mod datasets;
+pub mod eval;
+pub mod inbox;
 pub mod tau_replay;

@@ -58,7 +58,7 @@ static EXCHANGE: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bexchang(e|ing)\b|\bswap\b|\btrade\s+(it|them)\b"));
 static CHANGE_OPTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(change|switch|modify|update)\b.{0,40}\b(size|colou?r|option|version|model|capacity|material|variant)\b|\binstead\s+of\s+the\b|\b(different|another)\s+(size|colou?r)\b",
+        r"\b(change|switch|modify|update)\b.{0,80}\b(size|colou?r|option|version|model|capacity|material|variant)\b|\binstead\s+of\s+the\b|\b(different|another)\s+(size|colou?r)\b|\b(change|switch|update)\s+(the|my)\s+[a-z-]+\b.{0,50}\bto\b",
     )
 });
 static ADDRESS: LazyLock<Regex> =
@@ -75,7 +75,7 @@ static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\bwhere\s+is\b|\bwhere'?s\b|\bstatus\b|\btrack(ing)?\b|\bshipped\b|\bhas(n'?t| not)\s+(arrived|come|shipped)\b|\bwhen\s+will\b.{0,30}\b(arrive|ship|come|get)\b|\bnot\s+(arrived|received)\b|\bstill\s+waiting\b",
+        r"\bwhere\s+is\b|\bwhere'?s\b|\bstatus\b|\bwhat('?s|\s+is)\s+in\s+(my\s+)?order\b|\border\s+details\b|\btrack(ing)?\b|\bshipped\b|\bhas(n'?t| not)\s+(arrived|come|shipped)\b|\bwhen\s+will\b.{0,30}\b(arrive|ship|come|get)\b|\bnot\s+(arrived|received)\b|\bstill\s+waiting\b",
     )
 });
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
@@ -102,7 +102,10 @@ pub fn detect(text: &str) -> Vec<Intent> {
     if CANCEL.is_match(text) {
         out.push(Intent::Cancel);
     }
-    if CHANGE_OPTION.is_match(text) && !EXCHANGE.is_match(text) {
+    let address_or_payment = PAYMENT.is_match(text)
+        || (ADDRESS.is_match(text) && parse_address(text).is_some())
+        || DEFAULT_ADDRESS.is_match(text);
+    if CHANGE_OPTION.is_match(text) && !EXCHANGE.is_match(text) && !address_or_payment {
         out.push(Intent::ModifyItems);
     }
     if PAYMENT.is_match(text) {
@@ -117,11 +120,7 @@ pub fn detect(text: &str) -> Vec<Intent> {
         out.push(Intent::Status);
     }
     // A general question about how things work, with no order named: answer from the KB.
-    if question_only
-        && out
-            .iter()
-            .all(|i| matches!(i, Intent::Return | Intent::Exchange | Intent::Cancel))
-    {
+    if question_only && !out.contains(&Intent::Human) {
         out.clear();
         out.push(Intent::PolicyQuestion);
     }

@@ -412,7 +412,24 @@ impl<V: ShopView, K: KnowledgeBase> RulesPlanner<'_, V, K> {
     }
 
     fn policy_answer(&self, text: &str) -> Section {
-        let ids = self.kb.search(text, 1);
+        // The topic's own article when the question names one; full-text search otherwise.
+        let topic = [
+            ("cancel", "kb-cancellations"),
+            ("exchang", "kb-exchanges"),
+            ("return", "kb-returns"),
+            ("refund", "kb-returns"),
+            ("address", "kb-order-changes"),
+            ("payment", "kb-order-changes"),
+            ("track", "kb-shipping"),
+            ("ship", "kb-shipping"),
+        ]
+        .iter()
+        .find(|(word, _)| text.contains(word))
+        .map(|(_, id)| (*id).to_owned());
+        let ids = match topic {
+            Some(id) => vec![id],
+            None => self.kb.search(text, 1),
+        };
         match ids.first().and_then(|id| kb::article(id)) {
             Some(a) => Section::say(format!("{} [{}]", a.body, a.title), Some(a.id)),
             None => Section {

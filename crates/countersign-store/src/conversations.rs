@@ -13,6 +13,31 @@ CREATE TABLE conversations (
 ) STRICT;
 ";
 
+/// What the pipeline made of an incoming request, and its step trace.
+pub(crate) const SCHEMA_V2: &str = "
+ALTER TABLE conversations ADD COLUMN request TEXT;
+ALTER TABLE conversations ADD COLUMN guard TEXT;
+ALTER TABLE conversations ADD COLUMN intent TEXT;
+ALTER TABLE conversations ADD COLUMN outcome TEXT;
+ALTER TABLE conversations ADD COLUMN reply TEXT;
+ALTER TABLE conversations ADD COLUMN handoff TEXT;
+ALTER TABLE conversations ADD COLUMN citations TEXT;
+
+CREATE TABLE trace_steps (
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+    seq             INTEGER NOT NULL,
+    stage           TEXT NOT NULL,
+    tool            TEXT,
+    args            TEXT,
+    result          TEXT,
+    ok              INTEGER NOT NULL,
+    latency_us      INTEGER NOT NULL,
+    tokens          INTEGER NOT NULL,
+    cost_usd        REAL NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+) STRICT;
+";
+
 pub(crate) fn create(
     conn: &Connection,
     customer_id: &str,

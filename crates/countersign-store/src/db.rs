@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
     crate::proposals::SCHEMA_V1,
     crate::shop_store::SCHEMA_V1,
     crate::audit_log::SCHEMA_V1,
+    crate::conversations::SCHEMA_V2,
+    crate::knowledge::SCHEMA_V2,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -105,6 +105,8 @@ impl Desk {
                 "seeded workspace shop"
             );
         }
+        // Idempotent: also fills the knowledge base of a workspace made before it existed.
+        crate::knowledge::seed(&tx)?;
         tx.commit()?;
         Ok(Desk { conn, clock })
     }
@@ -128,6 +130,11 @@ impl Desk {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The whole shop as it is now, in τ `db.json` form.
+    pub fn export_shop(&self) -> Result<Shop, DeskError> {
+        shop_store::export(&self.conn)
     }
 
     /// Where this workspace's shop came from.
@@ -158,85 +165,10 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(conversation) = req.conversation_id {
-            let expected = conversations::customer_of(&tx, conversation)?
-                .ok_or_else(|| DeskError::NotFound(format!("conversation {conversation}")))?;
-            if expected != req.customer_id {
-                return Err(DeskError::ConversationCustomerMismatch {
-                    conversation,
-                    expected,
-                    given: req.customer_id.to_owned(),
-                });
-            }
-        }
-        let facts = gather_facts(&SqlShop(&tx), req.customer_id, &call)?;
-        if facts.customer.is_none() {
-            return Err(DeskError::UnknownCustomer(req.customer_id.to_owned()));
-        }
-        let args = call.args_json();
-        let effect = match evaluate(&facts, &call) {
-            Ok(effect) => effect,
-            Err(violation) => {
-                let payload = json!({
-                    "customer_id": req.customer_id,
-                    "conversation_id": req.conversation_id,
-                    "tool": req.tool,
-                    "args": args,
-                    "violation": violation,
-                });
-                audit_log::append(
-                    &tx,
-                    now,
-                    req.proposed_by,
-                    "proposal.refused",
-                    &format!("customer:{}", req.customer_id),
-                    &payload,
-                )?;
-                tx.commit()?;
-                tracing::info!(tool = %req.tool, code = violation.code.as_str(), "proposal refused by policy");
-                return Err(DeskError::Policy(violation));
-            }
-        };
-        let preview_json = serde_json::to_value(&effect.preview).unwrap_or(Value::Null);
-        ToolSchemas::global().check(req.tool, Side::Output, &preview_json)?;
-        let conversation_id = match req.conversation_id {
-            Some(id) => id,
-            None => conversations::create(&tx, req.customer_id, req.channel, now)?,
-        };
-        let id = proposals::insert(
-            &tx,
-            &NewProposal {
-                conversation_id,
-                customer_id: req.customer_id,
-                tool: req.tool,
-                args: &args,
-                preview: &effect.preview,
-                subject: &effect.subject,
-                fingerprint: &effect.fingerprint,
-                proposed_by: req.proposed_by,
-                created_at_ms: now,
-                expires_at_ms: now + expiry_ms,
-            },
-        )?;
-        let payload = json!({
-            "conversation_id": conversation_id,
-            "customer_id": req.customer_id,
-            "tool": req.tool,
-            "args": args,
-            "preview": effect.preview,
-            "fingerprint": effect.fingerprint,
-        });
-        audit_log::append(
-            &tx,
-            now,
-            req.proposed_by,
-            "proposal.created",
-            &format!("proposal:{id}"),
-            &payload,
-        )?;
+        let outcome = propose_in(&tx, req, &call, now, expiry_ms)?;
+        // A refusal is recorded too, so commit either way.
         tx.commit()?;
-        tracing::info!(proposal = id, tool = %req.tool, "proposal created");
-        Ok(id)
+        outcome.map_err(DeskError::Policy)
     }
 
     /// Open proposals (pending and escalated), highest amount at stake first, then oldest.
@@ -321,6 +253,94 @@ pub struct HistoryEntry {
     pub summary: String,
     /// The proposal's state now.
     pub state: ProposalState,
+}
+
+/// Judges and stores one proposal inside the caller's transaction. `Ok(Err(_))` is a policy
+/// refusal, already recorded in the audit log.
+pub(crate) fn propose_in(
+    tx: &Connection,
+    req: &ProposeRequest<'_>,
+    call: &countersign_shop::WriteCall,
+    now: i64,
+    expiry_ms: i64,
+) -> Result<Result<i64, countersign_shop::PolicyViolation>, DeskError> {
+    if let Some(conversation) = req.conversation_id {
+        let expected = conversations::customer_of(tx, conversation)?
+            .ok_or_else(|| DeskError::NotFound(format!("conversation {conversation}")))?;
+        if expected != req.customer_id {
+            return Err(DeskError::ConversationCustomerMismatch {
+                conversation,
+                expected,
+                given: req.customer_id.to_owned(),
+            });
+        }
+    }
+    let facts = gather_facts(&SqlShop(tx), req.customer_id, call)?;
+    if facts.customer.is_none() {
+        return Err(DeskError::UnknownCustomer(req.customer_id.to_owned()));
+    }
+    let args = call.args_json();
+    let effect = match evaluate(&facts, call) {
+        Ok(effect) => effect,
+        Err(violation) => {
+            let payload = json!({
+                "customer_id": req.customer_id,
+                "conversation_id": req.conversation_id,
+                "tool": req.tool,
+                "args": args,
+                "violation": violation,
+            });
+            audit_log::append(
+                tx,
+                now,
+                req.proposed_by,
+                "proposal.refused",
+                &format!("customer:{}", req.customer_id),
+                &payload,
+            )?;
+            tracing::info!(tool = %req.tool, code = violation.code.as_str(), "proposal refused by policy");
+            return Ok(Err(violation));
+        }
+    };
+    let preview_json = serde_json::to_value(&effect.preview).unwrap_or(Value::Null);
+    ToolSchemas::global().check(req.tool, Side::Output, &preview_json)?;
+    let conversation_id = match req.conversation_id {
+        Some(id) => id,
+        None => conversations::create(tx, req.customer_id, req.channel, now)?,
+    };
+    let id = proposals::insert(
+        tx,
+        &NewProposal {
+            conversation_id,
+            customer_id: req.customer_id,
+            tool: req.tool,
+            args: &args,
+            preview: &effect.preview,
+            subject: &effect.subject,
+            fingerprint: &effect.fingerprint,
+            proposed_by: req.proposed_by,
+            created_at_ms: now,
+            expires_at_ms: now + expiry_ms,
+        },
+    )?;
+    let payload = json!({
+        "conversation_id": conversation_id,
+        "customer_id": req.customer_id,
+        "tool": req.tool,
+        "args": args,
+        "preview": effect.preview,
+        "fingerprint": effect.fingerprint,
+    });
+    audit_log::append(
+        tx,
+        now,
+        req.proposed_by,
+        "proposal.created",
+        &format!("proposal:{id}"),
+        &payload,
+    )?;
+    tracing::info!(proposal = id, tool = %req.tool, "proposal created");
+    Ok(Ok(id))
 }
 
 fn load_seed(seed: &ShopSeed) -> Result<Shop, DeskError> {

@@ -7,6 +7,8 @@ mod conversations;
 mod db;
 mod desk;
 mod error;
+mod ingest;
+mod knowledge;
 mod proposals;
 mod shop_store;
 mod workspace;
@@ -19,6 +21,8 @@ pub use desk::{
     Actor, Desk, HistoryEntry, ProposalDetail, ProposeRequest, QueueCounts, ShopSeed, DB_FILE,
 };
 pub use error::DeskError;
+pub use ingest::{Ingested, TraceRecord};
+pub use knowledge::SqlKnowledgeBase;
 pub use proposals::{Decision, Proposal};
 pub use shop_store::SqlShop;
 pub use workspace::GatePolicy;

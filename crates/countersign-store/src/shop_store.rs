@@ -214,3 +214,36 @@ pub(crate) fn write(
     }
     Ok(())
 }
+
+/// Reads the whole shop back, in τ form.
+pub(crate) fn export(conn: &Connection) -> Result<Shop, DeskError> {
+    fn all<T: serde::de::DeserializeOwned>(
+        conn: &Connection,
+        sql: &str,
+    ) -> Result<Vec<T>, DeskError> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(
+                serde_json::from_str(&row?)
+                    .map_err(|e| DeskError::Corrupt(format!("shop record: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+    let users: Vec<User> = all(conn, "SELECT doc FROM shop_users")?;
+    let orders: Vec<Order> = all(conn, "SELECT doc FROM shop_orders")?;
+    let products: Vec<Product> = all(conn, "SELECT doc FROM shop_products")?;
+    Ok(Shop {
+        users: users.into_iter().map(|u| (u.user_id.clone(), u)).collect(),
+        orders: orders
+            .into_iter()
+            .map(|o| (o.order_id.clone(), o))
+            .collect(),
+        products: products
+            .into_iter()
+            .map(|p| (p.product_id.clone(), p))
+            .collect(),
+    })
+}
