@@ -163,9 +163,10 @@ pub fn html_visible_text(html: &str) -> String {
     let html = SCRIPT_STYLE.replace_all(html, " ");
     let html = COMMENT.replace_all(&html, " ");
     let html = HIDDEN_ELEMENT.replace_all(&html, " ");
-    let with_breaks = Regex::new(r"(?i)<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>")
-        .map(|re| re.replace_all(&html, "\n").into_owned())
-        .unwrap_or_else(|_| html.into_owned());
+    static BREAK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>").expect("static regex compiles")
+    });
+    let with_breaks = BREAK.replace_all(&html, "\n").into_owned();
     let text = TAG.replace_all(&with_breaks, " ");
     decode_entities(&text)
         .lines()

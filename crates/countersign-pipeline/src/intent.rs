@@ -165,21 +165,43 @@ pub fn cancel_reason(text: &str) -> Option<&'static str> {
 /// Which kind of payment method the customer named, if any.
 pub fn payment_kind(text: &str) -> Option<countersign_shop::PaymentSource> {
     use countersign_shop::PaymentSource;
-    if Regex::new(r"\bgift\s*card\b")
-        .map(|r| r.is_match(text))
-        .unwrap_or(false)
-    {
+    static GIFT: LazyLock<Regex> = LazyLock::new(|| re(r"\bgift\s*card\b"));
+    static CARD: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\b(credit\s*card|visa|mastercard|my\s+card)\b"));
+    if GIFT.is_match(text) {
         Some(PaymentSource::GiftCard)
     } else if text.contains("paypal") {
         Some(PaymentSource::Paypal)
-    } else if Regex::new(r"\b(credit\s*card|visa|mastercard|my\s+card)\b")
-        .map(|r| r.is_match(text))
-        .unwrap_or(false)
-    {
+    } else if CARD.is_match(text) {
         Some(PaymentSource::CreditCard)
     } else {
         None
     }
+}
+
+/// Whether `word` occurs in `text` between non-alphanumeric characters.
+pub fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(word) {
+        let start = from + pos;
+        let end = start + word.len();
+        let before = text[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = text[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if before && after {
+            return true;
+        }
+        from = start + word.len().max(1);
+    }
+    false
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -295,6 +317,7 @@ mod tests {
         );
         assert_eq!(cancel_reason("i changed my mind"), Some("no longer needed"));
         assert_eq!(cancel_reason("please cancel"), None);
+        assert!(contains_word("in black please", "black") && !contains_word("blackish", "black"));
         let a = parse_address("ship to 12 oak street, apt 4, austin, tx 78701 please").unwrap();
         assert_eq!(
             (

@@ -808,9 +808,7 @@ fn target_variant<'p>(text: &str, product: &'p Product, old: &OrderItem) -> Targ
                     || text.contains(&format!("{value_l} {dim}"))
                     || text.contains(&format!("{dim}: {value_l}"))
             } else {
-                regex::Regex::new(&format!(r"\b{}\b", regex::escape(&value_l)))
-                    .map(|r| r.is_match(text))
-                    .unwrap_or(false)
+                intent::contains_word(text, &value_l)
             };
             if named {
                 wanted.insert(dim.clone(), value.clone());

@@ -40,11 +40,8 @@ pub(crate) fn append(
     payload: &Value,
 ) -> Result<i64, DeskError> {
     let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
     let seq = prev_seq + 1;
@@ -58,13 +55,13 @@ pub(crate) fn append(
         payload: &payload,
     };
     let hash = record_hash(&prev_hash, &record);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, actor, kind, subject, payload, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        (
-            seq, at_ms, actor, kind, subject, &payload, &prev_hash, &hash,
-        ),
-    )?;
+    )?
+    .execute((
+        seq, at_ms, actor, kind, subject, &payload, &prev_hash, &hash,
+    ))?;
     Ok(seq)
 }
 

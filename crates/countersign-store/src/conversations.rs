@@ -36,6 +36,7 @@ CREATE TABLE trace_steps (
     cost_usd        REAL NOT NULL,
     PRIMARY KEY (conversation_id, seq)
 ) STRICT;
+CREATE INDEX proposals_conversation ON proposals (conversation_id);
 ";
 
 pub(crate) fn create(

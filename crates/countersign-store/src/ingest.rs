@@ -91,22 +91,25 @@ impl Desk {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let customer = plan.customer_id.clone().unwrap_or_default();
-        let conversation_id = crate::conversations::create(&tx, &customer, channel, now)?;
-        tx.execute(
-            "UPDATE conversations SET request = ?2, guard = ?3, intent = ?4, outcome = ?5, reply = ?6, handoff = ?7, citations = ?8 WHERE id = ?1",
-            rusqlite::params![
-                conversation_id,
-                to_json(request)?,
-                to_json(&guard)?,
-                plan.intent,
-                plan.outcome.as_str(),
-                plan.reply,
-                plan.handoff.as_ref().map(to_json).transpose()?,
-                to_json(&plan.citations)?,
-            ],
-        )?;
+        tx.prepare_cached(
+            "INSERT INTO conversations (customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(rusqlite::params![
+            customer,
+            channel,
+            now,
+            to_json(request)?,
+            to_json(&guard)?,
+            plan.intent,
+            plan.outcome.as_str(),
+            plan.reply,
+            plan.handoff.as_ref().map(to_json).transpose()?,
+            to_json(&plan.citations)?,
+        ])?;
+        let conversation_id = tx.last_insert_rowid();
         {
-            let mut stmt = tx.prepare(
+            let mut stmt = tx.prepare_cached(
                 "INSERT INTO trace_steps (conversation_id, seq, stage, tool, args, result, ok, latency_us, tokens, cost_usd)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;

@@ -82,7 +82,11 @@ impl SqlShop<'_> {
         sql: &str,
         id: &str,
     ) -> Result<Option<T>, ShopReadError> {
-        let text: Option<String> = self.0.query_row(sql, [id], |r| r.get(0)).optional()?;
+        let text: Option<String> = self
+            .0
+            .prepare_cached(sql)?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
         text.map(|t| serde_json::from_str(&t).map_err(|e| ShopReadError::Corrupt(id.to_owned(), e)))
             .transpose()
     }
@@ -123,11 +127,8 @@ impl ShopView for SqlShop<'_> {
     fn user_id_by_email(&self, email: &str) -> Result<Option<String>, ShopReadError> {
         Ok(self
             .0
-            .query_row(
-                "SELECT user_id FROM shop_users WHERE lower(email) = lower(?1)",
-                [email],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT user_id FROM shop_users WHERE lower(email) = lower(?1)")?
+            .query_row([email], |r| r.get(0))
             .optional()?)
     }
 

@@ -35,9 +35,8 @@ pub(crate) fn get<T: serde::de::DeserializeOwned>(
     key: &str,
 ) -> Result<Option<T>, DeskError> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM workspace WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT value FROM workspace WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?;
     text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt(format!("setting {key}"), e)))
         .transpose()
