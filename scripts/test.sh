@@ -21,5 +21,11 @@ cargo fmt --all --check
 FEATURES=(--features countersign-app/custom-protocol)
 cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 cargo test --workspace --locked "${FEATURES[@]}"
+# The tests regenerate the UI's IPC types from Rust (ts-rs); the committed ones must be current.
+if [ -n "$(git status --porcelain -- ui/src/lib/bindings 2>/dev/null)" ]; then
+  echo "test: ui/src/lib/bindings is stale; run cargo test -p countersign-app and commit it" >&2
+  git status --short -- ui/src/lib/bindings >&2
+  exit 1
+fi
 ./scripts/smoke-app.sh
 echo "test: all checks passed"

@@ -1,7 +1,25 @@
 fn main() {
     // Declaring the app's commands makes Tauri generate one permission per command, so the
     // window's capability can allow exactly these and nothing else.
-    let manifest = tauri_build::AppManifest::new().commands(&["workspace_summary"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "workspace_summary",
+        "queue_list",
+        "conversation_detail",
+        "approve_proposal",
+        "reject_proposal",
+        "escalate_proposal",
+        "propose_action",
+        "history_list",
+        "history_export",
+        "audit_verify",
+        "metrics_daily",
+        "settings_get",
+        "settings_set_policy",
+        "settings_set_caps",
+        "settings_set_provider",
+        "api_key_set",
+        "api_key_clear",
+    ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");
     }

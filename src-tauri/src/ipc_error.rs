@@ -1,12 +1,22 @@
 //! Errors as they cross IPC: a stable code the UI matches on, and a message for people.
 
+use countersign_core::SecretError;
 use countersign_store::DeskError;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct IpcError {
-    pub code: &'static str,
+    pub code: String,
     pub message: String,
+}
+
+impl IpcError {
+    pub fn new(code: &str, message: impl Into<String>) -> IpcError {
+        IpcError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
 }
 
 impl From<DeskError> for IpcError {
@@ -14,9 +24,13 @@ impl From<DeskError> for IpcError {
         if !e.is_bad_input() {
             tracing::error!(code = e.code(), error = %e, "command failed");
         }
-        IpcError {
-            code: e.code(),
-            message: e.to_string(),
-        }
+        IpcError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<SecretError> for IpcError {
+    fn from(e: SecretError) -> Self {
+        tracing::error!(code = e.code(), "keychain error");
+        IpcError::new(e.code(), e.to_string())
     }
 }

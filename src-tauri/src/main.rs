@@ -1,11 +1,16 @@
 //! The Countersign desktop shell. Thin by design: it opens the workspace, hands commands to the
-//! core and turns core errors into `{code, message}`. Business logic lives in `crates/`.
+//! core, turns core errors into `{code, message}` and implements the core's ports (keychain,
+//! notifications). Business logic lives in `crates/`.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod bindings;
 mod commands;
+mod events;
 mod ipc_error;
+mod secrets;
 mod state;
+mod watcher;
 
 use tauri::Manager;
 
@@ -14,14 +19,33 @@ fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("COUNTERSIGN_LOG"))
         .init();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let state = state::AppState::open(&data_dir)?;
             app.manage(state);
+            watcher::spawn(app.handle().clone(), data_dir);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::workspace::workspace_summary
+            commands::workspace::workspace_summary,
+            commands::queue::queue_list,
+            commands::conversation::conversation_detail,
+            commands::approval::approve_proposal,
+            commands::approval::reject_proposal,
+            commands::approval::escalate_proposal,
+            commands::approval::propose_action,
+            commands::history::history_list,
+            commands::history::history_export,
+            commands::history::audit_verify,
+            commands::history::metrics_daily,
+            commands::settings::settings_get,
+            commands::settings::settings_set_policy,
+            commands::settings::settings_set_caps,
+            commands::settings::settings_set_provider,
+            commands::settings::api_key_set,
+            commands::settings::api_key_clear,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -1,21 +1,33 @@
-//! The app's state: one desk on the workspace in the app's data dir (the CLI's default too).
+//! The app's state: one desk on the workspace in the app's data dir (the CLI's default too),
+//! and the keychain.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use countersign_core::SystemClock;
 use countersign_store::{Desk, DeskError, ShopSeed};
 
+use crate::secrets::KeychainSecretStore;
+
 pub struct AppState {
     desk: Mutex<Desk>,
+    pub data_dir: PathBuf,
+    pub secrets: KeychainSecretStore,
 }
 
 impl AppState {
-    /// With no configuration, the workspace is the demo: generated shop, rules planner.
+    /// With no configuration, the workspace is the demo: generated shop, rules planner and the
+    /// sample inbox already processed.
     pub fn open(data_dir: &Path) -> Result<AppState, DeskError> {
-        let desk = Desk::open(data_dir, &ShopSeed::Demo, Arc::new(SystemClock))?;
+        let mut desk = Desk::open(data_dir, &ShopSeed::Demo, Arc::new(SystemClock))?;
+        let seeded = countersign_evals::inbox::seed_demo_inbox(&mut desk)?;
+        if seeded > 0 {
+            tracing::info!(requests = seeded, "processed the demo inbox");
+        }
         Ok(AppState {
             desk: Mutex::new(desk),
+            data_dir: data_dir.to_owned(),
+            secrets: KeychainSecretStore::new(),
         })
     }
 

@@ -38,6 +38,7 @@ pub fn record_hash(prev_hash: &str, record: &AuditRecord<'_>) -> String {
 /// Why verification stopped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "problem")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ChainBreak {
     /// The record's stored hash is not the hash of its fields.
     HashMismatch { seq: i64 },

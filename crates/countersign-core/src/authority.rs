@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Role {
     Agent,
     Supervisor,
@@ -35,6 +36,7 @@ impl std::str::FromStr for Role {
 /// An agent's approval limit per write tool, on the proposal's amount at stake. A tool not in
 /// the map needs a supervisor whatever the amount: new kinds of action fail closed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ApprovalLimits {
     pub agent: BTreeMap<ToolName, Money>,
 }

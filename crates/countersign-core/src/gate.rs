@@ -19,6 +19,7 @@ use crate::authority::{authority, ApprovalLimits, Authority, Role};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ProposalState {
     /// Waiting for an agent.
     Pending,

@@ -5,7 +5,9 @@ pub mod audit_chain;
 pub mod authority;
 pub mod clock;
 pub mod gate;
+pub mod secret;
 
 pub use authority::{ApprovalLimits, Authority, Role};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use gate::{decide, GateDecision, GateInput, ProposalState, Refusal};
+pub use secret::{Secret, SecretError, SecretStore};

@@ -23,6 +23,27 @@ pub fn sample_inbox() -> Result<Vec<Sample>, serde_json::Error> {
         .collect()
 }
 
+/// On a demo workspace with no conversations yet, processes the sample inbox so the app opens
+/// on a realistic queue. Returns how many requests were ingested.
+pub fn seed_demo_inbox(
+    desk: &mut countersign_store::Desk,
+) -> Result<usize, countersign_store::DeskError> {
+    let demo = desk.shop_source()?["kind"] == "demo";
+    if !demo || desk.conversation_count()? > 0 {
+        return Ok(0);
+    }
+    let inbox = sample_inbox()
+        .map_err(|e| countersign_store::DeskError::Corrupt(format!("sample inbox: {e}")))?;
+    let mut n = 0;
+    for s in inbox {
+        let request = countersign_pipeline::chat::parse(s.channel, s.raw.as_bytes())
+            .map_err(|e| countersign_store::DeskError::Corrupt(format!("sample {}: {e}", s.id)))?;
+        desk.ingest(&request)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -7,6 +7,7 @@ use countersign_shop::ToolName;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Outcome {
     /// A drafted reply, with or without proposals, for an agent to review.
     Reply,
@@ -34,6 +35,7 @@ pub struct ProposedAction {
 
 /// Everything a person needs to take over without re-reading the thread.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Handoff {
     pub reason: String,
     pub goal: String,
@@ -70,6 +72,7 @@ impl Handoff {
 
 /// One step of the pipeline, as traced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TraceStep {
     pub stage: String,
     pub tool: Option<ToolName>,
@@ -84,6 +87,7 @@ pub struct TraceStep {
 
 /// Per-conversation limits. Hitting one escalates.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Caps {
     pub max_steps: usize,
     pub max_cost_usd: f64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Channel {
     Email,
     Chat,
@@ -35,6 +36,7 @@ impl std::str::FromStr for Channel {
 /// A request, with the customer's new words kept apart from everything that is only data:
 /// quoted replies, forwarded messages and text hidden in HTML never become instructions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Request {
     pub channel: Option<Channel>,
     /// The identity the channel vouches for: the email sender, or the address the chat or

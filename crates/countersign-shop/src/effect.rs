@@ -10,6 +10,7 @@ use crate::money::Money;
 
 /// One field that changes, before → after. This is what the approver sees, exactly.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Change {
     /// `order #W1234567` or `user jane_doe_1234`.
     pub entity: String,
@@ -21,6 +22,7 @@ pub struct Change {
 
 /// The result of a write tool: never an executed change, always a preview of one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preview {
     /// One line a person can read aloud to the customer.
     pub summary: String,

@@ -23,6 +23,7 @@ pub enum ToolKind {
 macro_rules! tools {
     ($( $variant:ident => $name:literal, $kind:ident; )*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum ToolName {
             $( #[serde(rename = $name)] $variant, )*
         }

@@ -19,6 +19,7 @@ use crate::shop_store::{self, SqlShop};
 
 /// What an approval executed.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Execution {
     pub proposal_id: i64,
     /// Equal to the proposal id: a second execution of the same proposal cannot be stored.

@@ -30,6 +30,16 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
+/// Full-text index of the audit log, filled by a trigger so no writer can forget it. The log
+/// itself stays the source of truth; the index holds no data of its own (contentless).
+pub(crate) const SCHEMA_V2: &str = "
+CREATE VIRTUAL TABLE audit_fts USING fts5 (actor, kind, subject, payload, content = '', tokenize = 'unicode61');
+INSERT INTO audit_fts (rowid, actor, kind, subject, payload) SELECT seq, actor, kind, subject, payload FROM audit_log;
+CREATE TRIGGER audit_log_fts AFTER INSERT ON audit_log BEGIN
+    INSERT INTO audit_fts (rowid, actor, kind, subject, payload) VALUES (NEW.seq, NEW.actor, NEW.kind, NEW.subject, NEW.payload);
+END;
+";
+
 /// Appends one record. Must run inside the transaction of the change it records.
 pub(crate) fn append(
     conn: &Connection,
@@ -67,6 +77,7 @@ pub(crate) fn append(
 
 /// The outcome of checking the whole chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyReport {
     /// Records checked (up to the first break).
     pub records: i64,
@@ -124,6 +135,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, DeskError> {
 
 /// One audit record, for history views.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub seq: i64,
     pub at_ms: i64,

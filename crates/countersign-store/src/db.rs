@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     crate::audit_log::SCHEMA_V1,
     crate::conversations::SCHEMA_V2,
     crate::knowledge::SCHEMA_V2,
+    crate::audit_log::SCHEMA_V2,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -65,6 +65,7 @@ pub struct ProposeRequest<'a> {
 
 /// A proposal with everything a reviewer needs.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProposalDetail {
     #[serde(flatten)]
     pub proposal: Proposal,
@@ -116,6 +117,16 @@ impl Desk {
     }
 
     pub fn set_gate_policy(&mut self, policy: &GatePolicy) -> Result<(), DeskError> {
+        if policy.expiry_ms < 60_000 {
+            return Err(DeskError::InvalidSetting(
+                "proposals must stay open at least a minute".into(),
+            ));
+        }
+        if policy.limits.agent.values().any(|m| m.cents() < 0) {
+            return Err(DeskError::InvalidSetting(
+                "approval limits cannot be negative".into(),
+            ));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -135,6 +146,102 @@ impl Desk {
     /// The whole shop as it is now, in τ `db.json` form.
     pub fn export_shop(&self) -> Result<Shop, DeskError> {
         shop_store::export(&self.conn)
+    }
+
+    pub fn provider_settings(&self) -> Result<workspace::ProviderSettings, DeskError> {
+        Ok(
+            workspace::get(&self.conn, "provider")?.unwrap_or_else(|| {
+                workspace::ProviderSettings {
+                    kind: "none".into(),
+                    base_url: String::new(),
+                    model: String::new(),
+                }
+            }),
+        )
+    }
+
+    pub fn set_provider_settings(
+        &mut self,
+        p: &workspace::ProviderSettings,
+        actor: &str,
+    ) -> Result<(), DeskError> {
+        if !["none", "openai", "anthropic"].contains(&p.kind.as_str()) {
+            return Err(DeskError::InvalidSetting(format!(
+                "unknown provider `{}` (none, openai or anthropic)",
+                p.kind
+            )));
+        }
+        if p.kind != "none"
+            && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://"))
+        {
+            return Err(DeskError::InvalidSetting(
+                "the provider URL must start with http:// or https://".into(),
+            ));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        workspace::set(&tx, "provider", p)?;
+        audit_log::append(
+            &tx,
+            self.clock.now_ms(),
+            actor,
+            "settings.provider",
+            "workspace",
+            &json!(p),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that a credential was set or removed (never the credential).
+    pub fn record_credential_change(
+        &mut self,
+        actor: &str,
+        name: &str,
+        set: bool,
+    ) -> Result<(), DeskError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let kind = if set {
+            "settings.credential_set"
+        } else {
+            "settings.credential_removed"
+        };
+        audit_log::append(
+            &tx,
+            self.clock.now_ms(),
+            actor,
+            kind,
+            "workspace",
+            &json!({"name": name}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest proposal id (0 when none): watchers compare it to find new proposals.
+    pub fn latest_proposal_id(&self) -> Result<i64, DeskError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM proposals", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Open proposals newer than `after`, oldest first.
+    pub fn open_proposals_after(&self, after: i64) -> Result<Vec<Proposal>, DeskError> {
+        proposals::list(
+            &self.conn,
+            &format!("WHERE id > {after} AND state IN ('pending', 'escalated') ORDER BY id"),
+        )
+    }
+
+    pub fn conversation_count(&self) -> Result<i64, DeskError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM conversations", [], |r| r.get(0))?)
     }
 
     /// Where this workspace's shop came from.
@@ -214,7 +321,9 @@ impl Desk {
             out.push(HistoryEntry {
                 tool: p.tool,
                 customer_id: p.customer_id,
+                conversation_id: p.conversation_id,
                 summary: p.preview.summary,
+                args: p.args,
                 state: p.state,
                 decision,
             });
@@ -238,6 +347,7 @@ impl Desk {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueueCounts {
     pub open: usize,
     pub escalated: usize,
@@ -245,12 +355,16 @@ pub struct QueueCounts {
 
 /// One decision, for the supervisor's history.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     #[serde(flatten)]
     pub decision: Decision,
     pub tool: ToolName,
     pub customer_id: String,
+    pub conversation_id: i64,
     pub summary: String,
+    /// The arguments that were approved (or proposed, for other decisions): the evidence.
+    pub args: Value,
     /// The proposal's state now.
     pub state: ProposalState,
 }

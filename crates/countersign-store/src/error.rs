@@ -52,6 +52,8 @@ pub enum DeskError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("a stored record is corrupt: {0}")]
     Corrupt(String),
+    #[error("invalid setting: {0}")]
+    InvalidSetting(String),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -80,6 +82,7 @@ impl DeskError {
             DeskError::Calculate(_) => "invalid_expression",
             DeskError::SchemaTooNew { .. } => "schema_too_new",
             DeskError::Corrupt(_) => "corrupt_record",
+            DeskError::InvalidSetting(_) => "invalid_setting",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }

@@ -18,6 +18,7 @@ use crate::workspace;
 
 /// A proposal the planner made, and what became of it at the gate's door.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IngestedProposal {
     pub id: Option<i64>,
     pub tool: ToolName,
@@ -27,6 +28,7 @@ pub struct IngestedProposal {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Ingested {
     pub conversation_id: i64,
     pub verdict: Verdict,
@@ -42,6 +44,7 @@ pub struct Ingested {
 
 /// The per-conversation trace record, in the seed format (DESIGN.md).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TraceRecord {
     pub request_id: String,
     pub architecture: &'static str,

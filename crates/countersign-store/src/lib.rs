@@ -11,6 +11,7 @@ mod ingest;
 mod knowledge;
 mod proposals;
 mod shop_store;
+mod views;
 mod workspace;
 
 pub use approval::Execution;
@@ -25,4 +26,7 @@ pub use ingest::{Ingested, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use proposals::{Decision, Proposal};
 pub use shop_store::SqlShop;
-pub use workspace::GatePolicy;
+pub use views::{
+    ConversationView, DailyMetrics, ExportFormat, HistoryFilter, ProposalView, QueueFilter,
+};
+pub use workspace::{GatePolicy, ProviderSettings};

@@ -62,6 +62,7 @@ BEGIN SELECT RAISE(ABORT, 'no execution without a recorded approval'); END;
 
 /// A stored proposal.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Proposal {
     pub id: i64,
     pub conversation_id: i64,
@@ -211,6 +212,7 @@ pub(crate) fn set_executed_args(
 
 /// A decision as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Decision {
     pub id: i64,
     pub proposal_id: i64,

@@ -15,6 +15,7 @@ CREATE TABLE workspace (
 
 /// How long a proposal waits for a decision, and who may approve how much.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GatePolicy {
     pub expiry_ms: i64,
     pub limits: ApprovalLimits,
@@ -50,4 +51,14 @@ pub(crate) fn set<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Resu
         (key, text),
     )?;
     Ok(())
+}
+
+/// Which LLM provider plans, if any. The API key is not here: it lives in the OS keychain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProviderSettings {
+    /// `none` (rules planner only), `openai` (any OpenAI-compatible server) or `anthropic`.
+    pub kind: String,
+    pub base_url: String,
+    pub model: String,
 }

@@ -6,7 +6,7 @@ use tauri::State;
 use crate::ipc_error::IpcError;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct WorkspaceSummary {
     pub open_proposals: usize,
     pub escalated: usize,

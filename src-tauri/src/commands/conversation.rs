@@ -1,0 +1,15 @@
+//! One conversation, for review.
+
+use countersign_store::ConversationView;
+use tauri::State;
+
+use crate::ipc_error::IpcError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub fn conversation_detail(
+    state: State<'_, AppState>,
+    conversation_id: i64,
+) -> Result<ConversationView, IpcError> {
+    Ok(state.desk().conversation(conversation_id)?)
+}

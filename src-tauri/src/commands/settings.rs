@@ -1,0 +1,79 @@
+//! Settings kept by the core (policy, caps, provider) and credentials kept by the keychain.
+//! API keys are write-only: the UI can set or clear one and ask whether one is set, nothing more.
+
+use countersign_core::{Secret, SecretStore};
+use countersign_pipeline::Caps;
+use countersign_store::{GatePolicy, ProviderSettings};
+use serde::Serialize;
+use tauri::State;
+
+use crate::ipc_error::IpcError;
+use crate::state::AppState;
+
+const PROVIDER_KEY: &str = "llm-provider-api-key";
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Settings {
+    pub policy: GatePolicy,
+    pub caps: Caps,
+    pub provider: ProviderSettings,
+    pub api_key_set: bool,
+}
+
+#[tauri::command]
+pub fn settings_get(state: State<'_, AppState>) -> Result<Settings, IpcError> {
+    let api_key_set = state.secrets.is_set(PROVIDER_KEY)?;
+    let desk = state.desk();
+    Ok(Settings {
+        policy: desk.gate_policy()?,
+        caps: desk.planner_caps()?,
+        provider: desk.provider_settings()?,
+        api_key_set,
+    })
+}
+
+#[tauri::command]
+pub fn settings_set_policy(state: State<'_, AppState>, policy: GatePolicy) -> Result<(), IpcError> {
+    Ok(state.desk().set_gate_policy(&policy)?)
+}
+
+#[tauri::command]
+pub fn settings_set_caps(state: State<'_, AppState>, caps: Caps) -> Result<(), IpcError> {
+    if caps.max_steps == 0 || caps.max_cost_usd.is_sign_negative() {
+        return Err(IpcError::new(
+            "invalid_setting",
+            "caps must allow at least one step and a non-negative cost",
+        ));
+    }
+    Ok(state.desk().set_planner_caps(&caps)?)
+}
+
+#[tauri::command]
+pub fn settings_set_provider(
+    state: State<'_, AppState>,
+    provider: ProviderSettings,
+    actor: String,
+) -> Result<(), IpcError> {
+    Ok(state.desk().set_provider_settings(&provider, &actor)?)
+}
+
+/// Stores the key in the OS keychain. It is never written to the workspace, logged or sent back.
+#[tauri::command]
+pub fn api_key_set(state: State<'_, AppState>, key: String, actor: String) -> Result<(), IpcError> {
+    let key = Secret::new(key);
+    if key.expose().trim().is_empty() {
+        return Err(IpcError::new("invalid_setting", "the API key is empty"));
+    }
+    state.secrets.set(PROVIDER_KEY, &key)?;
+    Ok(state
+        .desk()
+        .record_credential_change(&actor, PROVIDER_KEY, true)?)
+}
+
+#[tauri::command]
+pub fn api_key_clear(state: State<'_, AppState>, actor: String) -> Result<(), IpcError> {
+    state.secrets.delete(PROVIDER_KEY)?;
+    Ok(state
+        .desk()
+        .record_credential_change(&actor, PROVIDER_KEY, false)?)
+}

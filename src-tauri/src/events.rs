@@ -1,0 +1,16 @@
+//! Typed events from the core to the UI. Names are constants shared with `ui/src/lib/ipc.ts`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub const QUEUE_CHANGED: &str = "queue-changed";
+
+/// The queue changed (here or in another process on the same workspace).
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+pub struct QueueChanged {
+    pub open: usize,
+    pub counts: BTreeMap<String, i64>,
+    /// Proposals that arrived since the last event.
+    pub new_proposals: Vec<i64>,
+}

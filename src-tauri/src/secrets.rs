@@ -1,0 +1,58 @@
+//! The core's secret-store port on the OS keychain (Secret Service on Linux, Keychain on
+//! macOS, Credential Manager on Windows), through keyring.
+
+use countersign_core::{Secret, SecretError, SecretStore};
+
+/// Service name under which Countersign's credentials are stored.
+pub const SERVICE: &str = "app.countersign.desk";
+
+#[derive(Debug)]
+pub struct KeychainSecretStore;
+
+impl KeychainSecretStore {
+    /// Uses the platform's real store. On Linux keyring 3 falls back to an in-memory mock when
+    /// built without a backend; name the Secret Service explicitly so that cannot happen.
+    pub fn new() -> KeychainSecretStore {
+        #[cfg(target_os = "linux")]
+        keyring::set_default_credential_builder(
+            keyring::secret_service::default_credential_builder(),
+        );
+        KeychainSecretStore
+    }
+
+    fn entry(name: &str) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(SERVICE, name).map_err(|e| SecretError::Unavailable(e.to_string()))
+    }
+}
+
+fn map(e: keyring::Error) -> SecretError {
+    match e {
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+            SecretError::Unavailable(e.to_string())
+        }
+        other => SecretError::Refused(other.to_string()),
+    }
+}
+
+impl SecretStore for KeychainSecretStore {
+    fn set(&self, name: &str, secret: &Secret) -> Result<(), SecretError> {
+        Self::entry(name)?
+            .set_password(secret.expose())
+            .map_err(map)
+    }
+
+    fn is_set(&self, name: &str) -> Result<bool, SecretError> {
+        match Self::entry(name)?.get_password() {
+            Ok(_) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map(e)),
+        }
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        match Self::entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map(e)),
+        }
+    }
+}

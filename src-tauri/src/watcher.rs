@@ -1,0 +1,87 @@
+//! Watches the workspace for new proposals (from this window or from another process, such as
+//! `countersign ingest` or a channel poller), emits `queue-changed`, updates the badge and
+//! notifies when the window is not focused — one notification per batch, not per proposal.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use countersign_core::SystemClock;
+use countersign_store::{Desk, ShopSeed};
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::events::{QueueChanged, QUEUE_CHANGED};
+
+/// New proposals arriving within this window become one notification.
+const POLL: Duration = Duration::from_millis(1000);
+
+pub fn spawn(app: AppHandle, data_dir: PathBuf) {
+    std::thread::spawn(move || {
+        // Its own connection: the watcher never waits on a command holding the app's desk.
+        let desk = match Desk::open(&data_dir, &ShopSeed::Demo, Arc::new(SystemClock)) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(error = %e, "queue watcher could not open the workspace");
+                return;
+            }
+        };
+        let mut last_id = desk.latest_proposal_id().unwrap_or(0);
+        let mut last_counts = None;
+        loop {
+            std::thread::sleep(POLL);
+            let (Ok(counts), Ok(new)) = (desk.state_counts(), desk.open_proposals_after(last_id))
+            else {
+                continue;
+            };
+            if let Some(p) = new.last() {
+                last_id = p.id;
+            }
+            if last_counts.as_ref() == Some(&counts) && new.is_empty() {
+                continue;
+            }
+            let open = (counts.get("pending").copied().unwrap_or(0)
+                + counts.get("escalated").copied().unwrap_or(0)) as usize;
+            let event = QueueChanged {
+                open,
+                counts: counts.clone(),
+                new_proposals: new.iter().map(|p| p.id).collect(),
+            };
+            if let Err(e) = app.emit(QUEUE_CHANGED, &event) {
+                tracing::warn!(error = %e, "could not emit queue-changed");
+            }
+            let window = app.get_webview_window("main");
+            if let Some(w) = &window {
+                // Not every platform has a badge (most Linux desktops do not); that is fine.
+                let _ = w.set_badge_count(if open > 0 { Some(open as i64) } else { None });
+            }
+            let focused = window
+                .as_ref()
+                .and_then(|w| w.is_focused().ok())
+                .unwrap_or(false);
+            if !new.is_empty() && !focused {
+                notify(&app, &new);
+            }
+            last_counts = Some(counts);
+        }
+    });
+}
+
+fn notify(app: &AppHandle, new: &[countersign_store::Proposal]) {
+    let (title, body) = match new {
+        [one] => (
+            "Approval waiting".to_owned(),
+            format!(
+                "{} — conversation {}",
+                one.preview.summary, one.conversation_id
+            ),
+        ),
+        many => (
+            format!("{} approvals waiting", many.len()),
+            format!("Newest: {}", many[many.len() - 1].preview.summary),
+        ),
+    };
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(error = %e, "could not show a notification");
+    }
+}
