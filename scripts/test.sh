@@ -16,6 +16,7 @@ export COUNTERSIGN_DATASETS
 
 npm run ui:build
 npm run ui:check
+npm run ui:test
 cargo fmt --all --check
 # One feature set for lints, tests and the smoke run, so the app is compiled once.
 FEATURES=(--features countersign-app/custom-protocol)

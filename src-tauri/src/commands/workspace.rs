@@ -13,6 +13,8 @@ pub struct WorkspaceSummary {
     /// The workspace runs on the generated demo shop.
     pub demo: bool,
     pub shop_source: String,
+    /// The OS user name, as the default for who is deciding until one is set in Settings.
+    pub default_actor: String,
 }
 
 #[tauri::command]
@@ -30,5 +32,8 @@ pub fn workspace_summary(state: State<'_, AppState>) -> Result<WorkspaceSummary,
         } else {
             source.to_string()
         },
+        default_actor: std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "agent".into()),
     })
 }

@@ -1,18 +1,32 @@
 // The one module that talks to the Rust core. Components import from here, never `invoke`.
+// Every type comes from ./bindings, generated from the Rust types (ts-rs) and checked in CI.
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { ActorInput } from "./bindings/ActorInput";
+import type { ConversationView } from "./bindings/ConversationView";
+import type { DailyMetrics } from "./bindings/DailyMetrics";
+import type { Execution } from "./bindings/Execution";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ExportResult } from "./bindings/ExportResult";
+import type { GatePolicy } from "./bindings/GatePolicy";
+import type { Caps } from "./bindings/Caps";
+import type { HistoryEntry } from "./bindings/HistoryEntry";
+import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { IpcError } from "./bindings/IpcError";
+import type { ProviderSettings } from "./bindings/ProviderSettings";
+import type { QueueChanged } from "./bindings/QueueChanged";
+import type { QueueFilter } from "./bindings/QueueFilter";
+import type { QueuePage } from "./bindings/QueuePage";
+import type { Settings } from "./bindings/Settings";
+import type { ToolName } from "./bindings/ToolName";
+import type { VerifyReport } from "./bindings/VerifyReport";
+import type { WorkspaceSummary } from "./bindings/WorkspaceSummary";
+import type { JsonValue } from "./bindings/serde_json/JsonValue";
 
-/** Errors cross IPC as a stable code plus a message; match on `code`, never on `message`. */
-export interface IpcError {
-  code: string;
-  message: string;
-}
+export type { IpcError };
 
-export interface WorkspaceSummary {
-  open_proposals: number;
-  escalated: number;
-  demo: boolean;
-  shop_source: string;
-}
+/** Event names, as in src-tauri/src/events.rs. */
+export const EVENTS = { queueChanged: "queue-changed" } as const;
 
 function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -22,10 +36,31 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw isIpcError(e) ? e : { code: "ipc", message: String(e) };
+    throw isIpcError(e) ? e : ({ code: "ipc", message: String(e) } satisfies IpcError);
   }
 }
 
 export const ipc = {
   workspaceSummary: () => call<WorkspaceSummary>("workspace_summary"),
+  queue: (filter: QueueFilter) => call<QueuePage>("queue_list", { filter }),
+  conversation: (conversationId: number) => call<ConversationView>("conversation_detail", { conversationId }),
+  approve: (id: number, actor: ActorInput, editedArgs: JsonValue | null) =>
+    call<Execution>("approve_proposal", { id, actor, editedArgs }),
+  reject: (id: number, actor: ActorInput, reason: string) => call<null>("reject_proposal", { id, actor, reason }),
+  escalate: (id: number, actor: ActorInput, note: string | null) => call<null>("escalate_proposal", { id, actor, note }),
+  propose: (conversationId: number, tool: ToolName, args: JsonValue, actor: ActorInput) =>
+    call<number>("propose_action", { conversationId, tool, args, actor }),
+  history: (filter: HistoryFilter) => call<HistoryEntry[]>("history_list", { filter }),
+  exportHistory: (filter: HistoryFilter, format: ExportFormat) => call<ExportResult>("history_export", { filter, format }),
+  verifyAudit: () => call<VerifyReport>("audit_verify"),
+  metrics: (days: number) => call<DailyMetrics[]>("metrics_daily", { days }),
+  settings: () => call<Settings>("settings_get"),
+  setPolicy: (policy: GatePolicy) => call<null>("settings_set_policy", { policy }),
+  setCaps: (caps: Caps) => call<null>("settings_set_caps", { caps }),
+  setProvider: (provider: ProviderSettings, actor: string) => call<null>("settings_set_provider", { provider, actor }),
+  /** Write-only: the key goes to the OS keychain and never comes back. */
+  setApiKey: (key: string, actor: string) => call<null>("api_key_set", { key, actor }),
+  clearApiKey: (actor: string) => call<null>("api_key_clear", { actor }),
+  onQueueChanged: (handler: (e: QueueChanged) => void): Promise<UnlistenFn> =>
+    listen<QueueChanged>(EVENTS.queueChanged, (event) => handler(event.payload)),
 };

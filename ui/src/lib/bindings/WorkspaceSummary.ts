@@ -4,4 +4,8 @@ export type WorkspaceSummary = { open_proposals: number, escalated: number,
 /**
  * The workspace runs on the generated demo shop.
  */
-demo: boolean, shop_source: string, };
+demo: boolean, shop_source: string, 
+/**
+ * The OS user name, as the default for who is deciding until one is set in Settings.
+ */
+default_actor: string, };
