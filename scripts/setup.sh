@@ -9,6 +9,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl file libssl-dev libxdo-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   libdbus-1-dev xvfb xauth x11-utils imagemagick
+  webkit2gtk-driver dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools python3-dbus python3-gi
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -27,6 +28,12 @@ if command -v rustup >/dev/null; then
   for c in clippy rustfmt; do
     rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
   done
+fi
+
+# WebDriver bridge for the end-to-end tests.
+if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --version 2.1.0
 fi
 
 command -v node >/dev/null || { echo "setup: node not found; Node.js 20.19+ is required" >&2; exit 1; }

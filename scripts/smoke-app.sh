@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real app binary under Xvfb with isolated XDG dirs and checks that a window titled
-# "Countersign" appears and the app created its demo workspace. The screenshot is kept under
-# tests/e2e/screenshots/ (git-ignored). Full WebDriver tests of the UI are a later issue.
+# "Countersign" appears and the app created its demo workspace, without WebDriver in between.
+# The screenshot is kept under tests/e2e/screenshots/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --locked -p countersign-app --features custom-protocol

@@ -29,4 +29,5 @@ if [ -n "$(git status --porcelain -- ui/src/lib/bindings 2>/dev/null)" ]; then
   exit 1
 fi
 ./scripts/smoke-app.sh
+./tests/e2e/run.sh
 echo "test: all checks passed"

@@ -17,6 +17,7 @@ use tauri::Manager;
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("COUNTERSIGN_LOG"))
+        .with_writer(std::io::stderr)
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())

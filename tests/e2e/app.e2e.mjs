@@ -1,0 +1,187 @@
+// End-to-end tests of the real Countersign binary: WebdriverIO → tauri-driver → WebKitWebDriver.
+// Run by tests/e2e/run.sh, which provides an isolated workspace, keychain and notification bus.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
+let browser;
+
+before(async () => {
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: process.env.APP } },
+  });
+  await browser.$('[data-testid="queue-item"]').waitForExist({ timeout: 30_000 });
+});
+
+after(async () => {
+  await browser?.deleteSession();
+});
+
+const $ = (sel) => browser.$(sel);
+const shot = (name) => browser.saveScreenshot(join(SHOTS, `${name}.png`));
+
+async function openQueue() {
+  await (await $('[data-testid="tab-queue"]')).click();
+  await (await $('[data-testid="queue-item"]')).waitForExist({ timeout: 10_000 });
+}
+
+/** Opens the first open proposal whose row mentions `text`; returns its proposal id. */
+async function openProposal(text) {
+  await openQueue();
+  for (const row of await browser.$$('[data-testid="queue-item"]')) {
+    if ((await row.getText()).includes(text)) {
+      const id = await row.getAttribute("data-proposal");
+      await row.click();
+      await browser.waitUntil(async () => (await (await $('[data-testid="review"]')).isExisting()), { timeout: 10_000 });
+      await (await $('[data-testid="approve"]')).waitForExist({ timeout: 10_000 });
+      return id;
+    }
+  }
+  throw new Error(`no open proposal mentions ${text}`);
+}
+
+async function notice() {
+  const el = await $('[data-testid="notice"]');
+  await el.waitForExist({ timeout: 10_000 });
+  return el.getText();
+}
+
+async function historyRows() {
+  await (await $('[data-testid="tab-history"]')).click();
+  await (await $('[data-testid="history-table"]')).waitForExist({ timeout: 10_000 });
+  await browser.pause(300);
+  const rows = [];
+  for (const r of await browser.$$('[data-testid="history-row"]')) {
+    rows.push({ kind: await r.getAttribute("data-kind"), text: await r.getText() });
+  }
+  return rows;
+}
+
+test("the app opens on the demo workspace", async () => {
+  assert.equal(await browser.getTitle(), "Countersign");
+  assert.ok(await (await $('[data-testid="demo-marker"]')).isExisting());
+  assert.ok(Number(await (await $('[data-testid="open-count"]')).getText()) > 0);
+  await shot("queue");
+});
+
+test("approve a proposal and see the audit entry", async () => {
+  await openProposal("modify_pending_order_address");
+  await shot("review");
+  await (await $('[data-testid="approve"]')).click();
+  assert.match(await notice(), /Approved and executed/);
+  const rows = await historyRows();
+  const approved = rows.find((r) => r.kind === "approved" && r.text.includes("modify_pending_order_address"));
+  assert.ok(approved, JSON.stringify(rows));
+  assert.match(approved.text, /e2e-agent/);
+  await shot("history");
+});
+
+test("an edit that breaks policy is refused", async () => {
+  const id = await openProposal("cancel_pending_order $22.29");
+  await browser.keys(["e"]);
+  const reason = await $('[data-testid="action-form"] input[name="reason"]');
+  await reason.waitForEnabled();
+  await reason.clearValue();
+  await reason.setValue("found it cheaper elsewhere");
+  await (await $('[data-testid="approve-edited"]')).click();
+  const err = await $('[data-testid="error"]');
+  await err.waitForExist({ timeout: 10_000 });
+  assert.equal(await err.getAttribute("data-code"), "policy_violation");
+  assert.match(await err.getText(), /Refused by policy/);
+  await shot("edit-refused");
+  // Nothing executed: the proposal is still open.
+  await openQueue();
+  assert.ok(await (await $(`[data-testid="queue-item"][data-proposal="${id}"]`)).isExisting());
+});
+
+test("reject with a reason", async () => {
+  await openProposal("return_delivered_order_items");
+  await browser.keys(["r"]);
+  const input = await $('[data-testid="reject-reason"]');
+  await input.waitForExist();
+  await input.setValue("customer withdrew the request by phone");
+  await (await $('[data-testid="reject-submit"]')).click();
+  assert.match(await notice(), /Rejected/);
+  const rows = await historyRows();
+  assert.ok(rows.some((r) => r.kind === "rejected" && r.text.includes("customer withdrew the request by phone")), JSON.stringify(rows));
+});
+
+test("escalate to a supervisor", async () => {
+  await openProposal("exchange_delivered_order_items");
+  await browser.keys(["x"]);
+  assert.match(await notice(), /Escalated/);
+  await openQueue();
+  assert.match(await (await $('[data-testid="queue-counts"]')).getText(), /Escalated\s*1/);
+  await shot("escalated");
+});
+
+test("an API key goes to the keychain and nowhere else", async () => {
+  const secret = "sk-e2e-countersign-SECRET-4242";
+  await (await $('[data-testid="tab-settings"]')).click();
+  const input = await $('[data-testid="api-key"]');
+  await input.waitForExist();
+  await input.setValue(secret);
+  await (await $('[data-testid="save-api-key"]')).click();
+  await browser.waitUntil(async () => (await (await $('[data-testid="api-key-status"]')).getText()).includes("A key is set"), { timeout: 10_000 });
+  assert.equal(await input.getValue(), "", "the field is cleared at once");
+  await shot("settings");
+  // In the real Secret Service...
+  const found = execFileSync("secret-tool", ["search", "--all", "service", "app.countersign.desk"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.match(found, new RegExp(secret));
+  // ...and in no file the app wrote.
+  const dirs = ["data", "config", "cache"].map((d) => join(process.env.E2E_TMP, d));
+  const hits = [];
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    if (statSync(p).isDirectory()) return readdirSync(p).forEach((f) => walk(join(p, f)));
+    if (p.includes("/keyrings/")) return; // gnome-keyring's own encrypted store
+    if (readFileSync(p).includes(secret)) hits.push(p);
+  };
+  dirs.forEach(walk);
+  assert.deepEqual(hits, []);
+  // The web view cannot read it back: the page holds no copy.
+  assert.ok(!(await browser.execute(() => document.documentElement.outerHTML)).includes(secret));
+});
+
+test("a new pending approval raises a desktop notification", async () => {
+  await openQueue();
+  const before = Number(await (await $('[data-testid="open-count"]')).getText());
+  const cases = readFileSync(new URL("../../evals/cases.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const c = cases.find((x) => x.id === "cancel-5");
+  const mail = join(process.env.E2E_TMP, "new.eml");
+  execFileSync("bash", ["-c", `printf 'From: %s\\r\\nSubject: cancel\\r\\n\\r\\n%s\\r\\n' "$1" "$2" > "$3"`, "_", c.from, c.input, mail]);
+  // Notifications are for when the agent is elsewhere: take the focus away from the window.
+  await browser.minimizeWindow();
+  const dataDir = join(process.env.E2E_TMP, "data", "app.countersign.desk");
+  execFileSync(process.env.CLI, ["--data-dir", dataDir, "ingest", mail, "--channel", "email"], { stdio: ["ignore", "ignore", "inherit"] });
+  let recorded = [];
+  await browser.waitUntil(
+    () => {
+      recorded = existsSync(process.env.NOTIFICATIONS) ? readFileSync(process.env.NOTIFICATIONS, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+      return recorded.some((n) => /approvals? waiting/i.test(n.summary));
+    },
+    { timeout: 20_000, timeoutMsg: "no notification recorded" },
+  );
+  assert.ok(recorded.some((n) => n.body.includes("Cancel order")), JSON.stringify(recorded));
+  assert.equal(recorded.filter((n) => /approvals? waiting/i.test(n.summary)).length, 1, "one notification per batch");
+  await browser.setWindowRect(0, 0, 1280, 840);
+  // The queue updated live, without a reload.
+  await browser.waitUntil(async () => Number(await (await $('[data-testid="open-count"]')).getText()) === before + 1, { timeout: 10_000 });
+});
+
+test("verify the audit chain from the history screen", async () => {
+  await historyRows();
+  await (await $('[data-testid="verify-audit"]')).click();
+  const result = await $('[data-testid="verify-result"]');
+  await result.waitForExist({ timeout: 10_000 });
+  assert.equal(await result.getAttribute("data-ok"), "true");
+  assert.match(await result.getText(), /Audit chain intact/);
+  await shot("audit-verified");
+});

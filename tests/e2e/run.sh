@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real app binary (UI embedded) through WebdriverIO + tauri-driver +
+# WebKitWebDriver under Xvfb, with isolated XDG dirs, a real Secret Service (gnome-keyring on a
+# private session bus) and a recorder that owns the notification service on that bus.
+# Expects target/debug/countersign-app built with --features custom-protocol and
+# target/debug/countersign built (scripts/test.sh does both).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+command -v tauri-driver >/dev/null || export PATH="$HOME/.cargo/bin:$PATH"
+tmp=$(mktemp -d)
+[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
+echo "e2e: scratch dir $tmp"
+mkdir -p tests/e2e/screenshots
+# A session bus that starts nothing by itself: only what this script runs owns names on it.
+sed '/<standard_session_servicedirs *\/>/d' /usr/share/dbus-1/session.conf > "$tmp/session.conf"
+cat > "$tmp/inner.sh" <<INNER
+set -euo pipefail
+export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
+mkdir -p "\$XDG_DATA_HOME" "\$XDG_CONFIG_HOME" "\$XDG_CACHE_HOME" "\$XDG_RUNTIME_DIR"
+chmod 700 "\$XDG_RUNTIME_DIR"
+echo -n e2e-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+# Debian's python3 (python3-dbus, python3-gi), not whatever python3 comes first on PATH.
+/usr/bin/python3 "$root/tests/e2e/notification_recorder.py" "$tmp/notifications.jsonl" > "$tmp/recorder.log" 2>&1 &
+for _ in \$(seq 50); do grep -q ready "$tmp/recorder.log" && break; sleep 0.1; done
+grep -q ready "$tmp/recorder.log" || { echo "e2e: the notification recorder did not start:" >&2; cat "$tmp/recorder.log" >&2; exit 1; }
+# The app takes its default actor name from USER.
+export USER=e2e-agent COUNTERSIGN_LOG=${COUNTERSIGN_LOG:-warn}
+tauri-driver --port 4444 > "$tmp/tauri-driver.log" 2>&1 &
+trap 'kill \$(jobs -p) 2>/dev/null || true' EXIT
+sleep 1
+# The driver starts the app; a wrapper keeps its log for when a test fails.
+printf '#!/bin/sh\nexec "%s" "\$@" 2>>"%s"\n' "$root/target/debug/countersign-app" "$tmp/app.log" > "$tmp/app.sh"
+chmod +x "$tmp/app.sh"
+export APP="$tmp/app.sh" CLI="$root/target/debug/countersign"
+export NOTIFICATIONS="$tmp/notifications.jsonl" E2E_TMP="$tmp"
+node --test --test-concurrency=1 "$root/tests/e2e/app.e2e.mjs"
+INNER
+xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --config-file="$tmp/session.conf" -- bash "$tmp/inner.sh"
