@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 command -v tauri-driver >/dev/null || export PATH="$HOME/.cargo/bin:$PATH"
 tmp=$(mktemp -d)
-[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
+[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$tmp" 2>/dev/null || true' EXIT
 echo "e2e: scratch dir $tmp"
 mkdir -p tests/e2e/screenshots
 # A session bus that starts nothing by itself: only what this script runs owns names on it.

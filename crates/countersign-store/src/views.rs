@@ -262,9 +262,12 @@ impl Desk {
         let matching: Option<BTreeSet<i64>> = match filter.text.as_deref().and_then(fts_query) {
             None => None,
             Some(q) => {
+                // Newest matches first, straight from the index (FTS5 walks rowids backwards
+                // without sorting), then their subjects.
                 let mut stmt = self.conn.prepare_cached(
-                    "SELECT DISTINCT a.subject FROM audit_fts JOIN audit_log a ON a.seq = audit_fts.rowid
-                     WHERE audit_fts MATCH ?1 ORDER BY a.seq DESC LIMIT 5000",
+                    "SELECT DISTINCT a.subject FROM (
+                         SELECT rowid FROM audit_fts WHERE audit_fts MATCH ?1 ORDER BY rowid DESC LIMIT 5000
+                     ) m JOIN audit_log a ON a.seq = m.rowid",
                 )?;
                 let subjects = stmt.query_map([q], |r| r.get::<_, String>(0))?;
                 let mut ids = BTreeSet::new();
