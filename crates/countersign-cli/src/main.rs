@@ -160,6 +160,18 @@ fn desk(e: DeskError) -> anyhow::Error {
     }
 }
 
+/// A harness error: the user's fault (bad file, bad line) or the machine's.
+fn harness_error<E: std::error::Error + Send + Sync + 'static>(
+    e: E,
+    bad_input: bool,
+) -> anyhow::Error {
+    if bad_input {
+        bad(e.to_string())
+    } else {
+        anyhow::Error::new(e)
+    }
+}
+
 fn parse_json(text: &str) -> anyhow::Result<Value> {
     serde_json::from_str(text)
         .map_err(|e| bad(format!("invalid_json: --args is not valid JSON: {e}")))
@@ -491,11 +503,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report =
                 countersign_evals::eval::run_file(&cases, shop.as_deref()).map_err(|e| {
-                    if e.is_bad_input() {
-                        bad(e.to_string())
-                    } else {
-                        anyhow::Error::new(e)
-                    }
+                    let bad_input = e.is_bad_input();
+                    harness_error(e, bad_input)
                 })?;
             if json {
                 return json_out(&report);
@@ -531,11 +540,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::TauReplay { db, tasks, json } => {
             let report = countersign_evals::tau_replay::replay(&db, &tasks).map_err(|e| {
-                if e.is_bad_input() {
-                    bad(e.to_string())
-                } else {
-                    anyhow::Error::new(e)
-                }
+                let bad_input = e.is_bad_input();
+                harness_error(e, bad_input)
             })?;
             if json {
                 return json_out(&report);

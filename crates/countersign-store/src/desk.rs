@@ -314,7 +314,14 @@ impl Desk {
 
     /// Every decision, oldest first, with the proposal it was about.
     pub fn history(&self) -> Result<Vec<HistoryEntry>, DeskError> {
-        let decisions = proposals::decisions(&self.conn, "ORDER BY at, id", &[])?;
+        self.history_entries(proposals::decisions(&self.conn, "ORDER BY at, id", &[])?)
+    }
+
+    /// Decisions with what they decided: the history's rows.
+    pub(crate) fn history_entries(
+        &self,
+        decisions: Vec<Decision>,
+    ) -> Result<Vec<HistoryEntry>, DeskError> {
         let mut out = Vec::with_capacity(decisions.len());
         for decision in decisions {
             let p = proposals::get(&self.conn, decision.proposal_id)?;

@@ -250,20 +250,23 @@ pub(crate) fn decisions(
     let mut stmt = conn.prepare(&format!(
         "SELECT id, proposal_id, kind, actor, role, at, reason, edited_args FROM decisions {where_sql}"
     ))?;
-    let rows = stmt.query_map(params, |r| {
-        let edited: Option<String> = r.get(7)?;
-        Ok(Decision {
-            id: r.get(0)?,
-            proposal_id: r.get(1)?,
-            kind: r.get(2)?,
-            actor: r.get(3)?,
-            role: r.get(4)?,
-            at_ms: r.get(5)?,
-            reason: r.get(6)?,
-            edited_args: edited.and_then(|e| serde_json::from_str(&e).ok()),
-        })
-    })?;
+    let rows = stmt.query_map(params, decision_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A decision from a row of `id, proposal_id, kind, actor, role, at, reason, edited_args`.
+pub(crate) fn decision_from_row(r: &Row<'_>) -> Result<Decision, rusqlite::Error> {
+    let edited: Option<String> = r.get(7)?;
+    Ok(Decision {
+        id: r.get(0)?,
+        proposal_id: r.get(1)?,
+        kind: r.get(2)?,
+        actor: r.get(3)?,
+        role: r.get(4)?,
+        at_ms: r.get(5)?,
+        reason: r.get(6)?,
+        edited_args: edited.and_then(|e| serde_json::from_str(&e).ok()),
+    })
 }
 
 /// Opens the execution (the shop's triggers now allow writes to its subject), for the caller

@@ -319,35 +319,10 @@ impl Desk {
         let decisions = {
             let mut stmt = self.conn.prepare(&sql)?;
             let refs: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.as_ref()).collect();
-            let rows = stmt.query_map(refs.as_slice(), |r| {
-                let edited: Option<String> = r.get(7)?;
-                Ok(Decision {
-                    id: r.get(0)?,
-                    proposal_id: r.get(1)?,
-                    kind: r.get(2)?,
-                    actor: r.get(3)?,
-                    role: r.get(4)?,
-                    at_ms: r.get(5)?,
-                    reason: r.get(6)?,
-                    edited_args: edited.and_then(|e| serde_json::from_str(&e).ok()),
-                })
-            })?;
+            let rows = stmt.query_map(refs.as_slice(), proposals::decision_from_row)?;
             rows.collect::<Result<Vec<_>, _>>()?
         };
-        let mut out = Vec::with_capacity(decisions.len());
-        for decision in decisions {
-            let p = proposals::get(&self.conn, decision.proposal_id)?;
-            out.push(HistoryEntry {
-                tool: p.tool,
-                customer_id: p.customer_id,
-                conversation_id: p.conversation_id,
-                summary: p.preview.summary,
-                args: p.args,
-                state: p.state,
-                decision,
-            });
-        }
-        Ok(out)
+        self.history_entries(decisions)
     }
 
     /// The filtered history as CSV or JSON Lines.
