@@ -21,6 +21,7 @@ mod tests {
         export!(
             crate::ipc_error::IpcError,
             crate::events::QueueChanged,
+            crate::events::OpenConversation,
             crate::commands::ActorInput,
             crate::commands::workspace::WorkspaceSummary,
             crate::commands::queue::QueuePage,

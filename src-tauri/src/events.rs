@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub const QUEUE_CHANGED: &str = "queue-changed";
+pub const OPEN_CONVERSATION: &str = "open-conversation";
 
 /// The queue changed (here or in another process on the same workspace).
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -13,4 +14,10 @@ pub struct QueueChanged {
     pub counts: BTreeMap<String, i64>,
     /// Proposals that arrived since the last event.
     pub new_proposals: Vec<i64>,
+}
+
+/// Show this conversation: the user clicked the notification about it.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+pub struct OpenConversation {
+    pub conversation_id: i64,
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use countersign_core::SystemClock;
 use countersign_store::{Desk, ShopSeed};
 use tauri::{AppHandle, Emitter, Manager};
+#[cfg(not(target_os = "linux"))]
 use tauri_plugin_notification::NotificationExt;
 
 use crate::events::{QueueChanged, QUEUE_CHANGED};
@@ -78,10 +79,62 @@ fn notify(app: &AppHandle, new: &[countersign_store::Proposal]) {
         ),
         many => (
             format!("{} approvals waiting", many.len()),
-            format!("Newest: {}", many[many.len() - 1].preview.summary),
+            format!(
+                "Newest: {} — conversation {}",
+                many[many.len() - 1].preview.summary,
+                many[many.len() - 1].conversation_id
+            ),
         ),
     };
+    let conversation_id = new[new.len() - 1].conversation_id;
+    show(app, title, body, conversation_id);
+}
+
+/// Linux: through notify-rust, so a click on the notification opens the conversation.
+#[cfg(target_os = "linux")]
+fn show(app: &AppHandle, title: String, body: String, conversation_id: i64) {
+    let shown = notify_rust::Notification::new()
+        .appname("Countersign")
+        .summary(&title)
+        .body(&body)
+        .action("default", "Open")
+        .show();
+    let handle = match shown {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not show a notification");
+            return;
+        }
+    };
+    let app = app.clone();
+    std::thread::spawn(move || {
+        handle.wait_for_action(|action| {
+            if action == "default" {
+                open_conversation(&app, conversation_id);
+            }
+        });
+    });
+}
+
+/// Elsewhere: the notification plugin (no click callback on desktop platforms yet).
+#[cfg(not(target_os = "linux"))]
+fn show(app: &AppHandle, title: String, body: String, _conversation_id: i64) {
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         tracing::warn!(error = %e, "could not show a notification");
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn open_conversation(app: &AppHandle, conversation_id: i64) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+    if let Err(e) = app.emit(
+        crate::events::OPEN_CONVERSATION,
+        crate::events::OpenConversation { conversation_id },
+    ) {
+        tracing::warn!(error = %e, "could not emit open-conversation");
     }
 }

@@ -150,7 +150,7 @@ test("an API key goes to the keychain and nowhere else", async () => {
   assert.ok(!(await browser.execute(() => document.documentElement.outerHTML)).includes(secret));
 });
 
-test("a new pending approval raises a desktop notification", async () => {
+test("a new pending approval raises one notification; clicking it opens the conversation", async () => {
   await openQueue();
   const before = Number(await (await $('[data-testid="open-count"]')).getText());
   const cases = readFileSync(new URL("../../evals/cases.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => JSON.parse(l));
@@ -170,7 +170,12 @@ test("a new pending approval raises a desktop notification", async () => {
     { timeout: 20_000, timeoutMsg: "no notification recorded" },
   );
   assert.ok(recorded.some((n) => n.body.includes("Cancel order")), JSON.stringify(recorded));
-  assert.equal(recorded.filter((n) => /approvals? waiting/i.test(n.summary)).length, 1, "one notification per batch");
+  const waiting = recorded.filter((n) => /approvals? waiting/i.test(n.summary));
+  assert.equal(waiting.length, 1, "one notification per batch");
+  // Clicking it brings the window back on that conversation.
+  const conversation = waiting[0].body.match(/conversation (\d+)/)[1];
+  execFileSync("dbus-send", ["--session", "--type=method_call", "--dest=org.freedesktop.Notifications", "/org/freedesktop/Notifications", "org.countersign.TestControl.Click", `uint32:${waiting[0].id}`]);
+  await browser.waitUntil(async () => (await $(`[data-testid="review"][data-conversation="${conversation}"]`)).isExisting(), { timeout: 10_000, timeoutMsg: "the click did not open the conversation" });
   await browser.setWindowRect(0, 0, 1280, 840);
   // The queue updated live, without a reload.
   await browser.waitUntil(async () => Number(await (await $('[data-testid="open-count"]')).getText()) === before + 1, { timeout: 10_000 });

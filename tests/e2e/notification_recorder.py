@@ -21,8 +21,9 @@ class Recorder(dbus.service.Object):
     @dbus.service.method(IFACE, in_signature="susssasa{sv}i", out_signature="u")
     def Notify(self, app_name, replaces_id, icon, summary, body, actions, hints, timeout):
         self.next_id += 1
+        record = {"id": self.next_id, "app_name": str(app_name), "summary": str(summary), "body": str(body), "actions": [str(a) for a in actions]}
         with open(OUT, "a") as f:
-            f.write(json.dumps({"app_name": str(app_name), "summary": str(summary), "body": str(body)}) + "\n")
+            f.write(json.dumps(record) + "\n")
         return self.next_id
 
     @dbus.service.method(IFACE, out_signature="as")
@@ -36,6 +37,15 @@ class Recorder(dbus.service.Object):
     @dbus.service.method(IFACE, in_signature="u")
     def CloseNotification(self, notification_id):
         pass
+
+    @dbus.service.signal(IFACE, signature="us")
+    def ActionInvoked(self, notification_id, action_key):
+        pass
+
+    # Test control: behave as if the user clicked notification `notification_id`.
+    @dbus.service.method("org.countersign.TestControl", in_signature="u")
+    def Click(self, notification_id):
+        self.ActionInvoked(notification_id, "default")
 
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)

@@ -14,6 +14,7 @@ import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
 import type { IpcError } from "./bindings/IpcError";
 import type { ProviderSettings } from "./bindings/ProviderSettings";
+import type { OpenConversation } from "./bindings/OpenConversation";
 import type { QueueChanged } from "./bindings/QueueChanged";
 import type { QueueFilter } from "./bindings/QueueFilter";
 import type { QueuePage } from "./bindings/QueuePage";
@@ -26,7 +27,7 @@ import type { JsonValue } from "./bindings/serde_json/JsonValue";
 export type { IpcError };
 
 /** Event names, as in src-tauri/src/events.rs. */
-export const EVENTS = { queueChanged: "queue-changed" } as const;
+export const EVENTS = { queueChanged: "queue-changed", openConversation: "open-conversation" } as const;
 
 function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -63,4 +64,7 @@ export const ipc = {
   clearApiKey: (actor: string) => call<null>("api_key_clear", { actor }),
   onQueueChanged: (handler: (e: QueueChanged) => void): Promise<UnlistenFn> =>
     listen<QueueChanged>(EVENTS.queueChanged, (event) => handler(event.payload)),
+  /** The user clicked a notification about this conversation. */
+  onOpenConversation: (handler: (e: OpenConversation) => void): Promise<UnlistenFn> =>
+    listen<OpenConversation>(EVENTS.openConversation, (event) => handler(event.payload)),
 };
