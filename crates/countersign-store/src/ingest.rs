@@ -69,6 +69,11 @@ impl Desk {
     }
 
     pub fn set_planner_caps(&mut self, caps: &Caps) -> Result<(), DeskError> {
+        if caps.max_steps == 0 || !caps.max_cost_usd.is_finite() || caps.max_cost_usd < 0.0 {
+            return Err(DeskError::InvalidSetting(
+                "caps must allow at least one step and a non-negative cost".into(),
+            ));
+        }
         workspace::set(&self.conn, "planner_caps", caps)
     }
 

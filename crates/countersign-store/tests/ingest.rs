@@ -214,3 +214,28 @@ fn per_conversation_queries_use_an_index() {
         .unwrap();
     assert!(plan.contains("proposals_conversation"), "{plan}");
 }
+
+#[test]
+fn caps_that_allow_nothing_are_refused() {
+    let (_d, mut desk, _) = world();
+    for caps in [
+        Caps {
+            max_steps: 0,
+            max_cost_usd: 1.0,
+        },
+        Caps {
+            max_steps: 5,
+            max_cost_usd: -1.0,
+        },
+        Caps {
+            max_steps: 5,
+            max_cost_usd: f64::NAN,
+        },
+    ] {
+        assert_eq!(
+            desk.set_planner_caps(&caps).unwrap_err().code(),
+            "invalid_setting"
+        );
+    }
+    assert_eq!(desk.planner_caps().unwrap(), Caps::default());
+}

@@ -39,12 +39,6 @@ pub fn settings_set_policy(state: State<'_, AppState>, policy: GatePolicy) -> Re
 
 #[tauri::command]
 pub fn settings_set_caps(state: State<'_, AppState>, caps: Caps) -> Result<(), IpcError> {
-    if caps.max_steps == 0 || caps.max_cost_usd.is_sign_negative() {
-        return Err(IpcError::new(
-            "invalid_setting",
-            "caps must allow at least one step and a non-negative cost",
-        ));
-    }
     Ok(state.desk().set_planner_caps(&caps)?)
 }
 
