@@ -231,6 +231,28 @@ fn json_out<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     out(serde_json::to_string_pretty(v)?)
 }
 
+fn print_queue(queue: &[countersign_store::Proposal]) -> anyhow::Result<()> {
+    if queue.is_empty() {
+        return out("No open proposals.");
+    }
+    out(format!(
+        "{:>5}  {:<9}  {:<30}  {:<24}  {:>10}  summary",
+        "id", "state", "tool", "customer", "amount"
+    ))?;
+    for p in queue {
+        out(format!(
+            "{:>5}  {:<9}  {:<30}  {:<24}  {:>10}  {}",
+            p.id,
+            p.state.as_str(),
+            p.tool.as_str(),
+            p.customer_id,
+            p.amount.to_string(),
+            p.preview.summary
+        ))?;
+    }
+    Ok(())
+}
+
 fn print_ingested(i: &countersign_store::Ingested) -> anyhow::Result<()> {
     out(format!(
         "── conversation {} · {} · guard {} · {}",
@@ -303,25 +325,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 return json_out(&queue);
             }
-            if queue.is_empty() {
-                return out("No open proposals.");
-            }
-            out(format!(
-                "{:>5}  {:<9}  {:<30}  {:<24}  {:>10}  summary",
-                "id", "state", "tool", "customer", "amount"
-            ))?;
-            for p in queue {
-                out(format!(
-                    "{:>5}  {:<9}  {:<30}  {:<24}  {:>10}  {}",
-                    p.id,
-                    p.state.as_str(),
-                    p.tool.as_str(),
-                    p.customer_id,
-                    p.amount.to_string(),
-                    p.preview.summary
-                ))?;
-            }
-            Ok(())
+            print_queue(&queue)
         }
         Command::Show { id, json } => {
             let detail = ctx.open()?.show(id).map_err(desk)?;
@@ -484,17 +488,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             out("")?;
             out("Queue:")?;
-            for p in d.queue().map_err(desk)? {
-                out(format!(
-                    "  #{:<4} {:<30} {:<24} {:>10}  {}",
-                    p.id,
-                    p.tool.as_str(),
-                    p.customer_id,
-                    p.amount.to_string(),
-                    p.preview.summary
-                ))?;
-            }
-            Ok(())
+            print_queue(&d.queue().map_err(desk)?)
         }
         Command::Eval { cases, json } => {
             let shop = match &ctx.seed {
