@@ -172,8 +172,26 @@ impl Desk {
                 "steps": plan.steps.len(),
             }),
         )?;
-        let trace = trace_record(&tx, conversation_id)?;
         tx.commit()?;
+        // The same record `trace_record` derives from the tables, built from what was just
+        // written: nothing has been approved yet.
+        let trace = TraceRecord {
+            request_id: format!("req-{conversation_id}"),
+            architecture: "customer-support-agent",
+            conversation_id: format!("conv-{conversation_id}"),
+            tools_called: plan
+                .steps
+                .iter()
+                .filter_map(|s| s.tool.map(|t| t.as_str().to_owned()))
+                .collect(),
+            approval_required: proposals.iter().any(|p| p.id.is_some()),
+            approval_granted: false,
+            escalated_to_human: plan.outcome == Outcome::Escalate,
+            steps: plan.steps.len(),
+            output_tokens: plan.steps.iter().map(|s| u64::from(s.tokens)).sum(),
+            latency_ms: plan.steps.iter().map(|s| s.latency_us).sum::<u64>() as f64 / 1000.0,
+            cost_usd: plan.steps.iter().map(|s| s.cost_usd).sum(),
+        };
         tracing::info!(
             conversation = conversation_id,
             outcome = plan.outcome.as_str(),

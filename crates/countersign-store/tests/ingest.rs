@@ -239,3 +239,21 @@ fn caps_that_allow_nothing_are_refused() {
     }
     assert_eq!(desk.planner_caps().unwrap(), Caps::default());
 }
+
+#[test]
+fn the_trace_record_at_ingest_equals_the_one_derived_later() {
+    let (_d, mut desk, shop) = world();
+    let (u, order) = with_pending(&shop);
+    for body in [
+        format!("Please cancel {order}, I ordered it by mistake."),
+        "I want to talk to a human".to_owned(),
+        format!("Where is {order}?"),
+    ] {
+        let got = desk.ingest(&email(&u.email, &body)).unwrap();
+        assert_eq!(
+            got.trace,
+            desk.trace_record(got.conversation_id).unwrap(),
+            "{body}"
+        );
+    }
+}
