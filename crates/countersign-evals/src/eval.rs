@@ -305,8 +305,7 @@ pub fn run(cases: &[Case], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
                 ));
             }
         }
-        for (i, p) in proposals.iter().enumerate().filter(|(i, _)| !used[*i]) {
-            let _ = i;
+        for (_, p) in proposals.iter().enumerate().filter(|(i, _)| !used[*i]) {
             reasons.push(format!("unexpected action {} {}", p.tool, p.args));
         }
         proposals_total += proposals.len();

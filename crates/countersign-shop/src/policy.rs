@@ -570,6 +570,15 @@ pub fn item_ids_needing_products(call: &WriteCall) -> Vec<&str> {
     }
 }
 
+/// What a write changes: `order:<id>` or `user:<id>`, as [`Effect::subject`] names it.
+/// Edits may not change it, and approval compares it to detect a changed world.
+pub fn subject_of(call: &WriteCall) -> String {
+    match call {
+        WriteCall::ModifyUserAddress(a) => format!("user:{}", a.user_id),
+        other => format!("order:{}", order_id_of(other)),
+    }
+}
+
 /// The order a write names, if any.
 pub fn order_of(call: &WriteCall) -> Option<&str> {
     match call {

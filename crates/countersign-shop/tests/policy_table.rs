@@ -419,3 +419,33 @@ fn refunds_go_to_the_original_method_or_a_gift_card() {
         ViolationCode::RefundMethodNotAllowed
     );
 }
+
+/// Approval compares a proposal's stored subject with the subject of the (edited) call; both
+/// must name the record the same way, or every edit would look like a change of subject.
+#[test]
+fn the_effect_names_the_subject_the_call_names() {
+    let s = shop();
+    let calls = [
+        (
+            "cancel_pending_order",
+            json!({"order_id": "#W1", "reason": "no longer needed"}),
+        ),
+        (
+            "modify_pending_order_payment",
+            json!({"order_id": "#W1", "payment_method_id": "gift_card_2"}),
+        ),
+        (
+            "modify_user_address",
+            json!({"user_id": "ana_1", "address1": "9 Birch St", "address2": "", "city": "Boise", "state": "ID", "country": "USA", "zip": "83701"}),
+        ),
+    ];
+    for (tool, args) in calls {
+        let call = parse_write(tool.parse().unwrap(), &args).unwrap();
+        let effect = evaluate(&gather_facts(&s, "ana_1", &call).unwrap(), &call).unwrap();
+        assert_eq!(
+            effect.subject,
+            countersign_shop::policy::subject_of(&call),
+            "{tool}"
+        );
+    }
+}

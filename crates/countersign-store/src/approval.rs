@@ -6,7 +6,7 @@
 use countersign_core::gate::{decide, GateDecision, GateInput, Refusal};
 use countersign_core::ProposalState;
 use countersign_shop::effect::fingerprint_of;
-use countersign_shop::{evaluate, gather_facts, parse_write, Preview, WriteCall};
+use countersign_shop::{evaluate, gather_facts, parse_write, Preview};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -28,16 +28,6 @@ pub struct Execution {
     pub preview: Preview,
 }
 
-fn subject_of(call: &WriteCall) -> String {
-    match call {
-        WriteCall::ModifyUserAddress(a) => format!("user:{}", a.user_id),
-        other => format!(
-            "order:{}",
-            countersign_shop::policy::order_of(other).unwrap_or_default()
-        ),
-    }
-}
-
 impl Desk {
     /// Approves proposal `id` and executes it, once. With `edited_args`, the edit is checked
     /// against schema and policy first and must keep the same subject.
@@ -56,7 +46,7 @@ impl Desk {
         let call = match edited_args {
             Some(args) => {
                 let call = parse_write(proposal.tool, args)?;
-                let subject = subject_of(&call);
+                let subject = countersign_shop::policy::subject_of(&call);
                 if subject != proposal.subject {
                     return Err(DeskError::EditChangesSubject(format!(
                         "{} → {subject}",
