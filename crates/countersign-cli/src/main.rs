@@ -262,11 +262,7 @@ fn print_ingested(i: &countersign_store::Ingested) -> anyhow::Result<()> {
         i.outcome.as_str()
     ))?;
     for p in &i.proposals {
-        match (p.id, &p.refused) {
-            (Some(id), _) => out(format!("   proposal #{id}: {} {}", p.tool, p.args))?,
-            (None, Some(why)) => out(format!("   refused: {} ({why})", p.tool))?,
-            _ => {}
-        }
+        out(format!("   proposal #{}: {} {}", p.id, p.tool, p.args))?;
     }
     if let Some(reply) = &i.reply {
         for line in reply.lines() {
@@ -363,9 +359,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or_default();
                 out(format!(
                     "Decision: {} by {} ({}){reason}",
-                    d.kind,
+                    d.kind.as_str(),
                     d.actor,
-                    d.role.as_deref().unwrap_or("-")
+                    d.role.map(|r| r.as_str()).unwrap_or("-")
                 ))?;
             }
             Ok(())
@@ -445,7 +441,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "{}  proposal {:>4}  {:<11}  {:<12}  {:<30}  {}{reason}",
                     d.at_ms,
                     d.proposal_id,
-                    d.kind,
+                    d.kind.as_str(),
                     d.actor,
                     h.tool.as_str(),
                     h.summary

@@ -2,12 +2,16 @@
 //! in as typed values, and every function here is table-tested.
 
 pub mod audit_chain;
+pub mod audit_kind;
 pub mod authority;
 pub mod clock;
+pub mod decision_kind;
 pub mod gate;
 pub mod secret;
 
+pub use audit_kind::{AuditKind, AuditSubject};
 pub use authority::{ApprovalLimits, Authority, Role};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use decision_kind::DecisionKind;
 pub use gate::{decide, GateDecision, GateInput, ProposalState, Refusal};
 pub use secret::{Secret, SecretError, SecretStore};

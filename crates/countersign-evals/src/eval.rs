@@ -120,7 +120,8 @@ pub struct EvalReport {
     pub must_not_include_violations: usize,
     pub unapproved_side_effects: i64,
     pub steps_mean: f64,
-    pub cost_usd_mean: f64,
+    /// `None` when no case's planner had a price (the rules planner): not applicable.
+    pub cost_usd_mean: Option<f64>,
     pub results: Vec<CaseResult>,
 }
 
@@ -231,7 +232,7 @@ pub fn run(cases: &[Case], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
     let (mut includes_total, mut includes_found, mut violations) = (0usize, 0usize, 0usize);
     let (mut with_proposal, mut escalated, mut blocked, mut replied) =
         (0usize, 0usize, 0usize, 0usize);
-    let (mut steps_sum, mut cost_sum, mut side_effects) = (0usize, 0f64, 0i64);
+    let (mut steps_sum, mut cost_sum, mut side_effects) = (0usize, None::<f64>, 0i64);
 
     for case in cases {
         let dir = tempfile::tempdir().map_err(EvalError::Temp)?;
@@ -249,11 +250,12 @@ pub fn run(cases: &[Case], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
             Ok(request) => {
                 let ingested = desk.ingest(&request)?;
                 steps_sum += ingested.trace.steps;
-                cost_sum += ingested.trace.cost_usd;
+                if let Some(c) = ingested.trace.cost_usd {
+                    cost_sum = Some(cost_sum.unwrap_or(0.0) + c);
+                }
                 let proposals: Vec<ProposalOut> = ingested
                     .proposals
                     .iter()
-                    .filter(|p| p.id.is_some())
                     .map(|p| ProposalOut {
                         tool: p.tool.as_str().to_owned(),
                         args: p.args.clone(),
@@ -357,7 +359,7 @@ pub fn run(cases: &[Case], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
         must_not_include_violations: violations,
         unapproved_side_effects: side_effects,
         steps_mean: steps_sum as f64 / n,
-        cost_usd_mean: cost_sum / n,
+        cost_usd_mean: cost_sum.map(|c| c / n),
         results,
     })
 }

@@ -128,16 +128,35 @@ fn scan(text: &str, part: Part, findings: &mut Vec<Finding>) {
     }
 }
 
+/// A request after the guard: its verdict, and the customer's own words (subject and body)
+/// normalised once, for the planner to read. Quoted, forwarded and hidden parts are not in
+/// `own_words`: they are data, never instructions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Screened {
+    pub report: GuardReport,
+    pub own_words: String,
+}
+
+/// The guard's verdict alone.
 pub fn check(request: &Request) -> GuardReport {
+    screen(request).report
+}
+
+pub fn screen(request: &Request) -> Screened {
     let mut findings = Vec::new();
     let mut reasons = Vec::new();
     let mut obfuscated = false;
 
     let body = normalize(&request.body);
     scan(&body.text, Part::Body, &mut findings);
+    let mut own_words = String::new();
     if let Some(subject) = &request.subject {
-        scan(&normalize(subject).text, Part::Subject, &mut findings);
+        let subject = normalize(subject).text;
+        scan(&subject, Part::Subject, &mut findings);
+        own_words.push_str(&subject);
+        own_words.push('\n');
     }
+    own_words.push_str(&body.text);
     for d in &body.decoded {
         scan(d, Part::Decoded, &mut findings);
     }
@@ -193,10 +212,13 @@ pub fn check(request: &Request) -> GuardReport {
     } else {
         Verdict::Allow
     };
-    GuardReport {
-        verdict,
-        findings,
-        reasons,
+    Screened {
+        report: GuardReport {
+            verdict,
+            findings,
+            reasons,
+        },
+        own_words,
     }
 }
 

@@ -13,7 +13,7 @@ pub mod plan;
 pub mod planner;
 pub mod request;
 
-pub use guard::{check as guard_check, GuardReport, Verdict};
+pub use guard::{check as guard_check, screen, GuardReport, Screened, Verdict};
 pub use plan::{Caps, Handoff, Outcome, Plan, ProposedAction, TraceStep};
 pub use planner::{MonotonicTicker, RulesPlanner, Ticker};
 pub use request::{Channel, Request, RequestError};

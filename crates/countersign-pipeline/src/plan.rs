@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use countersign_shop::ToolName;
+use countersign_shop::{Effect, ToolName, WriteCall};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,10 +27,19 @@ impl Outcome {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A write the planner proposes: the typed call, and what policy said it would do, judged on
+/// the facts the planner read. Ingest plans inside its transaction, so those facts are still
+/// the shop's when the proposal is stored; approval judges again (the world moves on).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProposedAction {
-    pub tool: ToolName,
-    pub args: Value,
+    pub call: WriteCall,
+    pub effect: Effect,
+}
+
+impl ProposedAction {
+    pub fn tool(&self) -> ToolName {
+        self.call.tool()
+    }
 }
 
 /// Everything a person needs to take over without re-reading the thread.
@@ -82,7 +91,8 @@ pub struct TraceStep {
     pub ok: bool,
     pub latency_us: u64,
     pub tokens: u32,
-    pub cost_usd: f64,
+    /// `None`: not applicable (the rules planner is not billed), which is not `$0.00`.
+    pub cost_usd: Option<f64>,
 }
 
 /// Per-conversation limits. Hitting one escalates.
@@ -102,7 +112,7 @@ impl Default for Caps {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub outcome: Outcome,
     pub customer_id: Option<String>,

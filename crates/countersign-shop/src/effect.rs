@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Order, User};
 use crate::money::Money;
+use crate::subject::Subject;
 
 /// One field that changes, before → after. This is what the approver sees, exactly.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -39,28 +40,43 @@ pub struct Effect {
     pub order: Option<Order>,
     /// The customer after the change, if the write touches the customer's record.
     pub user: Option<User>,
-    /// The write's subject: `order:<id>` or `user:<id>`.
-    pub subject: String,
+    /// The record the write changes.
+    pub subject: Subject,
     /// Hash of the subject as it was when the write was judged. If the subject differs at
     /// approval time, the world moved under the proposal and it is invalid.
     pub fingerprint: String,
 }
 
 impl Effect {
-    /// Builds an effect from the records before and after. `user_after` equal to the user
-    /// before means the user record is not written.
-    pub(crate) fn from_states(
+    /// A write to an order, and to the customer's record when `user` differs (gift-card
+    /// balances); `user` equal before and after means the record is not written.
+    pub(crate) fn on_order(
         summary: String,
         amount: Money,
+        order: (&Order, Order),
+        user: Option<(&User, User)>,
+    ) -> Effect {
+        let subject = Subject::Order(order.0.order_id.clone());
+        let fingerprint = fingerprint_of(order.0);
+        Effect::build(summary, amount, subject, fingerprint, Some(order), user)
+    }
+
+    /// A write to the customer's own record only.
+    pub(crate) fn on_user(summary: String, amount: Money, user: (&User, User)) -> Effect {
+        let subject = Subject::User(user.0.user_id.clone());
+        let fingerprint = fingerprint_of(user.0);
+        Effect::build(summary, amount, subject, fingerprint, None, Some(user))
+    }
+
+    fn build(
+        summary: String,
+        amount: Money,
+        subject: Subject,
+        fingerprint: String,
         order: Option<(&Order, Order)>,
         user: Option<(&User, User)>,
     ) -> Effect {
         let mut changes = Vec::new();
-        let (subject, fingerprint) = match (&order, &user) {
-            (Some((o, _)), _) => (format!("order:{}", o.order_id), fingerprint_of(*o)),
-            (None, Some((u, _))) => (format!("user:{}", u.user_id), fingerprint_of(*u)),
-            (None, None) => (String::new(), String::new()),
-        };
         let order_after = order.map(|(before, after)| {
             let entity = format!("order {}", before.order_id);
             diff(&entity, &to_value(before), &to_value(&after), &mut changes);

@@ -1,6 +1,6 @@
 //! Loads the [`Facts`] a write needs from any [`ShopView`].
 
-use crate::policy::{item_ids_needing_products, order_of, Facts};
+use crate::policy::Facts;
 use crate::tools::WriteCall;
 use crate::view::ShopView;
 
@@ -10,7 +10,7 @@ pub fn gather_facts<V: ShopView>(
     call: &WriteCall,
 ) -> Result<Facts, V::Error> {
     let customer = view.user(customer_id)?;
-    let order = match order_of(call) {
+    let order = match call.order_id() {
         Some(id) => view.order(id)?,
         None => None,
     };
@@ -24,7 +24,7 @@ pub fn gather_facts<V: ShopView>(
             }
         }
     }
-    for item_id in item_ids_needing_products(call) {
+    for item_id in call.new_item_ids() {
         if products.values().any(|p| p.variants.contains_key(item_id)) {
             continue;
         }

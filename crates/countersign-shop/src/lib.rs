@@ -13,6 +13,7 @@ pub mod money;
 pub mod policy;
 pub mod read;
 pub mod schema;
+pub mod subject;
 pub mod tools;
 pub mod view;
 
@@ -23,5 +24,6 @@ pub use money::Money;
 pub use policy::{evaluate, Facts, PolicyViolation, ViolationCode};
 pub use read::{run_read, ReadError, Scope};
 pub use schema::{parse_read, parse_write, SchemaError, Side, ToolSchemas};
-pub use tools::{ReadCall, ToolKind, ToolName, UnknownTool, WriteCall};
+pub use subject::{BadSubject, Subject};
+pub use tools::{OrderWrite, ReadCall, ToolKind, ToolName, UnknownTool, WriteCall, WriteTarget};
 pub use view::ShopView;

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Address;
+use crate::subject::Subject;
 
 /// Whether a tool only reads (runs at once) or writes (only ever becomes a proposal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,6 +237,73 @@ impl WriteCall {
         };
         // Serialising plain structs of strings cannot fail.
         v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A write split by what it changes, so code that needs an order never meets a user write
+/// (and the other way round) and nothing invents an order id for a write that has none.
+#[derive(Clone, Copy, Debug)]
+pub enum WriteTarget<'a> {
+    Order {
+        order_id: &'a str,
+        write: OrderWrite<'a>,
+    },
+    User(&'a ModifyUserAddressArgs),
+}
+
+/// The writes that change one order.
+#[derive(Clone, Copy, Debug)]
+pub enum OrderWrite<'a> {
+    Cancel(&'a CancelPendingOrderArgs),
+    Address(&'a ModifyPendingOrderAddressArgs),
+    Payment(&'a ModifyPendingOrderPaymentArgs),
+    Items(&'a ItemSwapArgs),
+    Return(&'a ReturnDeliveredOrderItemsArgs),
+    Exchange(&'a ItemSwapArgs),
+}
+
+impl WriteCall {
+    pub fn target(&self) -> WriteTarget<'_> {
+        fn order<'a>(order_id: &'a str, write: OrderWrite<'a>) -> WriteTarget<'a> {
+            WriteTarget::Order { order_id, write }
+        }
+        match self {
+            WriteCall::CancelPendingOrder(a) => order(&a.order_id, OrderWrite::Cancel(a)),
+            WriteCall::ModifyPendingOrderAddress(a) => order(&a.order_id, OrderWrite::Address(a)),
+            WriteCall::ModifyPendingOrderPayment(a) => order(&a.order_id, OrderWrite::Payment(a)),
+            WriteCall::ModifyPendingOrderItems(a) => order(&a.order_id, OrderWrite::Items(a)),
+            WriteCall::ReturnDeliveredOrderItems(a) => order(&a.order_id, OrderWrite::Return(a)),
+            WriteCall::ExchangeDeliveredOrderItems(a) => {
+                order(&a.order_id, OrderWrite::Exchange(a))
+            }
+            WriteCall::ModifyUserAddress(a) => WriteTarget::User(a),
+        }
+    }
+
+    /// The record this write changes.
+    pub fn subject(&self) -> Subject {
+        match self.target() {
+            WriteTarget::Order { order_id, .. } => Subject::Order(order_id.to_owned()),
+            WriteTarget::User(a) => Subject::User(a.user_id.clone()),
+        }
+    }
+
+    /// The order this write names, if it names one.
+    pub fn order_id(&self) -> Option<&str> {
+        match self.target() {
+            WriteTarget::Order { order_id, .. } => Some(order_id),
+            WriteTarget::User(_) => None,
+        }
+    }
+
+    /// Item ids whose products policy needs beyond the order's own: the new variants.
+    pub fn new_item_ids(&self) -> &[String] {
+        match self {
+            WriteCall::ModifyPendingOrderItems(a) | WriteCall::ExchangeDeliveredOrderItems(a) => {
+                &a.new_item_ids
+            }
+            _ => &[],
+        }
     }
 }
 

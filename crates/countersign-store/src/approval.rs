@@ -4,9 +4,9 @@
 //! clicks, processes or retries.
 
 use countersign_core::gate::{decide, GateDecision, GateInput, Refusal};
-use countersign_core::ProposalState;
+use countersign_core::{AuditKind, AuditSubject, DecisionKind, ProposalState};
 use countersign_shop::effect::fingerprint_of;
-use countersign_shop::{evaluate, gather_facts, parse_write, Preview};
+use countersign_shop::{evaluate, gather_facts, parse_write, Preview, Subject};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -46,7 +46,7 @@ impl Desk {
         let call = match edited_args {
             Some(args) => {
                 let call = parse_write(proposal.tool, args)?;
-                let subject = countersign_shop::policy::subject_of(&call);
+                let subject = call.subject();
                 if subject != proposal.subject {
                     return Err(DeskError::EditChangesSubject(format!(
                         "{} → {subject}",
@@ -58,10 +58,9 @@ impl Desk {
             None => parse_write(proposal.tool, &proposal.args)?,
         };
         let facts = gather_facts(&SqlShop(&tx), &proposal.customer_id, &call)?;
-        let fingerprint_now = if proposal.subject.starts_with("user:") {
-            facts.customer.as_ref().map(fingerprint_of)
-        } else {
-            facts.order.as_ref().map(fingerprint_of)
+        let fingerprint_now = match proposal.subject {
+            Subject::User(_) => facts.customer.as_ref().map(fingerprint_of),
+            Subject::Order(_) => facts.order.as_ref().map(fingerprint_of),
         };
         let effect = evaluate(&facts, &call);
         let decision = decide(&GateInput {
@@ -75,28 +74,30 @@ impl Desk {
             role: actor.role,
             limits: &limits,
         });
-        let subject = format!("proposal:{id}");
-        let role = Some(actor.role.as_str());
+        let subject = AuditSubject::Proposal(id);
+        let role = Some(actor.role);
         let refusal = match decision {
             GateDecision::Execute => None,
             GateDecision::Refuse(r) => Some(r),
         };
         if let Some(refusal) = refusal {
             let (err, kind, new_state) = match refusal {
-                Refusal::AlreadyDecided(state) => {
-                    (DeskError::AlreadyDecided { id, state }, "refused", None)
-                }
+                Refusal::AlreadyDecided(state) => (
+                    DeskError::AlreadyDecided { id, state },
+                    DecisionKind::Refused,
+                    None,
+                ),
                 Refusal::Expired => (
                     DeskError::Expired(id),
-                    "expired",
+                    DecisionKind::Expired,
                     Some(ProposalState::Expired),
                 ),
                 Refusal::Invalidated => (
                     DeskError::Invalidated(id),
-                    "invalidated",
+                    DecisionKind::Invalidated,
                     Some(ProposalState::Invalidated),
                 ),
-                Refusal::Policy(v) => (DeskError::Policy(v), "refused", None),
+                Refusal::Policy(v) => (DeskError::Policy(v), DecisionKind::Refused, None),
                 Refusal::NeedsSupervisor {
                     amount,
                     limit,
@@ -111,7 +112,7 @@ impl Desk {
                     };
                     (
                         DeskError::NeedsSupervisor { id, amount, detail },
-                        "refused",
+                        DecisionKind::Refused,
                         None,
                     )
                 }
@@ -137,7 +138,7 @@ impl Desk {
                 &tx,
                 now,
                 &actor.name,
-                &format!("approval.{kind}"),
+                AuditKind::of_decision(kind, true),
                 &subject,
                 &payload,
             )?;
@@ -152,7 +153,7 @@ impl Desk {
             &tx,
             &NewDecision {
                 proposal_id: id,
-                kind: "approved",
+                kind: DecisionKind::Approved,
                 actor: &actor.name,
                 role,
                 at_ms: now,
@@ -164,7 +165,7 @@ impl Desk {
             &tx,
             now,
             &actor.name,
-            "decision.approved",
+            AuditKind::DecisionApproved,
             &subject,
             &json!({"role": actor.role, "edited": edited, "args": call.args_json(), "original_args": proposal.args}),
         )?;
@@ -186,7 +187,7 @@ impl Desk {
             &tx,
             now,
             &actor.name,
-            "action.executed",
+            AuditKind::ActionExecuted,
             &subject,
             &json!({"tool": proposal.tool, "idempotency_key": id.to_string(), "preview": effect.preview}),
         )?;
@@ -206,7 +207,13 @@ impl Desk {
         if reason.is_empty() {
             return Err(DeskError::ReasonRequired);
         }
-        self.close(id, actor, ProposalState::Rejected, "rejected", Some(reason))
+        self.close(
+            id,
+            actor,
+            ProposalState::Rejected,
+            DecisionKind::Rejected,
+            Some(reason),
+        )
     }
 
     /// Hands an open proposal to a supervisor: afterwards only a supervisor may approve it.
@@ -216,7 +223,13 @@ impl Desk {
         actor: &Actor,
         note: Option<&str>,
     ) -> Result<(), DeskError> {
-        self.close(id, actor, ProposalState::Escalated, "escalated", note)
+        self.close(
+            id,
+            actor,
+            ProposalState::Escalated,
+            DecisionKind::Escalated,
+            note,
+        )
     }
 
     fn close(
@@ -224,7 +237,7 @@ impl Desk {
         id: i64,
         actor: &Actor,
         to: ProposalState,
-        kind: &str,
+        kind: DecisionKind,
         reason: Option<&str>,
     ) -> Result<(), DeskError> {
         let now = self.clock.now_ms();
@@ -246,7 +259,7 @@ impl Desk {
             return Err(DeskError::Expired(id));
         }
         proposals::set_state(&tx, id, to, now, &actor.name, reason)?;
-        let role = Some(actor.role.as_str());
+        let role = Some(actor.role);
         proposals::record_decision(
             &tx,
             &NewDecision {
@@ -263,12 +276,12 @@ impl Desk {
             &tx,
             now,
             &actor.name,
-            &format!("decision.{kind}"),
-            &format!("proposal:{id}"),
+            AuditKind::of_decision(kind, false),
+            &AuditSubject::Proposal(id),
             &json!({"role": actor.role, "reason": reason}),
         )?;
         tx.commit()?;
-        tracing::info!(proposal = id, decision = kind, "proposal closed");
+        tracing::info!(proposal = id, decision = kind.as_str(), "proposal closed");
         Ok(())
     }
 
@@ -289,7 +302,7 @@ impl Desk {
                 &tx,
                 &NewDecision {
                     proposal_id: p.id,
-                    kind: "expired",
+                    kind: DecisionKind::Expired,
                     actor: "system",
                     role: None,
                     at_ms: now,
@@ -301,8 +314,8 @@ impl Desk {
                 &tx,
                 now,
                 "system",
-                "proposal.expired",
-                &format!("proposal:{}", p.id),
+                AuditKind::ProposalExpired,
+                &AuditSubject::Proposal(p.id),
                 &json!({"expires_at": p.expires_at_ms}),
             )?;
         }

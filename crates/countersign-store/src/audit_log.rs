@@ -5,11 +5,12 @@
 //! DELETE; the hash chain catches what the triggers cannot (someone editing the file itself).
 
 use countersign_core::audit_chain::{record_hash, AuditRecord, ChainBreak, ChainVerifier, GENESIS};
+use countersign_core::{AuditKind, AuditSubject};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::DeskError;
+use crate::error::{corrupt, DeskError};
 
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE audit_log (
@@ -45,10 +46,12 @@ pub(crate) fn append(
     conn: &Connection,
     at_ms: i64,
     actor: &str,
-    kind: &str,
-    subject: &str,
+    kind: AuditKind,
+    subject: &AuditSubject,
     payload: &Value,
 ) -> Result<i64, DeskError> {
+    let kind = kind.as_str();
+    let subject = subject.to_string();
     let last: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -61,7 +64,7 @@ pub(crate) fn append(
         at_ms,
         actor,
         kind,
-        subject,
+        subject: &subject,
         payload: &payload,
     };
     let hash = record_hash(&prev_hash, &record);
@@ -70,7 +73,7 @@ pub(crate) fn append(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute((
-        seq, at_ms, actor, kind, subject, &payload, &prev_hash, &hash,
+        seq, at_ms, actor, kind, &subject, &payload, &prev_hash, &hash,
     ))?;
     Ok(seq)
 }
@@ -140,23 +143,38 @@ pub struct AuditEntry {
     pub seq: i64,
     pub at_ms: i64,
     pub actor: String,
-    pub kind: String,
+    pub kind: AuditKind,
     pub subject: String,
     pub payload: Value,
 }
 
-pub(crate) fn entries_for(conn: &Connection, subject: &str) -> Result<Vec<AuditEntry>, DeskError> {
+pub(crate) fn entries_for(
+    conn: &Connection,
+    subject: &AuditSubject,
+) -> Result<Vec<AuditEntry>, DeskError> {
     let mut stmt = conn.prepare("SELECT seq, at, actor, kind, subject, payload FROM audit_log WHERE subject = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([subject], |r| {
-        let payload: String = r.get(5)?;
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at_ms: r.get(1)?,
-            actor: r.get(2)?,
-            kind: r.get(3)?,
-            subject: r.get(4)?,
-            payload: serde_json::from_str(&payload).unwrap_or(Value::String(payload)),
-        })
+    let rows = stmt.query_map([subject.to_string()], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, at_ms, actor, kind, subject, payload) = row?;
+        out.push(AuditEntry {
+            seq,
+            at_ms,
+            actor,
+            kind: AuditKind::parse(&kind)
+                .ok_or_else(|| corrupt(format!("audit record {seq}"), &kind))?,
+            subject,
+            payload: serde_json::from_str(&payload).unwrap_or(Value::String(payload)),
+        });
+    }
+    Ok(out)
 }

@@ -61,3 +61,49 @@ pub(crate) fn customer_of(conn: &Connection, id: i64) -> Result<Option<String>, 
         )
         .optional()?)
 }
+
+/// What the pipeline made of one request, as the conversation stores it.
+#[derive(Debug)]
+pub(crate) struct IngestedRow<'a> {
+    pub customer_id: &'a str,
+    pub channel: &'a str,
+    pub created_at_ms: i64,
+    pub request: &'a str,
+    pub guard: &'a str,
+    pub intent: Option<&'a str>,
+    pub outcome: &'a str,
+    pub reply: Option<&'a str>,
+    pub handoff: Option<&'a str>,
+    pub citations: &'a str,
+}
+
+pub(crate) fn insert_ingested(conn: &Connection, row: &IngestedRow<'_>) -> Result<i64, DeskError> {
+    conn.prepare_cached(
+        "INSERT INTO conversations (customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(rusqlite::params![
+        row.customer_id,
+        row.channel,
+        row.created_at_ms,
+        row.request,
+        row.guard,
+        row.intent,
+        row.outcome,
+        row.reply,
+        row.handoff,
+        row.citations,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn outcome_of(conn: &Connection, id: i64) -> Result<Option<String>, DeskError> {
+    Ok(conn
+        .query_row(
+            "SELECT outcome FROM conversations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}

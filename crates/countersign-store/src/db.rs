@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     crate::conversations::SCHEMA_V2,
     crate::knowledge::SCHEMA_V2,
     crate::audit_log::SCHEMA_V2,
+    crate::trace_steps::SCHEMA_V3,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -4,12 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use countersign_core::{Clock, ProposalState};
+use countersign_core::{AuditKind, AuditSubject, Clock, ProposalState};
 use countersign_shop::demo::{self, DemoSize, DEMO_SEED};
-use countersign_shop::{
-    evaluate, gather_facts, parse_read, parse_write, run_read, ReadError, Scope, Shop, Side,
-    ToolName, ToolSchemas,
-};
+use countersign_shop::{parse_read, run_read, ReadError, Scope, Shop, Side, ToolName, ToolSchemas};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -18,7 +15,7 @@ use crate::audit_log::{self, AuditEntry, VerifyReport};
 use crate::conversations;
 use crate::db;
 use crate::error::DeskError;
-use crate::proposals::{self, Decision, NewProposal, Proposal};
+use crate::proposals::{self, Decision, Proposal};
 use crate::shop_store::{self, SqlShop};
 use crate::workspace::{self, GatePolicy};
 
@@ -49,18 +46,6 @@ impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Desk").finish_non_exhaustive()
     }
-}
-
-/// A request to propose a write, by a person or a planner.
-#[derive(Clone, Debug)]
-pub struct ProposeRequest<'a> {
-    pub customer_id: &'a str,
-    /// Existing conversation, or `None` to open a new one with `channel`.
-    pub conversation_id: Option<i64>,
-    pub channel: &'a str,
-    pub tool: ToolName,
-    pub args: &'a Value,
-    pub proposed_by: &'a str,
 }
 
 /// A proposal with everything a reviewer needs.
@@ -135,8 +120,8 @@ impl Desk {
             &tx,
             self.clock.now_ms(),
             "admin",
-            "policy.changed",
-            "workspace",
+            AuditKind::PolicyChanged,
+            &AuditSubject::Workspace,
             &json!(policy),
         )?;
         tx.commit()?;
@@ -186,8 +171,8 @@ impl Desk {
             &tx,
             self.clock.now_ms(),
             actor,
-            "settings.provider",
-            "workspace",
+            AuditKind::ProviderChanged,
+            &AuditSubject::Workspace,
             &json!(p),
         )?;
         tx.commit()?;
@@ -205,16 +190,16 @@ impl Desk {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let kind = if set {
-            "settings.credential_set"
+            AuditKind::CredentialSet
         } else {
-            "settings.credential_removed"
+            AuditKind::CredentialRemoved
         };
         audit_log::append(
             &tx,
             self.clock.now_ms(),
             actor,
             kind,
-            "workspace",
+            &AuditSubject::Workspace,
             &json!({"name": name}),
         )?;
         tx.commit()?;
@@ -262,22 +247,6 @@ impl Desk {
         Ok(value)
     }
 
-    /// Judges a write and, if policy allows it, stores it as a pending proposal. Nothing in the
-    /// shop changes. A policy refusal is recorded in the audit log and returned as an error;
-    /// arguments that fail the schema are refused before anything is stored.
-    pub fn propose(&mut self, req: &ProposeRequest<'_>) -> Result<i64, DeskError> {
-        let call = parse_write(req.tool, req.args)?;
-        let now = self.clock.now_ms();
-        let expiry_ms = self.gate_policy()?.expiry_ms;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = propose_in(&tx, req, &call, now, expiry_ms)?;
-        // A refusal is recorded too, so commit either way.
-        tx.commit()?;
-        outcome.map_err(DeskError::Policy)
-    }
-
     /// Open proposals (pending and escalated), highest amount at stake first, then oldest.
     /// Proposals past their expiry are moved to `expired` first.
     pub fn queue(&mut self) -> Result<Vec<Proposal>, DeskError> {
@@ -304,7 +273,7 @@ impl Desk {
         let proposal = proposals::get(&self.conn, id)?;
         let decisions =
             proposals::decisions(&self.conn, "WHERE proposal_id = ?1 ORDER BY id", &[&id])?;
-        let audit = audit_log::entries_for(&self.conn, &format!("proposal:{id}"))?;
+        let audit = audit_log::entries_for(&self.conn, &AuditSubject::Proposal(id))?;
         Ok(ProposalDetail {
             proposal,
             decisions,
@@ -374,94 +343,6 @@ pub struct HistoryEntry {
     pub args: Value,
     /// The proposal's state now.
     pub state: ProposalState,
-}
-
-/// Judges and stores one proposal inside the caller's transaction. `Ok(Err(_))` is a policy
-/// refusal, already recorded in the audit log.
-pub(crate) fn propose_in(
-    tx: &Connection,
-    req: &ProposeRequest<'_>,
-    call: &countersign_shop::WriteCall,
-    now: i64,
-    expiry_ms: i64,
-) -> Result<Result<i64, countersign_shop::PolicyViolation>, DeskError> {
-    if let Some(conversation) = req.conversation_id {
-        let expected = conversations::customer_of(tx, conversation)?
-            .ok_or_else(|| DeskError::NotFound(format!("conversation {conversation}")))?;
-        if expected != req.customer_id {
-            return Err(DeskError::ConversationCustomerMismatch {
-                conversation,
-                expected,
-                given: req.customer_id.to_owned(),
-            });
-        }
-    }
-    let facts = gather_facts(&SqlShop(tx), req.customer_id, call)?;
-    if facts.customer.is_none() {
-        return Err(DeskError::UnknownCustomer(req.customer_id.to_owned()));
-    }
-    let args = call.args_json();
-    let effect = match evaluate(&facts, call) {
-        Ok(effect) => effect,
-        Err(violation) => {
-            let payload = json!({
-                "customer_id": req.customer_id,
-                "conversation_id": req.conversation_id,
-                "tool": req.tool,
-                "args": args,
-                "violation": violation,
-            });
-            audit_log::append(
-                tx,
-                now,
-                req.proposed_by,
-                "proposal.refused",
-                &format!("customer:{}", req.customer_id),
-                &payload,
-            )?;
-            tracing::info!(tool = %req.tool, code = violation.code.as_str(), "proposal refused by policy");
-            return Ok(Err(violation));
-        }
-    };
-    let preview_json = serde_json::to_value(&effect.preview).unwrap_or(Value::Null);
-    ToolSchemas::global().check(req.tool, Side::Output, &preview_json)?;
-    let conversation_id = match req.conversation_id {
-        Some(id) => id,
-        None => conversations::create(tx, req.customer_id, req.channel, now)?,
-    };
-    let id = proposals::insert(
-        tx,
-        &NewProposal {
-            conversation_id,
-            customer_id: req.customer_id,
-            tool: req.tool,
-            args: &args,
-            preview: &effect.preview,
-            subject: &effect.subject,
-            fingerprint: &effect.fingerprint,
-            proposed_by: req.proposed_by,
-            created_at_ms: now,
-            expires_at_ms: now + expiry_ms,
-        },
-    )?;
-    let payload = json!({
-        "conversation_id": conversation_id,
-        "customer_id": req.customer_id,
-        "tool": req.tool,
-        "args": args,
-        "preview": effect.preview,
-        "fingerprint": effect.fingerprint,
-    });
-    audit_log::append(
-        tx,
-        now,
-        req.proposed_by,
-        "proposal.created",
-        &format!("proposal:{id}"),
-        &payload,
-    )?;
-    tracing::info!(proposal = id, tool = %req.tool, "proposal created");
-    Ok(Ok(id))
 }
 
 fn load_seed(seed: &ShopSeed) -> Result<Shop, DeskError> {

@@ -10,7 +10,9 @@ mod error;
 mod ingest;
 mod knowledge;
 mod proposals;
+mod propose;
 mod shop_store;
+mod trace_steps;
 mod views;
 mod workspace;
 
@@ -18,13 +20,12 @@ pub use approval::Execution;
 pub use audit_log::{AuditEntry, VerifyReport};
 pub use countersign_core::audit_chain::ChainBreak;
 pub use db::SCHEMA_VERSION;
-pub use desk::{
-    Actor, Desk, HistoryEntry, ProposalDetail, ProposeRequest, QueueCounts, ShopSeed, DB_FILE,
-};
+pub use desk::{Actor, Desk, HistoryEntry, ProposalDetail, QueueCounts, ShopSeed, DB_FILE};
 pub use error::DeskError;
 pub use ingest::{Ingested, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use proposals::{Decision, Proposal};
+pub use propose::ProposeRequest;
 pub use shop_store::SqlShop;
 pub use views::{
     ConversationView, DailyMetrics, ExportFormat, HistoryFilter, ProposalView, QueueFilter,

@@ -1,7 +1,7 @@
 //! Proposals, the decisions people make on them, and executions (at most one per proposal).
 
-use countersign_core::ProposalState;
-use countersign_shop::{Money, Preview, ToolName};
+use countersign_core::{DecisionKind, ProposalState, Role};
+use countersign_shop::{Money, Preview, Subject, ToolName};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::Value;
@@ -71,7 +71,7 @@ pub struct Proposal {
     pub args: Value,
     pub preview: Preview,
     pub amount: Money,
-    pub subject: String,
+    pub subject: Subject,
     #[serde(skip)]
     pub fingerprint: String,
     pub proposed_by: String,
@@ -93,6 +93,7 @@ fn from_row(r: &Row<'_>) -> Result<Result<Proposal, DeskError>, rusqlite::Error>
     let args: String = r.get(4)?;
     let preview: String = r.get(5)?;
     let state: String = r.get(12)?;
+    let subject: String = r.get(7)?;
     let parsed = (|| {
         Ok(Proposal {
             id,
@@ -105,7 +106,9 @@ fn from_row(r: &Row<'_>) -> Result<Result<Proposal, DeskError>, rusqlite::Error>
             preview: serde_json::from_str(&preview)
                 .map_err(|e| corrupt(format!("proposal {id}"), e))?,
             amount: Money::from_cents(r.get(6)?),
-            subject: r.get(7)?,
+            subject: subject
+                .parse()
+                .map_err(|e| corrupt(format!("proposal {id}"), e))?,
             fingerprint: r.get(8)?,
             proposed_by: r.get(9)?,
             created_at_ms: r.get(10)?,
@@ -147,7 +150,7 @@ pub(crate) struct NewProposal<'a> {
     pub tool: ToolName,
     pub args: &'a Value,
     pub preview: &'a Preview,
-    pub subject: &'a str,
+    pub subject: &'a Subject,
     pub fingerprint: &'a str,
     pub proposed_by: &'a str,
     pub created_at_ms: i64,
@@ -166,7 +169,7 @@ pub(crate) fn insert(conn: &Connection, p: &NewProposal<'_>) -> Result<i64, Desk
             p.args.to_string(),
             serde_json::to_string(p.preview).map_err(|e| corrupt("preview", e))?,
             p.preview.amount.cents(),
-            p.subject,
+            p.subject.to_string(),
             p.fingerprint,
             p.proposed_by,
             p.created_at_ms,
@@ -216,9 +219,9 @@ pub(crate) fn set_executed_args(
 pub struct Decision {
     pub id: i64,
     pub proposal_id: i64,
-    pub kind: String,
+    pub kind: DecisionKind,
     pub actor: String,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub at_ms: i64,
     pub reason: Option<String>,
     pub edited_args: Option<Value>,
@@ -226,9 +229,9 @@ pub struct Decision {
 
 pub(crate) struct NewDecision<'a> {
     pub proposal_id: i64,
-    pub kind: &'a str,
+    pub kind: DecisionKind,
     pub actor: &'a str,
-    pub role: Option<&'a str>,
+    pub role: Option<Role>,
     pub at_ms: i64,
     pub reason: Option<&'a str>,
     pub edited_args: Option<&'a Value>,
@@ -237,7 +240,7 @@ pub(crate) struct NewDecision<'a> {
 pub(crate) fn record_decision(conn: &Connection, d: &NewDecision<'_>) -> Result<i64, DeskError> {
     conn.execute(
         "INSERT INTO decisions (proposal_id, kind, actor, role, at, reason, edited_args) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![d.proposal_id, d.kind, d.actor, d.role, d.at_ms, d.reason, d.edited_args.map(|v| v.to_string())],
+        rusqlite::params![d.proposal_id, d.kind.as_str(), d.actor, d.role.map(Role::as_str), d.at_ms, d.reason, d.edited_args.map(|v| v.to_string())],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -256,13 +259,27 @@ pub(crate) fn decisions(
 
 /// A decision from a row of `id, proposal_id, kind, actor, role, at, reason, edited_args`.
 pub(crate) fn decision_from_row(r: &Row<'_>) -> Result<Decision, rusqlite::Error> {
+    let id: i64 = r.get(0)?;
+    let kind: String = r.get(2)?;
+    let role: Option<String> = r.get(4)?;
     let edited: Option<String> = r.get(7)?;
+    // A value the schema's CHECK constraints would have refused: the file was altered.
+    let bad = |column: usize, value: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            format!("decision {id}: unknown value `{value}`").into(),
+        )
+    };
     Ok(Decision {
-        id: r.get(0)?,
+        id,
         proposal_id: r.get(1)?,
-        kind: r.get(2)?,
+        kind: DecisionKind::parse(&kind).ok_or_else(|| bad(2, &kind))?,
         actor: r.get(3)?,
-        role: r.get(4)?,
+        role: match role {
+            Some(role) => Some(role.parse().map_err(|_| bad(4, &role))?),
+            None => None,
+        },
         at_ms: r.get(5)?,
         reason: r.get(6)?,
         edited_args: edited.and_then(|e| serde_json::from_str(&e).ok()),
@@ -274,14 +291,14 @@ pub(crate) fn decision_from_row(r: &Row<'_>) -> Result<Decision, rusqlite::Error
 pub(crate) fn open_execution(
     conn: &Connection,
     proposal_id: i64,
-    subject: &str,
+    subject: &Subject,
     customer_id: &str,
     at_ms: i64,
     by: &str,
 ) -> Result<(), DeskError> {
     conn.execute(
         "INSERT INTO executions (proposal_id, subject, customer_id, executed_at, approved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-        (proposal_id, subject, customer_id, at_ms, by),
+        (proposal_id, subject.to_string(), customer_id, at_ms, by),
     )?;
     Ok(())
 }
@@ -296,4 +313,30 @@ pub(crate) fn close_execution(conn: &Connection, proposal_id: i64) -> Result<(),
 
 pub(crate) fn execution_count(conn: &Connection) -> Result<i64, DeskError> {
     Ok(conn.query_row("SELECT count(*) FROM executions", [], |r| r.get(0))?)
+}
+
+/// How a conversation's proposals stand.
+#[derive(Debug, Default)]
+pub(crate) struct ConversationCounts {
+    pub proposed: i64,
+    pub executed: i64,
+    pub escalated: i64,
+}
+
+pub(crate) fn counts_in_conversation(
+    conn: &Connection,
+    conversation_id: i64,
+) -> Result<ConversationCounts, DeskError> {
+    Ok(conn.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE state = 'executed'), count(*) FILTER (WHERE state = 'escalated')
+         FROM proposals WHERE conversation_id = ?1",
+        [conversation_id],
+        |r| {
+            Ok(ConversationCounts {
+                proposed: r.get(0)?,
+                executed: r.get(1)?,
+                escalated: r.get(2)?,
+            })
+        },
+    )?)
 }

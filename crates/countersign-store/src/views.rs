@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use countersign_core::ProposalState;
+use countersign_core::{DecisionKind, ProposalState};
 use countersign_pipeline::{GuardReport, Handoff, Request, TraceStep};
 use countersign_shop::{Side, ToolName, ToolSchemas};
 use rusqlite::OptionalExtension;
@@ -14,6 +14,7 @@ use crate::desk::{Desk, HistoryEntry};
 use crate::error::{corrupt, DeskError};
 use crate::ingest::TraceRecord;
 use crate::proposals::{self, Decision, Proposal};
+use crate::trace_steps;
 
 /// A proposal as the review screen shows it: with its form schema and decisions.
 #[derive(Clone, Debug, Serialize)]
@@ -64,9 +65,8 @@ pub struct HistoryFilter {
     pub actor: Option<String>,
     #[serde(default)]
     pub tool: Option<ToolName>,
-    /// Decision kind: approved, rejected, escalated, expired, invalidated, refused.
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<DecisionKind>,
     #[serde(default)]
     pub from_ms: Option<i64>,
     #[serde(default)]
@@ -148,36 +148,7 @@ impl Desk {
             handoff,
             citations,
         ) = row.ok_or_else(|| DeskError::NotFound(format!("conversation {id}")))?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT stage, tool, args, result, ok, latency_us, tokens, cost_usd FROM trace_steps WHERE conversation_id = ?1 ORDER BY seq",
-        )?;
-        let steps = stmt
-            .query_map([id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, f64>(7)?,
-                ))
-            })?
-            .map(|row| {
-                let (stage, tool, args, result, ok, latency, tokens, cost) = row?;
-                Ok(TraceStep {
-                    stage,
-                    tool: tool.and_then(|t| t.parse().ok()),
-                    args: args.and_then(|a| serde_json::from_str(&a).ok()),
-                    result: result.and_then(|a| serde_json::from_str(&a).ok()),
-                    ok,
-                    latency_us: latency as u64,
-                    tokens: tokens as u32,
-                    cost_usd: cost,
-                })
-            })
-            .collect::<Result<Vec<_>, rusqlite::Error>>()?;
+        let steps = trace_steps::list(&self.conn, id)?;
         let mut views = Vec::new();
         for proposal in proposals::list(
             &self.conn,
@@ -292,8 +263,8 @@ impl Desk {
             params.push(Box::new(tool.as_str()));
             sql.push_str(&format!(" AND p.tool = ?{}", params.len()));
         }
-        if let Some(kind) = &filter.kind {
-            params.push(Box::new(kind.clone()));
+        if let Some(kind) = filter.kind {
+            params.push(Box::new(kind.as_str()));
             sql.push_str(&format!(" AND d.kind = ?{}", params.len()));
         }
         if let Some(from) = filter.from_ms {
@@ -366,9 +337,9 @@ impl Desk {
                     let d = &e.decision;
                     w.write_record([
                         d.at_ms.to_string(),
-                        d.kind.clone(),
+                        d.kind.as_str().to_owned(),
                         d.actor.clone(),
-                        d.role.clone().unwrap_or_default(),
+                        d.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
                         d.proposal_id.to_string(),
                         e.conversation_id.to_string(),
                         e.tool.as_str().to_owned(),

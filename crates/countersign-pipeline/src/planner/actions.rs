@@ -1,0 +1,371 @@
+//! One section of the reply per intent: answer a question, or resolve a write's arguments and
+//! check it against policy before proposing it (a refusal becomes an explanation).
+
+use countersign_shop::tools::{
+    CancelPendingOrderArgs, ItemSwapArgs, ModifyPendingOrderAddressArgs,
+    ModifyPendingOrderPaymentArgs, ModifyUserAddressArgs, ReturnDeliveredOrderItemsArgs,
+};
+use countersign_shop::{
+    evaluate, gather_facts, Order, OrderItem, OrderStatus, PaymentSource, Preview, ShopView, User,
+    WriteCall,
+};
+
+use super::replies;
+use super::resolve::{
+    named_items, named_payment, options_text, original_payment, target_variant, NamedItems,
+    PaymentChoice, Target,
+};
+use super::run::{CapHit, Miss, Run};
+use crate::draft;
+use crate::intent::{self, Intent};
+use crate::kb::{self, KnowledgeBase};
+use crate::plan::ProposedAction;
+
+/// One part of the reply, from one intent.
+#[derive(Default)]
+pub(crate) struct Section {
+    pub text: String,
+    pub proposal: Option<ProposedAction>,
+    pub citation: Option<&'static str>,
+    /// The section could not be handled: the whole request goes to a person.
+    pub escalate: Option<String>,
+}
+
+impl Section {
+    fn say(text: impl Into<String>, citation: &'static str) -> Section {
+        Section {
+            text: text.into(),
+            citation: Some(citation),
+            ..Section::default()
+        }
+    }
+
+    fn escalate(reason: impl Into<String>) -> Section {
+        Section {
+            escalate: Some(reason.into()),
+            ..Section::default()
+        }
+    }
+}
+
+/// Checks a write against policy on the shop as read now; offers it only if it passes.
+fn propose<V: ShopView>(
+    view: &V,
+    customer: &User,
+    call: WriteCall,
+    citation: &'static str,
+    describe: impl FnOnce(&Preview) -> String,
+) -> Section {
+    let facts = match gather_facts(view, &customer.user_id, &call) {
+        Ok(f) => f,
+        Err(e) => return Section::escalate(format!("could not read the shop: {e}")),
+    };
+    match evaluate(&facts, &call) {
+        Ok(effect) => Section {
+            text: replies::will_confirm(&describe(&effect.preview)),
+            proposal: Some(ProposedAction { call, effect }),
+            citation: Some(citation),
+            escalate: None,
+        },
+        Err(v) => Section::say(replies::refusal(&v), citation),
+    }
+}
+
+pub(crate) fn policy_answer<K: KnowledgeBase>(kb: &K, text: &str) -> Section {
+    // The topic's own article when the question names one; full-text search otherwise.
+    let topic = [
+        ("cancel", "kb-cancellations"),
+        ("exchang", "kb-exchanges"),
+        ("return", "kb-returns"),
+        ("refund", "kb-returns"),
+        ("address", "kb-order-changes"),
+        ("payment", "kb-order-changes"),
+        ("track", "kb-shipping"),
+        ("ship", "kb-shipping"),
+    ]
+    .iter()
+    .find(|(word, _)| text.contains(word))
+    .map(|(_, id)| (*id).to_owned());
+    let ids = match topic {
+        Some(id) => vec![id],
+        None => kb.search(text, 1),
+    };
+    match ids.first().and_then(|id| kb::article(id)) {
+        Some(a) => Section::say(format!("{} [{}]", a.body, a.title), a.id),
+        None => Section::escalate("no knowledge-base article answers the question"),
+    }
+}
+
+pub(crate) fn status<V: ShopView>(run: &mut Run<'_, V>, text: &str) -> Result<Section, CapHit> {
+    let Some(customer) = run.customer.clone() else {
+        return Ok(Section::default());
+    };
+    let named = intent::order_ids(text);
+    let ids: Vec<String> = if named.is_empty() {
+        customer.orders.iter().rev().take(5).cloned().collect()
+    } else {
+        named
+    };
+    let mut lines = Vec::new();
+    for id in &ids {
+        match run.order(id)? {
+            Ok(o) => lines.push(replies::order_status_line(
+                &o.order_id,
+                &item_names(&o.items),
+                o.status.as_str(),
+                &draft::tracking(&o),
+            )),
+            Err(_) => lines.push(replies::order_not_on_account(id)),
+        }
+    }
+    Ok(Section::say(lines.join("\n"), "kb-shipping"))
+}
+
+pub(crate) fn default_address<V: ShopView>(view: &V, customer: &User, text: &str) -> Section {
+    let Some(a) = intent::parse_address(text) else {
+        return Section::say(replies::ask_default_address(), "kb-account");
+    };
+    let call = WriteCall::ModifyUserAddress(ModifyUserAddressArgs {
+        user_id: customer.user_id.clone(),
+        address1: a.address1,
+        address2: a.address2,
+        city: a.city,
+        state: a.state,
+        country: "USA".into(),
+        zip: a.zip,
+    });
+    propose(view, customer, call, "kb-account", |_| {
+        replies::default_address_prepared()
+    })
+}
+
+fn item_names(items: &[OrderItem]) -> Vec<String> {
+    items.iter().map(|i| i.name.clone()).collect()
+}
+
+/// The order a write is about: the one named, or the only one of the customer's that fits.
+fn which_order<V: ShopView>(
+    run: &mut Run<'_, V>,
+    customer: &User,
+    intent: Intent,
+    text: &str,
+    citation: &'static str,
+) -> Result<Result<Order, Section>, CapHit> {
+    let wanted = |s: OrderStatus| match intent {
+        Intent::Cancel | Intent::ModifyItems => s == OrderStatus::Pending,
+        Intent::Return | Intent::Exchange => s == OrderStatus::Delivered,
+        _ => s.is_pending_like(),
+    };
+    if let Some(id) = intent::order_ids(text).first() {
+        return Ok(match run.order(id)? {
+            Ok(o) => Ok(o),
+            Err(Miss::OutOfScope) => Err(Section::say(replies::not_your_order(id), "kb-account")),
+            Err(_) => Err(Section::say(replies::order_not_found(id), citation)),
+        });
+    }
+    let mut candidates = Vec::new();
+    for id in &customer.orders {
+        if let Ok(o) = run.order(id)? {
+            let named = matches!(named_items(text, &o), NamedItems::Items(_));
+            if wanted(o.status) && (named || customer.orders.len() == 1) {
+                candidates.push(o);
+            }
+        }
+    }
+    Ok(match <[Order; 1]>::try_from(candidates) {
+        Ok([only]) => Ok(only),
+        Err(_) => Err(Section::say(replies::which_order(), citation)),
+    })
+}
+
+/// A write on one of the customer's orders.
+pub(crate) fn order_action<V: ShopView>(
+    run: &mut Run<'_, V>,
+    customer: &User,
+    intent: Intent,
+    text: &str,
+) -> Result<Section, CapHit> {
+    let citation = match intent {
+        Intent::Cancel => "kb-cancellations",
+        Intent::Return => "kb-returns",
+        Intent::Exchange => "kb-exchanges",
+        _ => "kb-order-changes",
+    };
+    let order = match which_order(run, customer, intent, text, citation)? {
+        Ok(o) => o,
+        Err(section) => return Ok(section),
+    };
+    run.facts.push(draft::order_line(&order));
+    let view = run.view;
+    let label = |id: &str| draft::method_label(customer.payment_methods.get(id), id);
+    let id = order.order_id.clone();
+    let original = original_payment(&order).unwrap_or_default().to_owned();
+    // The method named, or the original one when none is named and the write allows it.
+    let method = |allowed: &dyn Fn(PaymentSource) -> bool| -> Result<String, Section> {
+        match named_payment(text, customer) {
+            PaymentChoice::Chosen(pm) => Ok(pm),
+            PaymentChoice::Unnamed => Ok(original.clone()),
+            PaymentChoice::NotOwned(kind) if allowed(kind) => {
+                Err(Section::say(replies::payment_not_on_file(kind), citation))
+            }
+            PaymentChoice::NotOwned(_) => Ok(original.clone()),
+            PaymentChoice::Ambiguous(kind) => {
+                Err(Section::say(replies::which_of_kind(kind), citation))
+            }
+        }
+    };
+    Ok(match intent {
+        Intent::Cancel => {
+            let Some(reason) = intent::cancel_reason(text) else {
+                return Ok(Section::say(replies::ask_cancel_reason(&id), citation));
+            };
+            let timing = draft::refund_timing(customer.payment_methods.get(&original));
+            let pm_label = label(&original);
+            let call = WriteCall::CancelPendingOrder(CancelPendingOrderArgs {
+                order_id: id.clone(),
+                reason: reason.into(),
+            });
+            propose(view, customer, call, citation, |p| {
+                replies::cancel_prepared(&id, reason, p.amount, &pm_label, timing)
+            })
+        }
+        Intent::Return => {
+            let items = match named_items(text, &order) {
+                NamedItems::Items(items) => items,
+                NamedItems::Ambiguous(word) => {
+                    return Ok(Section::say(
+                        replies::which_of_several(&word, &id),
+                        citation,
+                    ))
+                }
+                NamedItems::None => {
+                    return Ok(Section::say(
+                        replies::which_items_to_return(&id, &item_names(&order.items)),
+                        citation,
+                    ))
+                }
+            };
+            // A refund goes to the original method or a gift card: only a gift card is a
+            // choice the customer can make here.
+            let pm = match method(&|k| k == PaymentSource::GiftCard) {
+                Ok(pm) => pm,
+                Err(section) => return Ok(section),
+            };
+            let names: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+            let pm_label = label(&pm);
+            let call = WriteCall::ReturnDeliveredOrderItems(ReturnDeliveredOrderItemsArgs {
+                order_id: id.clone(),
+                item_ids: items.iter().map(|i| i.item_id.clone()).collect(),
+                payment_method_id: pm,
+            });
+            propose(view, customer, call, citation, |p| {
+                replies::return_prepared(&names, &id, p.amount, &pm_label)
+            })
+        }
+        Intent::Exchange | Intent::ModifyItems => {
+            let items = match named_items(text, &order) {
+                NamedItems::Items(items) => items,
+                NamedItems::None if order.items.len() == 1 => order.items.iter().collect(),
+                NamedItems::Ambiguous(word) => {
+                    return Ok(Section::say(
+                        replies::which_of_several(&word, &id),
+                        citation,
+                    ))
+                }
+                NamedItems::None => {
+                    return Ok(Section::say(replies::which_item_to_change(&id), citation))
+                }
+            };
+            let mut old_ids = Vec::new();
+            let mut new_ids = Vec::new();
+            let mut lines = Vec::new();
+            for item in &items {
+                let Ok(product) = run.product(&item.product_id)? else {
+                    return Ok(Section::escalate(
+                        "could not look up the products to exchange",
+                    ));
+                };
+                match target_variant(text, &product, item) {
+                    Target::Found(v) => {
+                        old_ids.push(item.item_id.clone());
+                        new_ids.push(v.item_id.clone());
+                        lines.push(format!(
+                            "{} ({} → {})",
+                            item.name,
+                            options_text(&item.options),
+                            options_text(&v.options)
+                        ));
+                    }
+                    Target::Unavailable { available } => {
+                        return Ok(Section::say(
+                            replies::variant_unavailable(&item.name, &available),
+                            citation,
+                        ))
+                    }
+                    Target::Unspecified => {
+                        return Ok(Section::say(replies::which_option(&item.name), citation))
+                    }
+                }
+            }
+            let pm = match method(&|_| true) {
+                Ok(pm) => pm,
+                Err(section) => return Ok(section),
+            };
+            let pm_label = label(&pm);
+            let args = ItemSwapArgs {
+                order_id: id.clone(),
+                item_ids: old_ids,
+                new_item_ids: new_ids,
+                payment_method_id: pm,
+            };
+            let (call, verb) = if intent == Intent::Exchange {
+                (WriteCall::ExchangeDeliveredOrderItems(args), "exchange")
+            } else {
+                (WriteCall::ModifyPendingOrderItems(args), "change")
+            };
+            propose(view, customer, call, citation, |_| {
+                replies::swap_prepared(verb, &id, &lines, &pm_label)
+            })
+        }
+        Intent::ChangeOrderAddress => {
+            let Some(a) = intent::parse_address(text) else {
+                return Ok(Section::say(replies::ask_address(&id), citation));
+            };
+            let call = WriteCall::ModifyPendingOrderAddress(ModifyPendingOrderAddressArgs {
+                order_id: id.clone(),
+                address1: a.address1,
+                address2: a.address2,
+                city: a.city,
+                state: a.state,
+                country: "USA".into(),
+                zip: a.zip,
+            });
+            propose(view, customer, call, citation, |p| {
+                replies::address_prepared(&p.summary)
+            })
+        }
+        Intent::ChangePayment => {
+            let pm = match named_payment(text, customer) {
+                PaymentChoice::Chosen(pm) => pm,
+                PaymentChoice::Unnamed => {
+                    return Ok(Section::say(replies::which_payment_method(&id), citation))
+                }
+                PaymentChoice::NotOwned(kind) => {
+                    return Ok(Section::say(replies::payment_not_on_file(kind), citation))
+                }
+                PaymentChoice::Ambiguous(kind) => {
+                    return Ok(Section::say(replies::which_of_kind(kind), citation))
+                }
+            };
+            let pm_label = label(&pm);
+            let call = WriteCall::ModifyPendingOrderPayment(ModifyPendingOrderPaymentArgs {
+                order_id: id.clone(),
+                payment_method_id: pm,
+            });
+            propose(view, customer, call, citation, |p| {
+                replies::payment_prepared(&id, p.amount, &pm_label)
+            })
+        }
+        _ => Section::default(),
+    })
+}
