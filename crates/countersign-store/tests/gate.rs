@@ -409,7 +409,10 @@ fn rejection_needs_a_reason_and_closes_the_proposal() {
         "already_decided"
     );
     let history = w.desk.history().unwrap();
-    assert_eq!(history[0].decision.kind, countersign_core::DecisionKind::Rejected);
+    assert_eq!(
+        history[0].decision.kind,
+        countersign_core::DecisionKind::Rejected
+    );
     assert_eq!(
         history[0].decision.reason.as_deref(),
         Some("customer changed their mind")

@@ -55,7 +55,10 @@ fn history_filters_search_and_exports() {
         })
         .unwrap();
     assert_eq!(by_actor.len(), 1);
-    assert_eq!(by_actor[0].decision.kind, countersign_core::DecisionKind::Rejected);
+    assert_eq!(
+        by_actor[0].decision.kind,
+        countersign_core::DecisionKind::Rejected
+    );
     let by_tool = desk
         .history_filtered(&HistoryFilter {
             tool: Some(ToolName::ModifyPendingOrderAddress),

@@ -34,15 +34,24 @@ pub(crate) fn named_items<'o>(text: &str, order: &'o Order) -> NamedItems<'o> {
     if ALL.iter().any(|p| text.contains(p)) {
         return NamedItems::Items(order.items.iter().collect());
     }
+    // Full names first; their words are then spent, so "desk lamp" does not also name the
+    // floor lamp through "lamp".
+    let mut rest = text.to_owned();
     let mut out: Vec<&OrderItem> = Vec::new();
     for item in &order.items {
         let name = item.name.to_lowercase();
-        if intent::contains_word(text, &name) {
+        if intent::contains_word(&rest, &name) || intent::contains_word(text, &name) {
+            rest = rest.replace(&name, " ");
             out.push(item);
+        }
+    }
+    for item in &order.items {
+        if out.iter().any(|i| std::ptr::eq(*i, item)) {
             continue;
         }
+        let name = item.name.to_lowercase();
         let word = head_word(&name);
-        if word.len() < 4 || !(intent::contains_word(text, word) || said_plural(text, word)) {
+        if word.len() < 4 || !(intent::contains_word(&rest, word) || said_plural(&rest, word)) {
             continue;
         }
         let same_word = order
@@ -50,7 +59,7 @@ pub(crate) fn named_items<'o>(text: &str, order: &'o Order) -> NamedItems<'o> {
             .iter()
             .filter(|i| head_word(&i.name.to_lowercase()) == word)
             .count();
-        if same_word > 1 && !said_plural(text, word) && !text.contains("both") {
+        if same_word > 1 && !said_plural(&rest, word) && !rest.contains("both") {
             return NamedItems::Ambiguous(word.to_owned());
         }
         out.push(item);
