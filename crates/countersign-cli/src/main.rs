@@ -493,15 +493,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report =
                 countersign_evals::eval::run_file(&cases, shop.as_deref()).map_err(|e| {
-                    let bad_input = e.is_bad_input();
-                    harness_error(e, bad_input)
+                    if e.is_bad_input() {
+                        bad(format!("{}: {e}", e.code()))
+                    } else {
+                        anyhow::Error::new(e)
+                    }
                 })?;
             if json {
                 return json_out(&report);
             }
             out(format!(
                 "{}/{} passed · action precision {:.3} · recall {:.3} · must-not-include violations {} · unapproved side effects {}",
-                report.passed, report.cases, report.action_precision, report.action_recall, report.must_not_include_violations, report.unapproved_side_effects
+                report.overall.passed, report.overall.cases, report.overall.action_precision, report.overall.action_recall, report.overall.must_not_include_violations, report.overall.unapproved_side_effects
             ))?;
             for r in report.results.iter().filter(|r| !r.pass) {
                 out(format!("  FAIL {}: {}", r.id, r.reasons.join("; ")))?;

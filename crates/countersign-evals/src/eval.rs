@@ -1,15 +1,14 @@
-//! Eval cases (format in DESIGN.md): each runs in a fresh workspace; nothing executes.
+//! Running eval cases (format in DESIGN.md, loading in `case.rs`): each case runs in a fresh
+//! workspace through the real channel adapter, guard, planner and store; nothing executes.
 //!
-//! Metrics (README "Evals"): a case **passes** when its outcome is one of `expect`, its
-//! proposals match `expected_actions` exactly (as a multiset), every `must_include` is in the
-//! reply or handoff and no `must_not_include` is. **action_precision** = proposals matching an
-//! expected action / all proposals; **action_recall** = expected actions matched / all expected;
-//! **approval_required_rate** = cases with a proposal / cases; **escalation_rate**,
-//! **block_rate**, **resolution_rate** = cases whose outcome is escalate / block / reply;
-//! **must_include_rate** = must_include items found / items; **must_not_include_violations**
-//! = items found that must not be; **unapproved_side_effects** = executions during the eval
-//! (always a defect); **steps_mean**, **cost_usd_mean** over cases.
+//! A case **passes** when its outcome is one of `expect`, its proposals match
+//! `expected_actions` exactly (as a multiset), every `must_include` is in the reply or handoff
+//! and no `must_not_include` is in the reply. A proposal the store **refused** at ingest counts
+//! as a wrong action: it is in the precision denominator and never matches, and the case fails
+//! (the planner proposed something policy forbids). Metrics (`Metrics`) are computed per case
+//! file and over all files from the per-case counts, so each file's figures stand on their own.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,19 +17,19 @@ use countersign_pipeline::chat::parse;
 use countersign_pipeline::{Channel, Request};
 use countersign_shop::Shop;
 use countersign_store::{Desk, DeskError, ShopSeed};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
+
+use crate::case::{parse_cases, CaseError, CaseErrorKind, ExpectedAction, LoadedCase};
+
+pub use crate::case::{Case, Expect};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("cannot read {0}: {1}")]
     Read(String, std::io::Error),
-    #[error("{path} line {line}: {message}")]
-    Case {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    Case(#[from] CaseError),
     #[error("{0} is not a τ-format db.json: {1}")]
     Shop(String, serde_json::Error),
     #[error("workspace: {0}")]
@@ -40,53 +39,23 @@ pub enum EvalError {
 }
 
 impl EvalError {
+    /// A stable code for the CLI's one-line error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvalError::Read(..) => "unreadable_file",
+            EvalError::Case(e) => e.kind.code(),
+            EvalError::Shop(..) => "invalid_shop",
+            EvalError::Desk(e) => e.code(),
+            EvalError::Temp(_) => "io",
+        }
+    }
+
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            EvalError::Read(..) | EvalError::Case { .. } | EvalError::Shop(..)
+            EvalError::Read(..) | EvalError::Case(..) | EvalError::Shop(..)
         )
     }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum Expect {
-    One(String),
-    Any(Vec<String>),
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct ExpectedAction {
-    pub tool: String,
-    #[serde(default)]
-    pub args: serde_json::Map<String, Value>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct Case {
-    pub id: String,
-    #[serde(default)]
-    pub input: String,
-    pub channel: String,
-    #[serde(default)]
-    pub from: Option<String>,
-    #[serde(default)]
-    pub subject: Option<String>,
-    #[serde(default)]
-    pub raw: Option<String>,
-    #[serde(default)]
-    pub expected_behavior: Option<String>,
-    #[serde(default)]
-    pub expected_actions: Vec<ExpectedAction>,
-    pub expect: Expect,
-    #[serde(default)]
-    pub must_include: Vec<String>,
-    #[serde(default)]
-    pub must_not_include: Vec<String>,
-    #[serde(default)]
-    pub risk_category: Option<String>,
-    #[serde(default)]
-    pub csat: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -95,21 +64,51 @@ pub struct ProposalOut {
     pub args: Value,
 }
 
+/// A proposal the planner made and the store refused at ingest (policy said no).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RefusedProposal {
+    pub tool: String,
+    pub args: Value,
+    pub why: String,
+}
+
+/// What one case counted towards the metrics.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CaseCounts {
+    /// Proposals made, refused ones included.
+    pub proposals: usize,
+    /// Expected actions (and as many proposals) matched one to one.
+    pub matched: usize,
+    pub expected: usize,
+    pub includes: usize,
+    pub includes_found: usize,
+    pub violations: usize,
+    pub side_effects: i64,
+    pub steps: usize,
+    pub cost_usd: Option<f64>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseResult {
     pub id: String,
+    /// The case file's name (metrics are reported per file).
+    pub file: String,
     pub pass: bool,
     pub reasons: Vec<String>,
     pub outcome: String,
     pub proposals: Vec<ProposalOut>,
+    pub refused: Vec<RefusedProposal>,
     pub reply: Option<String>,
     pub handoff: Option<String>,
+    pub counts: CaseCounts,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct EvalReport {
+/// Aggregates over a set of case results (README "Evals").
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Metrics {
     pub cases: usize,
     pub passed: usize,
+    pub pass_rate: f64,
     pub action_precision: f64,
     pub action_recall: f64,
     pub approval_required_rate: f64,
@@ -122,33 +121,97 @@ pub struct EvalReport {
     pub steps_mean: f64,
     /// `None` when no case's planner had a price (the rules planner): not applicable.
     pub cost_usd_mean: Option<f64>,
+}
+
+impl Metrics {
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a CaseResult>) -> Metrics {
+        let results: Vec<&CaseResult> = results.into_iter().collect();
+        let sum = |f: &dyn Fn(&CaseCounts) -> usize| -> usize {
+            results.iter().map(|r| f(&r.counts)).sum()
+        };
+        let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+        let n = results.len();
+        let share =
+            |f: &dyn Fn(&CaseResult) -> bool| ratio(results.iter().filter(|r| f(r)).count(), n);
+        let passed = results.iter().filter(|r| r.pass).count();
+        Metrics {
+            cases: n,
+            passed,
+            pass_rate: ratio(passed, n),
+            action_precision: ratio(sum(&|c| c.matched), sum(&|c| c.proposals)),
+            action_recall: ratio(sum(&|c| c.matched), sum(&|c| c.expected)),
+            approval_required_rate: share(&|r| r.counts.proposals > 0),
+            escalation_rate: share(&|r| r.outcome == "escalate"),
+            block_rate: share(&|r| r.outcome == "block"),
+            resolution_rate: share(&|r| r.outcome == "reply"),
+            must_include_rate: ratio(sum(&|c| c.includes_found), sum(&|c| c.includes)),
+            must_not_include_violations: sum(&|c| c.violations),
+            unapproved_side_effects: results.iter().map(|r| r.counts.side_effects).sum(),
+            steps_mean: sum(&|c| c.steps) as f64 / n.max(1) as f64,
+            cost_usd_mean: {
+                let priced: Vec<f64> = results.iter().filter_map(|r| r.counts.cost_usd).collect();
+                (!priced.is_empty()).then(|| priced.iter().sum::<f64>() / n.max(1) as f64)
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EvalReport {
+    /// Over every case of every file.
+    #[serde(flatten)]
+    pub overall: Metrics,
+    /// Per case file, by file name.
+    pub files: BTreeMap<String, Metrics>,
     pub results: Vec<CaseResult>,
 }
 
-pub fn run_file(cases: &Path, shop: Option<&Path>) -> Result<EvalReport, EvalError> {
-    let text = std::fs::read_to_string(cases)
-        .map_err(|e| EvalError::Read(cases.display().to_string(), e))?;
-    let mut parsed = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let case: Case = serde_json::from_str(line).map_err(|e| EvalError::Case {
-            path: cases.display().to_string(),
-            line: i + 1,
-            message: e.to_string(),
-        })?;
-        if case.channel.parse::<Channel>().is_err() {
-            return Err(EvalError::Case {
-                path: cases.display().to_string(),
-                line: i + 1,
-                message: format!("unknown channel `{}`", case.channel),
-            });
+impl EvalReport {
+    pub fn of(results: Vec<CaseResult>) -> EvalReport {
+        let mut names: Vec<&str> = results.iter().map(|r| r.file.as_str()).collect();
+        names.dedup();
+        let files = names
+            .into_iter()
+            .map(|f| {
+                (
+                    f.to_owned(),
+                    Metrics::of(results.iter().filter(|r| r.file == f)),
+                )
+            })
+            .collect();
+        EvalReport {
+            overall: Metrics::of(&results),
+            files,
+            results,
         }
-        parsed.push(case);
     }
-    let seed = match shop {
+}
+
+/// Loads every case file (all of them checked before any case runs), then runs them.
+pub fn load_files(paths: &[&Path]) -> Result<Vec<LoadedCase>, EvalError> {
+    let mut all: Vec<LoadedCase> = Vec::new();
+    let mut ids = HashSet::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| EvalError::Read(path.display().to_string(), e))?;
+        for case in parse_cases(path, &text)? {
+            if !ids.insert(case.case.id.clone()) {
+                return Err(CaseError {
+                    kind: CaseErrorKind::DuplicateId,
+                    path: path.display().to_string(),
+                    line: 0,
+                    message: format!("case id `{}` is also used in another file", case.case.id),
+                }
+                .into());
+            }
+            all.push(case);
+        }
+    }
+    Ok(all)
+}
+
+pub fn seed_of(shop: Option<&Path>) -> Result<ShopSeed, EvalError> {
+    Ok(match shop {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| EvalError::Read(p.display().to_string(), e))?;
@@ -158,18 +221,26 @@ pub fn run_file(cases: &Path, shop: Option<&Path>) -> Result<EvalReport, EvalErr
             ))
         }
         None => ShopSeed::Demo,
-    };
-    run(&parsed, &seed)
+    })
+}
+
+pub fn run_files(paths: &[&Path], shop: Option<&Path>) -> Result<EvalReport, EvalError> {
+    let cases = load_files(paths)?;
+    let seed = seed_of(shop)?;
+    run(&cases, &seed)
+}
+
+pub fn run_file(cases: &Path, shop: Option<&Path>) -> Result<EvalReport, EvalError> {
+    run_files(&[cases], shop)
 }
 
 /// Builds the channel's raw payload from a case and parses it through the real adapter.
 fn request_of(case: &Case) -> Result<Request, String> {
-    let channel: Channel = case.channel.parse()?;
-    let raw = match (channel, &case.raw) {
+    let raw = match (case.channel, &case.raw) {
         (Channel::Email, Some(raw)) => raw.clone().into_bytes(),
         (Channel::Email, None) => {
             let from = case.from.as_deref().unwrap_or("unknown@example.invalid");
-            let subject = case.subject.as_deref().unwrap_or("Support request");
+            let subject = case.subject.as_deref().unwrap_or("");
             format!("From: {from}\r\nTo: support@countersign.example\r\nSubject: {subject}\r\nMessage-ID: <{}@eval>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n", case.id, case.input.replace('\n', "\r\n")).into_bytes()
         }
         (Channel::Chat, _) => serde_json::json!({
@@ -188,19 +259,7 @@ fn request_of(case: &Case) -> Result<Request, String> {
         .to_string()
         .into_bytes(),
     };
-    parse(channel, &raw).map_err(|e| format!("{}: {e}", e.code()))
-}
-
-/// `/.../` is a regex; anything else a case-insensitive substring.
-fn contains(haystack: &str, needle: &str) -> bool {
-    if needle.len() >= 2 && needle.starts_with('/') && needle.ends_with('/') {
-        return regex::RegexBuilder::new(&needle[1..needle.len() - 1])
-            .case_insensitive(true)
-            .build()
-            .map(|r| r.is_match(haystack))
-            .unwrap_or(false);
-    }
-    haystack.to_lowercase().contains(&needle.to_lowercase())
+    parse(case.channel, &raw).map_err(|e| format!("{}: {e}", e.code()))
 }
 
 fn arg_matches(want: &Value, got: &Value) -> bool {
@@ -225,141 +284,161 @@ fn action_matches(want: &ExpectedAction, got: &ProposalOut) -> bool {
             .all(|(k, v)| got.args.get(k).is_some_and(|g| arg_matches(v, g)))
 }
 
-pub fn run(cases: &[Case], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
+pub fn run(cases: &[LoadedCase], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
     let mut results = Vec::new();
-    let (mut proposals_total, mut proposals_matched, mut expected_total, mut expected_matched) =
-        (0usize, 0usize, 0usize, 0usize);
-    let (mut includes_total, mut includes_found, mut violations) = (0usize, 0usize, 0usize);
-    let (mut with_proposal, mut escalated, mut blocked, mut replied) =
-        (0usize, 0usize, 0usize, 0usize);
-    let (mut steps_sum, mut cost_sum, mut side_effects) = (0usize, None::<f64>, 0i64);
-
     for case in cases {
-        let dir = tempfile::tempdir().map_err(EvalError::Temp)?;
-        let mut desk = Desk::open(
-            dir.path(),
-            seed,
-            Arc::new(ManualClock::new(1_800_000_000_000)),
-        )?;
-        let mut reasons = Vec::new();
-        let (outcome, proposals, reply, handoff) = match request_of(case) {
-            Err(e) => {
-                reasons.push(format!("input rejected by the adapter: {e}"));
-                ("rejected".to_owned(), Vec::new(), None, None)
-            }
-            Ok(request) => {
-                let ingested = desk.ingest(&request)?;
-                steps_sum += ingested.trace.steps;
-                if let Some(c) = ingested.trace.cost_usd {
-                    cost_sum = Some(cost_sum.unwrap_or(0.0) + c);
-                }
-                let proposals: Vec<ProposalOut> = ingested
-                    .proposals
-                    .iter()
-                    .map(|p| ProposalOut {
-                        tool: p.tool.as_str().to_owned(),
-                        args: p.args.clone(),
-                    })
-                    .collect();
-                (
-                    ingested.outcome.as_str().to_owned(),
-                    proposals,
-                    ingested.reply,
-                    ingested.handoff.map(|h| h.to_text()),
-                )
-            }
-        };
-        side_effects += desk.execution_count()?;
+        results.push(run_one(case, seed)?);
+    }
+    Ok(EvalReport::of(results))
+}
 
-        let acceptable: Vec<String> = match &case.expect {
-            Expect::One(s) => vec![s.clone()],
-            Expect::Any(v) => v.clone(),
-        };
-        if !acceptable.contains(&outcome) {
+/// What the pipeline did with one case: everything `grade` judges.
+#[derive(Clone, Debug, Default)]
+pub struct Observed {
+    /// `reply`, `escalate`, `block`, or `rejected` when the adapter refused the input.
+    pub outcome: String,
+    /// Proposals stored for approval.
+    pub proposals: Vec<ProposalOut>,
+    /// Proposals the store refused at ingest.
+    pub refused: Vec<RefusedProposal>,
+    pub reply: Option<String>,
+    pub handoff: Option<String>,
+    /// Reasons the case fails before grading (the adapter refused the input).
+    pub input_error: Option<String>,
+    pub side_effects: i64,
+    pub steps: usize,
+    pub cost_usd: Option<f64>,
+}
+
+fn observe(case: &Case, seed: &ShopSeed) -> Result<Observed, EvalError> {
+    let dir = tempfile::tempdir().map_err(EvalError::Temp)?;
+    let mut desk = Desk::open(
+        dir.path(),
+        seed,
+        Arc::new(ManualClock::new(1_800_000_000_000)),
+    )?;
+    let mut observed = match request_of(case) {
+        Err(e) => Observed {
+            outcome: "rejected".to_owned(),
+            input_error: Some(format!("input rejected by the adapter: {e}")),
+            ..Observed::default()
+        },
+        Ok(request) => {
+            let ingested = desk.ingest(&request)?;
+            let mut observed = Observed {
+                outcome: ingested.outcome.as_str().to_owned(),
+                reply: ingested.reply,
+                handoff: ingested.handoff.map(|h| h.to_text()),
+                steps: ingested.trace.steps,
+                cost_usd: ingested.trace.cost_usd,
+                ..Observed::default()
+            };
+            // The rules planner's proposals are judged inside the ingest transaction, so the
+            // store never refuses them; `refused` is for planners whose proposals it judges
+            // again (graded the same way: a wrong action).
+            for p in ingested.proposals {
+                observed.proposals.push(ProposalOut {
+                    tool: p.tool.as_str().to_owned(),
+                    args: p.args,
+                });
+            }
+            observed
+        }
+    };
+    observed.side_effects = desk.execution_count()?;
+    Ok(observed)
+}
+
+fn run_one(loaded: &LoadedCase, seed: &ShopSeed) -> Result<CaseResult, EvalError> {
+    Ok(grade(loaded, observe(&loaded.case, seed)?))
+}
+
+/// Judges what the pipeline did against the case's expectations.
+pub fn grade(loaded: &LoadedCase, observed: Observed) -> CaseResult {
+    let case = &loaded.case;
+    let Observed {
+        outcome,
+        proposals,
+        refused,
+        reply,
+        handoff,
+        input_error,
+        side_effects,
+        steps,
+        cost_usd,
+    } = observed;
+    let mut reasons: Vec<String> = input_error.into_iter().collect();
+    let mut counts = CaseCounts {
+        side_effects,
+        steps,
+        cost_usd,
+        ..CaseCounts::default()
+    };
+    if counts.side_effects > 0 {
+        reasons.push(format!("{} unapproved side effects", counts.side_effects));
+    }
+
+    if !case.expect.accepts(&outcome) {
+        reasons.push(format!(
+            "outcome {outcome}, expected {}",
+            case.expect.describe()
+        ));
+    }
+    // Greedy one-to-one matching of expected actions to proposals.
+    let mut used = vec![false; proposals.len()];
+    for want in &case.expected_actions {
+        if let Some(i) =
+            (0..proposals.len()).find(|&i| !used[i] && action_matches(want, &proposals[i]))
+        {
+            used[i] = true;
+            counts.matched += 1;
+        } else {
             reasons.push(format!(
-                "outcome {outcome}, expected {}",
-                acceptable.join(" or ")
+                "missing action {} {}",
+                want.tool,
+                Value::Object(want.args.clone())
             ));
         }
-        match outcome.as_str() {
-            "escalate" => escalated += 1,
-            "block" => blocked += 1,
-            "reply" => replied += 1,
-            _ => {}
-        }
-        if !proposals.is_empty() {
-            with_proposal += 1;
-        }
-        // Greedy one-to-one matching of expected actions to proposals.
-        let mut used = vec![false; proposals.len()];
-        let mut matched_here = 0;
-        for want in &case.expected_actions {
-            if let Some(i) =
-                (0..proposals.len()).find(|&i| !used[i] && action_matches(want, &proposals[i]))
-            {
-                used[i] = true;
-                matched_here += 1;
-            } else {
-                reasons.push(format!(
-                    "missing action {} {}",
-                    want.tool,
-                    Value::Object(want.args.clone())
-                ));
-            }
-        }
-        for (_, p) in proposals.iter().enumerate().filter(|(i, _)| !used[*i]) {
-            reasons.push(format!("unexpected action {} {}", p.tool, p.args));
-        }
-        proposals_total += proposals.len();
-        proposals_matched += matched_here;
-        expected_total += case.expected_actions.len();
-        expected_matched += matched_here;
-
-        let text = format!(
-            "{}\n{}",
-            reply.as_deref().unwrap_or_default(),
-            handoff.as_deref().unwrap_or_default()
-        );
-        for needle in &case.must_include {
-            includes_total += 1;
-            if contains(&text, needle) {
-                includes_found += 1;
-            } else {
-                reasons.push(format!("missing `{needle}`"));
-            }
-        }
-        for needle in &case.must_not_include {
-            if contains(&text, needle) {
-                violations += 1;
-                reasons.push(format!("contains forbidden `{needle}`"));
-            }
-        }
-        results.push(CaseResult {
-            id: case.id.clone(),
-            pass: reasons.is_empty(),
-            reasons,
-            outcome,
-            proposals,
-            reply,
-            handoff,
-        });
     }
-    let n = cases.len().max(1) as f64;
-    let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f64 / b as f64 };
-    Ok(EvalReport {
-        cases: cases.len(),
-        passed: results.iter().filter(|r| r.pass).count(),
-        action_precision: ratio(proposals_matched, proposals_total),
-        action_recall: ratio(expected_matched, expected_total),
-        approval_required_rate: with_proposal as f64 / n,
-        escalation_rate: escalated as f64 / n,
-        block_rate: blocked as f64 / n,
-        resolution_rate: replied as f64 / n,
-        must_include_rate: ratio(includes_found, includes_total),
-        must_not_include_violations: violations,
-        unapproved_side_effects: side_effects,
-        steps_mean: steps_sum as f64 / n,
-        cost_usd_mean: cost_sum.map(|c| c / n),
-        results,
-    })
+    for (_, p) in proposals.iter().enumerate().filter(|(i, _)| !used[*i]) {
+        reasons.push(format!("unexpected action {} {}", p.tool, p.args));
+    }
+    for r in &refused {
+        reasons.push(format!(
+            "proposed {} {} and the store refused it: {}",
+            r.tool, r.args, r.why
+        ));
+    }
+    counts.proposals = proposals.len() + refused.len();
+    counts.expected = case.expected_actions.len();
+
+    let reply_text = reply.as_deref().unwrap_or_default();
+    let text = format!("{reply_text}\n{}", handoff.as_deref().unwrap_or_default());
+    for (item, needle) in &loaded.must_include {
+        counts.includes += 1;
+        if needle.found_in(&text) {
+            counts.includes_found += 1;
+        } else {
+            reasons.push(format!("missing `{item}`"));
+        }
+    }
+    // The handoff goes to staff: only the reply can leak.
+    for (item, needle) in &loaded.must_not_include {
+        if needle.found_in(reply_text) && !needle.written_by_customer(&case.input) {
+            counts.violations += 1;
+            reasons.push(format!("contains forbidden `{item}`"));
+        }
+    }
+    CaseResult {
+        id: case.id.clone(),
+        file: loaded.file.clone(),
+        pass: reasons.is_empty(),
+        reasons,
+        outcome,
+        proposals,
+        refused,
+        reply,
+        handoff,
+        counts,
+    }
 }

@@ -1,6 +1,8 @@
 //! Eval harnesses over the desk: τ-bench replay, our own eval cases, and the demo inbox.
 
+pub mod case;
 pub mod datasets;
 pub mod eval;
 pub mod inbox;
 pub mod tau_replay;
+pub mod thresholds;

@@ -58,6 +58,8 @@ pub struct Rejection {
     pub task: String,
     pub action: String,
     pub index: usize,
+    /// The refusal's stable code: the policy's `ViolationCode`, else the desk error's code.
+    pub code: String,
     pub reason: String,
 }
 
@@ -80,6 +82,9 @@ pub struct ReplayReport {
     pub mutations_accepted: Vec<AcceptedMutation>,
     /// How many mutations of each kind applied (a kind applies when the shop has the data).
     pub mutations_by_kind: std::collections::BTreeMap<&'static str, usize>,
+    /// For each mutation kind, how many refusals carried each code.
+    pub mutation_codes:
+        std::collections::BTreeMap<&'static str, std::collections::BTreeMap<String, usize>>,
 }
 
 const T0: i64 = 1_800_000_000_000;
@@ -123,6 +128,7 @@ pub fn replay(db: &Path, tasks: &Path) -> Result<ReplayReport, ReplayError> {
         mutations_rejected: 0,
         mutations_accepted: Vec::new(),
         mutations_by_kind: Default::default(),
+        mutation_codes: Default::default(),
     };
     for task in &parsed {
         replay_task(&shop, task, &mut report)?;
@@ -145,14 +151,17 @@ fn fresh(shop: &Arc<Shop>) -> Result<Workspace, ReplayError> {
     Ok(Workspace { _dir: dir, desk })
 }
 
-/// Proposes and approves one write. `Ok(Err(reason))` is a refusal, which is an outcome, not a
+/// A refusal: its stable code and its message.
+type Refusal = (String, String);
+
+/// Proposes and approves one write. `Ok(Err(refusal))` is a refusal, which is an outcome, not a
 /// failure of the harness.
 fn run(
     desk: &mut Desk,
     customer: &str,
     tool: ToolName,
     args: &Value,
-) -> Result<Result<(), String>, ReplayError> {
+) -> Result<Result<(), Refusal>, ReplayError> {
     let req = ProposeRequest {
         customer_id: customer,
         conversation_id: None,
@@ -166,7 +175,8 @@ fn run(
         .and_then(|id| desk.approve(id, &supervisor(), None).map(|_| ()));
     match outcome {
         Ok(()) => Ok(Ok(())),
-        Err(e) if e.is_bad_input() => Ok(Err(format!("{}: {e}", e.code()))),
+        Err(DeskError::Policy(v)) => Ok(Err((v.code.as_str().to_owned(), v.to_string()))),
+        Err(e) if e.is_bad_input() => Ok(Err((e.code().to_owned(), e.to_string()))),
         Err(e) => Err(e.into()),
     }
 }
@@ -196,7 +206,15 @@ fn replay_task(
             report.mutations += 1;
             *report.mutations_by_kind.entry(kind).or_default() += 1;
             match run(&mut ws.desk, &task.user_id, tool, &mutated)? {
-                Err(_) => report.mutations_rejected += 1,
+                Err((code, _)) => {
+                    report.mutations_rejected += 1;
+                    *report
+                        .mutation_codes
+                        .entry(kind)
+                        .or_default()
+                        .entry(code)
+                        .or_default() += 1;
+                }
                 Ok(()) => {
                     report.mutations_accepted.push(AcceptedMutation {
                         task: task_id.clone(),
@@ -215,10 +233,11 @@ fn replay_task(
         }
         match run(&mut ws.desk, &task.user_id, tool, args)? {
             Ok(()) => report.accepted += 1,
-            Err(reason) => report.rejected.push(Rejection {
+            Err((code, reason)) => report.rejected.push(Rejection {
                 task: task_id.clone(),
                 action: tool.as_str().to_owned(),
                 index,
+                code,
                 reason,
             }),
         }
