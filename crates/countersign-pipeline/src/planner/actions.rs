@@ -25,7 +25,8 @@ use crate::plan::ProposedAction;
 #[derive(Default)]
 pub(crate) struct Section {
     pub text: String,
-    pub proposal: Option<ProposedAction>,
+    /// Boxed: a proposal carries whole records, and sections travel in `Result`s.
+    pub proposal: Option<Box<ProposedAction>>,
     pub citation: Option<&'static str>,
     /// The section could not be handled: the whole request goes to a person.
     pub escalate: Option<String>,
@@ -63,7 +64,7 @@ fn propose<V: ShopView>(
     match evaluate(&facts, &call) {
         Ok(effect) => Section {
             text: replies::will_confirm(&describe(&effect.preview)),
-            proposal: Some(ProposedAction { call, effect }),
+            proposal: Some(Box::new(ProposedAction { call, effect })),
             citation: Some(citation),
             escalate: None,
         },

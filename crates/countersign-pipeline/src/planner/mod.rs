@@ -222,6 +222,9 @@ fn finish<V: ShopView>(run: &Run<'_, V>, plan: &mut Plan, sections: Vec<Section>
         }
     }
     reply.push_str(draft::sign_off());
-    plan.proposals = sections.into_iter().filter_map(|s| s.proposal).collect();
+    plan.proposals = sections
+        .into_iter()
+        .filter_map(|s| s.proposal.map(|p| *p))
+        .collect();
     plan.reply = Some(reply);
 }
