@@ -1,5 +1,6 @@
 //! Conversations: one authenticated customer each.
 
+use countersign_pipeline::TraceStep;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::DeskError;
@@ -60,4 +61,65 @@ pub(crate) fn customer_of(conn: &Connection, id: i64) -> Result<Option<String>, 
             |r| r.get(0),
         )
         .optional()?)
+}
+
+/// A conversation row as stored; the JSON columns are parsed by the view that shows them.
+pub(crate) struct StoredConversation {
+    pub customer_id: String,
+    pub channel: String,
+    pub created_at_ms: i64,
+    pub request: Option<String>,
+    pub guard: Option<String>,
+    pub intent: Option<String>,
+    pub outcome: Option<String>,
+    pub reply: Option<String>,
+    pub handoff: Option<String>,
+    pub citations: Option<String>,
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredConversation>, DeskError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations
+             FROM conversations WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(StoredConversation {
+                customer_id: r.get(0)?,
+                channel: r.get(1)?,
+                created_at_ms: r.get(2)?,
+                request: r.get(3)?,
+                guard: r.get(4)?,
+                intent: r.get(5)?,
+                outcome: r.get(6)?,
+                reply: r.get(7)?,
+                handoff: r.get(8)?,
+                citations: r.get(9)?,
+            })
+        })
+        .optional()?)
+}
+
+/// A conversation's trace, in order.
+pub(crate) fn steps_of(conn: &Connection, id: i64) -> Result<Vec<TraceStep>, DeskError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stage, tool, args, result, ok, latency_us, tokens, cost_usd FROM trace_steps
+         WHERE conversation_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        let tool: Option<String> = r.get(1)?;
+        let args: Option<String> = r.get(2)?;
+        let result: Option<String> = r.get(3)?;
+        Ok(TraceStep {
+            stage: r.get(0)?,
+            tool: tool.and_then(|t| t.parse().ok()),
+            args: args.and_then(|a| serde_json::from_str(&a).ok()),
+            result: result.and_then(|a| serde_json::from_str(&a).ok()),
+            ok: r.get(4)?,
+            latency_us: r.get::<_, i64>(5)? as u64,
+            tokens: r.get::<_, i64>(6)? as u32,
+            cost_usd: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

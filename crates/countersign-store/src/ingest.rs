@@ -218,7 +218,10 @@ impl Desk {
 }
 
 /// Derived from the stored steps and proposals, so it is current after approvals too.
-fn trace_record(conn: &Connection, conversation_id: i64) -> Result<TraceRecord, DeskError> {
+pub(crate) fn trace_record(
+    conn: &Connection,
+    conversation_id: i64,
+) -> Result<TraceRecord, DeskError> {
     let outcome: Option<String> = conn.query_row(
         "SELECT outcome FROM conversations WHERE id = ?1",
         [conversation_id],

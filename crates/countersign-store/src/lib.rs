@@ -10,6 +10,7 @@ mod error;
 mod ingest;
 mod knowledge;
 mod proposals;
+mod reader;
 mod shop_store;
 mod views;
 mod workspace;
@@ -18,15 +19,16 @@ pub use approval::Execution;
 pub use audit_log::{AuditEntry, VerifyReport};
 pub use countersign_core::audit_chain::ChainBreak;
 pub use db::SCHEMA_VERSION;
-pub use desk::{
-    Actor, Desk, HistoryEntry, ProposalDetail, ProposeRequest, QueueCounts, ShopSeed, DB_FILE,
-};
+pub use desk::{Actor, Desk, ProposalDetail, ProposeRequest, ShopSeed, DB_FILE};
 pub use error::DeskError;
 pub use ingest::{Ingested, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use proposals::{Decision, Proposal};
+pub use reader::DeskReader;
 pub use shop_store::SqlShop;
-pub use views::{
-    ConversationView, DailyMetrics, ExportFormat, HistoryFilter, ProposalView, QueueFilter,
-};
+pub use views::conversation::{ConversationView, ProposalView};
+pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KINDS};
+pub use views::metrics::DailyMetrics;
+pub use views::queue::{QueueCounts, QueueFilter};
+pub use views::Views;
 pub use workspace::{GatePolicy, ProviderSettings};
