@@ -34,3 +34,10 @@ impl From<SecretError> for IpcError {
         IpcError::new(e.code(), e.to_string())
     }
 }
+
+impl From<countersign_export::ExportError> for IpcError {
+    fn from(e: countersign_export::ExportError) -> Self {
+        tracing::error!(code = e.code(), error = %e, "export failed");
+        IpcError::new(e.code(), e.to_string())
+    }
+}

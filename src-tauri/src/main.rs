@@ -1,6 +1,7 @@
 //! The Countersign desktop shell. Thin by design: it opens the workspace, hands commands to the
 //! core, turns core errors into `{code, message}` and implements the core's ports (keychain,
-//! notifications). Business logic lives in `crates/`.
+//! notifications). Business logic lives in `crates/`. Every command is `async` and does its
+//! work on the blocking pool (`state.rs`), so nothing a command does runs on the main thread.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -10,6 +11,7 @@ mod events;
 mod ipc_error;
 mod secrets;
 mod state;
+mod test_hooks;
 mod watcher;
 
 use tauri::Manager;
@@ -26,7 +28,7 @@ fn main() {
             let data_dir = app.path().app_data_dir()?;
             let state = state::AppState::open(&data_dir)?;
             app.manage(state);
-            watcher::spawn(app.handle().clone(), data_dir);
+            watcher::spawn(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -6,7 +6,7 @@ use countersign_core::{Secret, SecretError, SecretStore};
 /// Service name under which Countersign's credentials are stored.
 pub const SERVICE: &str = "app.countersign.desk";
 
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct KeychainSecretStore;
 
 impl KeychainSecretStore {

@@ -1,41 +1,130 @@
-//! The app's state: one desk on the workspace in the app's data dir (the CLI's default too),
-//! and the keychain.
+//! The app's state: the workspace in the app's data dir (the CLI's default too), opened once
+//! for writing and read through a small pool of read-only connections, and the keychain.
+//!
+//! Commands never touch a connection on the main thread: [`AppState::read`] and
+//! [`AppState::write`] run their work on Tauri's blocking pool. Reads use their own read-only
+//! connections (WAL: they see the last commit and never wait for the writer), so a long search
+//! or export neither blocks the window nor an approval.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use countersign_core::SystemClock;
-use countersign_store::{Desk, DeskError, ShopSeed};
+use countersign_core::{Clock, SystemClock};
+use countersign_store::{Desk, DeskError, DeskReader, ShopSeed};
 
+use crate::ipc_error::IpcError;
 use crate::secrets::KeychainSecretStore;
+use crate::test_hooks::TestHooks;
+
+/// Idle read connections kept open; more are opened when reads overlap, then closed.
+const IDLE_READERS: usize = 2;
 
 pub struct AppState {
-    desk: Mutex<Desk>,
+    writer: Arc<Mutex<Desk>>,
+    readers: Arc<ReadPool>,
     pub data_dir: PathBuf,
     pub secrets: KeychainSecretStore,
+    pub test_hooks: TestHooks,
+}
+
+struct ReadPool {
+    data_dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    idle: Mutex<Vec<DeskReader>>,
+}
+
+/// A panic while holding a lock leaves the desk as the last committed transaction left it
+/// (every change is one transaction), so the lock is safe to reuse.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ReadPool {
+    fn with<T>(&self, f: impl FnOnce(&DeskReader) -> T) -> Result<T, DeskError> {
+        let idle = lock(&self.idle).pop();
+        let reader = match idle {
+            Some(r) => r,
+            None => DeskReader::open(&self.data_dir, self.clock.clone())?,
+        };
+        let out = f(&reader);
+        let mut idle = lock(&self.idle);
+        if idle.len() < IDLE_READERS {
+            idle.push(reader);
+        }
+        Ok(out)
+    }
 }
 
 impl AppState {
     /// With no configuration, the workspace is the demo: generated shop, rules planner and the
     /// sample inbox already processed.
     pub fn open(data_dir: &Path) -> Result<AppState, DeskError> {
-        let mut desk = Desk::open(data_dir, &ShopSeed::Demo, Arc::new(SystemClock))?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let mut desk = Desk::open(data_dir, &ShopSeed::Demo, clock.clone())?;
         let seeded = countersign_evals::inbox::seed_demo_inbox(&mut desk)?;
         if seeded > 0 {
             tracing::info!(requests = seeded, "processed the demo inbox");
         }
+        let readers = ReadPool {
+            data_dir: data_dir.to_owned(),
+            clock,
+            idle: Mutex::new(Vec::new()),
+        };
+        // Open one now, so a workspace the reader cannot use fails at start, not on first click.
+        readers.with(|_| ())?;
         Ok(AppState {
-            desk: Mutex::new(desk),
+            writer: Arc::new(Mutex::new(desk)),
+            readers: Arc::new(readers),
             data_dir: data_dir.to_owned(),
             secrets: KeychainSecretStore::new(),
+            test_hooks: TestHooks::from_env(),
         })
     }
 
-    pub fn desk(&self) -> MutexGuard<'_, Desk> {
-        // A panic while holding the lock leaves the desk as the last committed transaction left
-        // it (every change is one transaction), so the lock is safe to reuse.
-        self.desk
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `f` on a read-only connection, on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, IpcError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&DeskReader) -> Result<T, IpcError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        off_main(move || readers.with(f)?).await
     }
+
+    /// Runs `f` on the writer, on the blocking pool. Writes queue on one connection (and on
+    /// SQLite's lock across processes); each is one transaction.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, IpcError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Desk) -> Result<T, IpcError> + Send + 'static,
+    {
+        let writer = self.writer.clone();
+        off_main(move || f(&mut lock(&writer))).await
+    }
+
+    /// [`AppState::read`] for a thread of the app's own (the watcher), which may block.
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&DeskReader) -> Result<T, DeskError>,
+    ) -> Result<T, DeskError> {
+        self.readers.with(f)?
+    }
+
+    /// [`AppState::write`] for a thread of the app's own (the watcher), which may block.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Desk) -> Result<T, DeskError>,
+    ) -> Result<T, DeskError> {
+        f(&mut lock(&self.writer))
+    }
+}
+
+/// Runs blocking work (SQLite, the keychain, files) on Tauri's blocking pool, never on the
+/// main thread that draws the window.
+async fn off_main<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::new("internal", format!("the command stopped: {e}")))?
 }

@@ -1,40 +1,52 @@
 //! Watches the workspace for new proposals (from this window or from another process, such as
 //! `countersign ingest` or a channel poller), emits `queue-changed`, updates the badge and
 //! notifies when the window is not focused — one notification per batch, not per proposal.
+//! Its tick is also where expiries are written down: reads already show an overdue proposal as
+//! expired, and the tick records it (one transaction, only when there is one to record).
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use countersign_core::SystemClock;
-use countersign_store::{Desk, ShopSeed};
+use countersign_store::DeskError;
 use tauri::{AppHandle, Emitter, Manager};
 #[cfg(not(target_os = "linux"))]
 use tauri_plugin_notification::NotificationExt;
 
 use crate::events::{QueueChanged, QUEUE_CHANGED};
+use crate::state::AppState;
 
 /// New proposals arriving within this window become one notification.
 const POLL: Duration = Duration::from_millis(1000);
 
-pub fn spawn(app: AppHandle, data_dir: PathBuf) {
+pub fn spawn(app: AppHandle) {
     std::thread::spawn(move || {
-        // Its own connection: the watcher never waits on a command holding the app's desk.
-        let desk = match Desk::open(&data_dir, &ShopSeed::Demo, Arc::new(SystemClock)) {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::error!(error = %e, "queue watcher could not open the workspace");
-                return;
-            }
-        };
-        let mut last_id = desk.latest_proposal_id().unwrap_or(0);
+        let state = app.state::<AppState>();
+        let mut last_id = state
+            .read_blocking(|r| r.views().latest_proposal_id())
+            .unwrap_or(0);
         let mut last_counts = None;
         loop {
             std::thread::sleep(POLL);
-            let (Ok(counts), Ok(new)) = (desk.state_counts(), desk.open_proposals_after(last_id))
-            else {
-                continue;
+            let tick = state.read_blocking(|r| {
+                let v = r.views();
+                Ok::<_, DeskError>((
+                    v.any_overdue()?,
+                    v.state_counts()?,
+                    v.open_proposals_after(last_id)?,
+                ))
+            });
+            let (overdue, counts, new) = match tick {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, "queue watcher could not read the workspace");
+                    continue;
+                }
             };
+            if overdue {
+                match state.write_blocking(|desk| desk.record_expiries()) {
+                    Ok(n) => tracing::info!(proposals = n, "recorded expiries"),
+                    Err(e) => tracing::warn!(error = %e, "could not record expiries"),
+                }
+            }
             if let Some(p) = new.last() {
                 last_id = p.id;
             }
@@ -67,7 +79,6 @@ pub fn spawn(app: AppHandle, data_dir: PathBuf) {
         }
     });
 }
-
 fn notify(app: &AppHandle, new: &[countersign_store::Proposal]) {
     let (title, body) = match new {
         [one] => (

@@ -190,3 +190,81 @@ test("verify the audit chain from the history screen", async () => {
   assert.match(await result.getText(), /Audit chain intact/);
   await shot("audit-verified");
 });
+
+// Last: it restarts the app with a slow history search (a test hook, tests/e2e/run.sh).
+test("the window stays responsive while a slow command runs", async () => {
+  const SLOW_MS = 6000;
+  const BOUND_MS = 1500;
+  await browser.deleteSession();
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    // The wrapper turns this into COUNTERSIGN_TEST_SLOW_MS for the app (run.sh).
+    capabilities: { "tauri:options": { application: process.env.APP, args: ["--test-slow-history-ms", String(SLOW_MS)] } },
+  });
+  await $('[data-testid="queue-item"]').then((e) => e.waitForExist({ timeout: 30_000 }));
+  /** Runs `step` and asserts it answered within the bound; returns how long it took. A window
+   * whose main thread is blocked answers no WebDriver command, so a step that times out is
+   * reported the same way. */
+  const within = async (what, step) => {
+    const t = Date.now();
+    try {
+      await step();
+    } catch (e) {
+      assert.fail(`${what}: no answer after ${Date.now() - t} ms while a slow search ran (${e.message})`);
+    }
+    const took = Date.now() - t;
+    assert.ok(took < BOUND_MS, `${what} took ${took} ms while a slow search ran (bound ${BOUND_MS} ms)`);
+    return took;
+  };
+  const searching = async () => (await (await $('[data-testid="history-status"]')).getAttribute("data-searching")) === "true";
+
+  // Switch screens while a slow search is in flight: the queue and a conversation still load
+  // (reads on another connection), and the window answers at once.
+  await (await $('[data-testid="tab-history"]')).click();
+  await within("the history screen showing its search in flight", () => browser.waitUntil(searching, { timeout: BOUND_MS }));
+  await within("switching to the queue", async () => {
+    await (await $('[data-testid="tab-queue"]')).click();
+    await (await $('[data-testid="queue-item"]')).waitForExist({ timeout: BOUND_MS });
+  });
+  await within("opening a conversation", async () => {
+    await (await $('[data-testid="queue-item"]')).click();
+    await (await $('[data-testid="review"]')).waitForExist({ timeout: BOUND_MS });
+  });
+
+  // Back on the history screen, a new slow search starts; while it runs, keys, another command
+  // and the DOM all answer within the bound, and the search is still running afterwards.
+  const t0 = Date.now();
+  await (await $('[data-testid="tab-history"]')).click();
+  const took = [await within("a new search in flight", () => browser.waitUntil(searching, { timeout: BOUND_MS }))];
+  took.push(
+    await within("the ? key opening the shortcuts", async () => {
+      await browser.keys(["?"]);
+      await (await $('[data-testid="help"]')).waitForExist({ timeout: BOUND_MS });
+    }),
+  );
+  took.push(
+    await within("Escape closing them", async () => {
+      await browser.keys(["Escape"]);
+      await (await $('[data-testid="help"]')).waitForExist({ timeout: BOUND_MS, reverse: true });
+    }),
+  );
+  took.push(
+    await within("verifying the audit chain (another command)", async () => {
+      await (await $('[data-testid="verify-audit"]')).click();
+      await (await $('[data-testid="verify-result"]')).waitForExist({ timeout: BOUND_MS });
+    }),
+  );
+  took.push(await within("reading the DOM", async () => assert.ok(await browser.execute(() => document.querySelectorAll("button").length > 3))));
+  took.push(
+    await within("a frame being drawn", () => browser.executeAsync((done) => requestAnimationFrame(() => done(true)))),
+  );
+  assert.ok(await searching(), "the slow search was still running during all of that");
+  assert.ok(Date.now() - t0 < SLOW_MS, `the checks took ${Date.now() - t0} ms, longer than the slow search`);
+  // Then the slow answer arrives and is shown.
+  await browser.waitUntil(async () => !(await searching()), { timeout: SLOW_MS + 10_000, timeoutMsg: "the slow search never answered" });
+  assert.ok(Date.now() - t0 >= SLOW_MS - 500, "the answer came after the hook's delay");
+  assert.ok((await browser.$$('[data-testid="history-row"]')).length > 0);
+  console.log(`responsiveness while a ${SLOW_MS} ms search ran: ${took.join(", ")} ms`);
+});

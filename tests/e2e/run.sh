@@ -3,10 +3,11 @@
 # WebKitWebDriver under Xvfb, with isolated XDG dirs, a real Secret Service (gnome-keyring on a
 # private session bus) and a recorder that owns the notification service on that bus.
 # Expects target/debug/countersign-app built with --features custom-protocol and
-# target/debug/countersign built (scripts/test.sh does both).
+# target/debug/countersign built (scripts/test.sh does both); $CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 command -v tauri-driver >/dev/null || export PATH="$HOME/.cargo/bin:$PATH"
 tmp=$(mktemp -d)
 [ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$tmp" 2>/dev/null || true' EXIT
@@ -24,15 +25,22 @@ echo -n e2e-keyring-password | gnome-keyring-daemon --unlock --components=secret
 /usr/bin/python3 "$root/tests/e2e/notification_recorder.py" "$tmp/notifications.jsonl" > "$tmp/recorder.log" 2>&1 &
 for _ in \$(seq 50); do grep -q ready "$tmp/recorder.log" && break; sleep 0.1; done
 grep -q ready "$tmp/recorder.log" || { echo "e2e: the notification recorder did not start:" >&2; cat "$tmp/recorder.log" >&2; exit 1; }
-# The app takes its default actor name from USER.
-export USER=e2e-agent COUNTERSIGN_LOG=${COUNTERSIGN_LOG:-warn}
+# The app takes its default actor name from USER. Test hooks (src-tauri/src/test_hooks.rs) are
+# honoured in this run only, and only by a debug build; the app inherits this through
+# tauri-driver, so it is set before the driver starts.
+export USER=e2e-agent COUNTERSIGN_LOG=${COUNTERSIGN_LOG:-warn} COUNTERSIGN_TEST_HOOKS=1
 tauri-driver --port 4444 > "$tmp/tauri-driver.log" 2>&1 &
 trap 'kill \$(jobs -p) 2>/dev/null || true' EXIT
 sleep 1
-# The driver starts the app; a wrapper keeps its log for when a test fails.
-printf '#!/bin/sh\nexec "%s" "\$@" 2>>"%s"\n' "$root/target/debug/countersign-app" "$tmp/app.log" > "$tmp/app.sh"
+# The driver starts the app; a wrapper keeps its log for when a test fails, and turns the
+# responsiveness test's --test-slow-history-ms argument into the app's COUNTERSIGN_TEST_SLOW_MS.
+cat > "$tmp/app.sh" <<'WRAPPER'
+#!/bin/sh
+if [ "\${1:-}" = --test-slow-history-ms ]; then export COUNTERSIGN_TEST_SLOW_MS="\$2"; shift 2; fi
+WRAPPER
+printf 'exec "%s" "\$@" 2>>"%s"\n' "$target_dir/debug/countersign-app" "$tmp/app.log" >> "$tmp/app.sh"
 chmod +x "$tmp/app.sh"
-export APP="$tmp/app.sh" CLI="$root/target/debug/countersign"
+export APP="$tmp/app.sh" CLI="$target_dir/debug/countersign"
 export NOTIFICATIONS="$tmp/notifications.jsonl" E2E_TMP="$tmp"
 node --test --test-concurrency=1 "$root/tests/e2e/app.e2e.mjs"
 INNER

@@ -31,7 +31,7 @@ impl DecisionKind {
     ];
 
     /// The stored form (the `decisions.kind` column and the CLI's output).
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             DecisionKind::Approved => "approved",
             DecisionKind::Rejected => "rejected",

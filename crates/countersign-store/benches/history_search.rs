@@ -149,12 +149,12 @@ fn main() {
             limit: Some(500),
             ..HistoryFilter::default()
         };
-        let _ = desk.history_filtered(&filter).expect("warm-up");
+        let _ = desk.views().history(&filter).expect("warm-up");
         let mut times = Vec::new();
         let mut n = 0;
         for _ in 0..20 {
             let t = Instant::now();
-            n = desk.history_filtered(&filter).expect("search").len();
+            n = desk.views().history(&filter).expect("search").entries.len();
             times.push(t.elapsed().as_secs_f64() * 1e3);
         }
         times.sort_by(f64::total_cmp);

@@ -107,3 +107,40 @@ pub(crate) fn outcome_of(conn: &Connection, id: i64) -> Result<Option<String>, D
         .optional()?
         .flatten())
 }
+
+/// A conversation row as stored; the JSON columns are parsed by the view that shows them.
+pub(crate) struct StoredConversation {
+    pub customer_id: String,
+    pub channel: String,
+    pub created_at_ms: i64,
+    pub request: Option<String>,
+    pub guard: Option<String>,
+    pub intent: Option<String>,
+    pub outcome: Option<String>,
+    pub reply: Option<String>,
+    pub handoff: Option<String>,
+    pub citations: Option<String>,
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredConversation>, DeskError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations
+             FROM conversations WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(StoredConversation {
+                customer_id: r.get(0)?,
+                channel: r.get(1)?,
+                created_at_ms: r.get(2)?,
+                request: r.get(3)?,
+                guard: r.get(4)?,
+                intent: r.get(5)?,
+                outcome: r.get(6)?,
+                reply: r.get(7)?,
+                handoff: r.get(8)?,
+                citations: r.get(9)?,
+            })
+        })
+        .optional()?)
+}

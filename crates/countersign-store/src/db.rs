@@ -37,6 +37,32 @@ pub fn open(path: &Path) -> Result<Connection, DeskError> {
     Ok(conn)
 }
 
+/// A read-only connection to an existing, migrated workspace, for the app's reads: under WAL
+/// it reads the last committed state without ever waiting for (or blocking) the writer, and
+/// SQLite itself refuses any write through it.
+pub fn open_read_only(path: &Path) -> Result<Connection, DeskError> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(DeskError::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found < SCHEMA_VERSION {
+        return Err(crate::error::corrupt(
+            path.display(),
+            format!("schema version {found}; open it for writing first to migrate it"),
+        ));
+    }
+    Ok(conn)
+}
+
 fn migrate(conn: &mut Connection) -> Result<(), DeskError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use countersign_core::{AuditKind, AuditSubject, Clock, ProposalState};
+use countersign_core::{AuditKind, AuditSubject, Clock};
 use countersign_shop::demo::{self, DemoSize, DEMO_SEED};
 use countersign_shop::{parse_read, run_read, ReadError, Scope, Shop, Side, ToolName, ToolSchemas};
 use rusqlite::{Connection, TransactionBehavior};
@@ -17,6 +17,8 @@ use crate::db;
 use crate::error::DeskError;
 use crate::proposals::{self, Decision, Proposal};
 use crate::shop_store::{self, SqlShop};
+use crate::views::history::HistoryEntry;
+use crate::views::Views;
 use crate::workspace::{self, GatePolicy};
 
 pub const DB_FILE: &str = "countersign.db";
@@ -134,15 +136,7 @@ impl Desk {
     }
 
     pub fn provider_settings(&self) -> Result<workspace::ProviderSettings, DeskError> {
-        Ok(
-            workspace::get(&self.conn, "provider")?.unwrap_or_else(|| {
-                workspace::ProviderSettings {
-                    kind: "none".into(),
-                    base_url: String::new(),
-                    model: String::new(),
-                }
-            }),
-        )
+        workspace::provider(&self.conn)
     }
 
     pub fn set_provider_settings(
@@ -208,19 +202,19 @@ impl Desk {
 
     /// The newest proposal id (0 when none): watchers compare it to find new proposals.
     pub fn latest_proposal_id(&self) -> Result<i64, DeskError> {
-        Ok(self
-            .conn
-            .query_row("SELECT coalesce(max(id), 0) FROM proposals", [], |r| {
-                r.get(0)
-            })?)
+        proposals::latest_id(&self.conn)
     }
 
-    /// Open proposals newer than `after`, oldest first.
-    pub fn open_proposals_after(&self, after: i64) -> Result<Vec<Proposal>, DeskError> {
-        proposals::list(
-            &self.conn,
-            &format!("WHERE id > {after} AND state IN ('pending', 'escalated') ORDER BY id"),
-        )
+    /// Read models (queue, conversation, history, metrics) on this desk's connection, as of
+    /// now. The app reads through a [`crate::DeskReader`] instead, off the writer.
+    pub fn views(&self) -> Views<'_> {
+        Views::new(&self.conn, self.clock.now_ms())
+    }
+
+    /// Records every open proposal past its expiry as expired (one transaction). Reads already
+    /// show them expired; this writes it down, from the app's watcher tick or a CLI run.
+    pub fn record_expiries(&mut self) -> Result<usize, DeskError> {
+        self.expire_overdue()
     }
 
     pub fn conversation_count(&self) -> Result<i64, DeskError> {
@@ -247,32 +241,18 @@ impl Desk {
         Ok(value)
     }
 
-    /// Open proposals (pending and escalated), highest amount at stake first, then oldest.
-    /// Proposals past their expiry are moved to `expired` first.
-    pub fn queue(&mut self) -> Result<Vec<Proposal>, DeskError> {
-        self.expire_overdue()?;
-        proposals::list(
-            &self.conn,
-            "WHERE state IN ('pending', 'escalated') ORDER BY state = 'escalated' DESC, amount_cents DESC, id",
-        )
+    /// Open proposals (pending and escalated, not past their expiry), highest amount at stake
+    /// first, then oldest. Reads only.
+    pub fn queue(&self) -> Result<Vec<Proposal>, DeskError> {
+        self.views().queue()
     }
 
-    /// How many proposals are open, and how many of those wait for a supervisor.
-    pub fn queue_counts(&mut self) -> Result<QueueCounts, DeskError> {
-        let queue = self.queue()?;
-        Ok(QueueCounts {
-            open: queue.len(),
-            escalated: queue
-                .iter()
-                .filter(|p| p.state == ProposalState::Escalated)
-                .count(),
-        })
-    }
-
+    /// A proposal as of now (an overdue open one reads as expired), its decisions and records.
     pub fn show(&self, id: i64) -> Result<ProposalDetail, DeskError> {
-        let proposal = proposals::get(&self.conn, id)?;
-        let decisions =
-            proposals::decisions(&self.conn, "WHERE proposal_id = ?1 ORDER BY id", &[&id])?;
+        let mut proposal = proposals::get(&self.conn, id)?;
+        proposal.state =
+            proposals::state_at(proposal.state, proposal.expires_at_ms, self.clock.now_ms());
+        let decisions = proposals::decisions_of(&self.conn, id)?;
         let audit = audit_log::entries_for(&self.conn, &AuditSubject::Proposal(id))?;
         Ok(ProposalDetail {
             proposal,
@@ -283,28 +263,7 @@ impl Desk {
 
     /// Every decision, oldest first, with the proposal it was about.
     pub fn history(&self) -> Result<Vec<HistoryEntry>, DeskError> {
-        self.history_entries(proposals::decisions(&self.conn, "ORDER BY at, id", &[])?)
-    }
-
-    /// Decisions with what they decided: the history's rows.
-    pub(crate) fn history_entries(
-        &self,
-        decisions: Vec<Decision>,
-    ) -> Result<Vec<HistoryEntry>, DeskError> {
-        let mut out = Vec::with_capacity(decisions.len());
-        for decision in decisions {
-            let p = proposals::get(&self.conn, decision.proposal_id)?;
-            out.push(HistoryEntry {
-                tool: p.tool,
-                customer_id: p.customer_id,
-                conversation_id: p.conversation_id,
-                summary: p.preview.summary,
-                args: p.args,
-                state: p.state,
-                decision,
-            });
-        }
-        Ok(out)
+        self.views().history_all()
     }
 
     pub fn verify_audit(&self) -> Result<VerifyReport, DeskError> {
@@ -320,29 +279,6 @@ impl Desk {
     pub fn conversation_customer(&self, id: i64) -> Result<Option<String>, DeskError> {
         conversations::customer_of(&self.conn, id)
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct QueueCounts {
-    pub open: usize,
-    pub escalated: usize,
-}
-
-/// One decision, for the supervisor's history.
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct HistoryEntry {
-    #[serde(flatten)]
-    pub decision: Decision,
-    pub tool: ToolName,
-    pub customer_id: String,
-    pub conversation_id: i64,
-    pub summary: String,
-    /// The arguments that were approved (or proposed, for other decisions): the evidence.
-    pub args: Value,
-    /// The proposal's state now.
-    pub state: ProposalState,
 }
 
 fn load_seed(seed: &ShopSeed) -> Result<Shop, DeskError> {

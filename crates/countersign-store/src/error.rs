@@ -88,6 +88,32 @@ impl DeskError {
         }
     }
 
+    /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
+    /// list is generated from this). Keep in step with `code`; the test below checks it.
+    pub const CODES: [&'static str; 21] = [
+        "unknown_tool",
+        "invalid_json",
+        "invalid_arguments",
+        "policy_violation",
+        "unknown_customer",
+        "not_found",
+        "out_of_scope",
+        "conversation_customer_mismatch",
+        "already_decided",
+        "expired",
+        "invalidated",
+        "needs_supervisor",
+        "edit_changes_subject",
+        "reason_required",
+        "invalid_shop",
+        "invalid_expression",
+        "schema_too_new",
+        "corrupt_record",
+        "invalid_setting",
+        "storage",
+        "io",
+    ];
+
     /// Whether the caller can fix it by changing the input (exit code 2), as opposed to a fault
     /// of the machine or the program (exit code 1).
     pub fn is_bad_input(&self) -> bool {
@@ -100,4 +126,59 @@ impl DeskError {
 
 pub(crate) fn corrupt(what: impl std::fmt::Display, e: impl std::fmt::Display) -> DeskError {
     DeskError::Corrupt(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let s = String::new;
+        let errors = [
+            DeskError::InvalidJson(s()),
+            DeskError::UnknownCustomer(s()),
+            DeskError::NotFound(s()),
+            DeskError::OutOfScope(s()),
+            DeskError::ConversationCustomerMismatch {
+                conversation: 1,
+                expected: s(),
+                given: s(),
+            },
+            DeskError::AlreadyDecided {
+                id: 1,
+                state: ProposalState::Executed,
+            },
+            DeskError::Expired(1),
+            DeskError::Invalidated(1),
+            DeskError::NeedsSupervisor {
+                id: 1,
+                amount: Money::from_cents(1),
+                detail: s(),
+            },
+            DeskError::EditChangesSubject(s()),
+            DeskError::ReasonRequired,
+            DeskError::InvalidShop(s()),
+            DeskError::Calculate(s()),
+            DeskError::SchemaTooNew {
+                found: 2,
+                supported: 1,
+            },
+            DeskError::Corrupt(s()),
+            DeskError::InvalidSetting(s()),
+            DeskError::Storage(rusqlite::Error::InvalidQuery),
+            DeskError::Io(std::io::Error::other("x")),
+        ];
+        for e in &errors {
+            assert!(
+                DeskError::CODES.contains(&e.code()),
+                "{} is not listed",
+                e.code()
+            );
+        }
+        let mut codes = DeskError::CODES.to_vec();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), DeskError::CODES.len());
+    }
 }

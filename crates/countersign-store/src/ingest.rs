@@ -214,7 +214,10 @@ impl Desk {
 }
 
 /// Derived from the stored steps and proposals, so it is current after approvals too.
-fn trace_record(conn: &Connection, conversation_id: i64) -> Result<TraceRecord, DeskError> {
+pub(crate) fn trace_record(
+    conn: &Connection,
+    conversation_id: i64,
+) -> Result<TraceRecord, DeskError> {
     let outcome = conversations::outcome_of(conn, conversation_id)?;
     let totals = trace_steps::totals(conn, conversation_id)?;
     let counts = crate::proposals::counts_in_conversation(conn, conversation_id)?;

@@ -144,6 +144,126 @@ pub(crate) fn list(conn: &Connection, where_sql: &str) -> Result<Vec<Proposal>, 
     Ok(out)
 }
 
+// Named reads. Time is passed in: an open proposal past its expiry reads as expired here
+// (the watcher records the expiry later; approval refuses it either way), so a refresh never
+// has to write.
+
+/// Proposals still open at `now_ms`: escalated first, then highest amount at stake, then oldest.
+pub(crate) fn open_at(conn: &Connection, now_ms: i64) -> Result<Vec<Proposal>, DeskError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM proposals
+         WHERE state IN ('pending', 'escalated') AND expires_at > ?1
+         ORDER BY state = 'escalated' DESC, amount_cents DESC, id"
+    ))?;
+    let rows = stmt.query_map([now_ms], from_row)?;
+    collect(rows)
+}
+
+/// Proposals newer than `after` still open at `now_ms`, oldest first.
+pub(crate) fn open_after(
+    conn: &Connection,
+    after: i64,
+    now_ms: i64,
+) -> Result<Vec<Proposal>, DeskError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM proposals
+         WHERE id > ?1 AND state IN ('pending', 'escalated') AND expires_at > ?2 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([after, now_ms], from_row)?;
+    collect(rows)
+}
+
+/// A conversation's proposals, oldest first, as of `now_ms`.
+pub(crate) fn of_conversation(
+    conn: &Connection,
+    conversation_id: i64,
+    now_ms: i64,
+) -> Result<Vec<Proposal>, DeskError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM proposals WHERE conversation_id = ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([conversation_id], from_row)?;
+    let mut out = collect(rows)?;
+    for p in &mut out {
+        p.state = state_at(p.state, p.expires_at_ms, now_ms);
+    }
+    Ok(out)
+}
+
+/// How many proposals are in each state at `now_ms` (every state present, zero when none).
+pub(crate) fn state_counts_at(
+    conn: &Connection,
+    now_ms: i64,
+) -> Result<Vec<(ProposalState, i64)>, DeskError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT CASE WHEN state IN ('pending', 'escalated') AND expires_at <= ?1
+                     THEN 'expired' ELSE state END, count(*)
+         FROM proposals GROUP BY 1",
+    )?;
+    let rows = stmt.query_map([now_ms], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut out: Vec<(ProposalState, i64)> = ProposalState::ALL.iter().map(|s| (*s, 0)).collect();
+    for row in rows {
+        let (state, n) = row?;
+        let state =
+            ProposalState::parse(&state).ok_or_else(|| corrupt("proposal state", &state))?;
+        if let Some(slot) = out.iter_mut().find(|(s, _)| *s == state) {
+            slot.1 = n;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether any proposal is still recorded open past its expiry (the watcher then records it).
+pub(crate) fn any_overdue(conn: &Connection, now_ms: i64) -> Result<bool, DeskError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM proposals
+                            WHERE state IN ('pending', 'escalated') AND expires_at <= ?1)",
+        )?
+        .query_row([now_ms], |r| r.get(0))?)
+}
+
+/// The newest proposal id (0 when none).
+pub(crate) fn latest_id(conn: &Connection) -> Result<i64, DeskError> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM proposals")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// A proposal's decisions, oldest first.
+pub(crate) fn decisions_of(
+    conn: &Connection,
+    proposal_id: i64,
+) -> Result<Vec<Decision>, DeskError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, proposal_id, kind, actor, role, at, reason, edited_args FROM decisions
+         WHERE proposal_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([proposal_id], decision_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The state a reader shows: open past its expiry is expired, whatever is recorded yet.
+pub(crate) fn state_at(recorded: ProposalState, expires_at_ms: i64, now_ms: i64) -> ProposalState {
+    if recorded.is_open() && now_ms >= expires_at_ms {
+        ProposalState::Expired
+    } else {
+        recorded
+    }
+}
+
+fn collect(
+    rows: impl Iterator<Item = Result<Result<Proposal, DeskError>, rusqlite::Error>>,
+) -> Result<Vec<Proposal>, DeskError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
 pub(crate) struct NewProposal<'a> {
     pub conversation_id: i64,
     pub customer_id: &'a str,
@@ -243,18 +363,6 @@ pub(crate) fn record_decision(conn: &Connection, d: &NewDecision<'_>) -> Result<
         rusqlite::params![d.proposal_id, d.kind.as_str(), d.actor, d.role.map(Role::as_str), d.at_ms, d.reason, d.edited_args.map(|v| v.to_string())],
     )?;
     Ok(conn.last_insert_rowid())
-}
-
-pub(crate) fn decisions(
-    conn: &Connection,
-    where_sql: &str,
-    params: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<Decision>, DeskError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT id, proposal_id, kind, actor, role, at, reason, edited_args FROM decisions {where_sql}"
-    ))?;
-    let rows = stmt.query_map(params, decision_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A decision from a row of `id, proposal_id, kind, actor, role, at, reason, edited_args`.

@@ -62,3 +62,12 @@ pub struct ProviderSettings {
     pub base_url: String,
     pub model: String,
 }
+
+/// The provider settings, `none` when never set.
+pub(crate) fn provider(conn: &Connection) -> Result<ProviderSettings, DeskError> {
+    Ok(get(conn, "provider")?.unwrap_or_else(|| ProviderSettings {
+        kind: "none".into(),
+        base_url: String::new(),
+        model: String::new(),
+    }))
+}

@@ -1,28 +1,34 @@
-//! History filters, full-text search, exports and metrics, on a real workspace.
+//! The read side on real workspaces: history filters and full-text search, queue filters,
+//! metrics, expiry decided on read, and the read-only connection the app reads through.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use countersign_core::{ManualClock, Role};
+use countersign_core::{ManualClock, ProposalState, Role};
 use countersign_shop::ToolName;
-use countersign_store::{Actor, Desk, ExportFormat, HistoryFilter, QueueFilter, ShopSeed};
+use countersign_store::{
+    Actor, Desk, DeskReader, HistoryEntry, HistoryFilter, QueueFilter, ShopSeed, DB_FILE,
+};
 
-fn seeded() -> (tempfile::TempDir, Desk) {
+const T0: i64 = 1_800_000_000_000;
+
+fn seeded() -> (tempfile::TempDir, Arc<ManualClock>, Desk) {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = Desk::open(
-        dir.path(),
-        &ShopSeed::Demo,
-        Arc::new(ManualClock::new(1_800_000_000_000)),
-    )
-    .unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut desk = Desk::open(dir.path(), &ShopSeed::Demo, clock.clone()).unwrap();
     assert!(countersign_evals::inbox::seed_demo_inbox(&mut desk).unwrap() >= 20);
-    (dir, desk)
+    (dir, clock, desk)
+}
+
+fn history(desk: &Desk, filter: HistoryFilter) -> Vec<HistoryEntry> {
+    desk.views().history(&filter).unwrap().entries
 }
 
 #[test]
-fn history_filters_search_and_exports() {
-    let (_d, mut desk) = seeded();
+fn history_filters_and_search() {
+    let (_d, _clock, mut desk) = seeded();
     let queue = desk.queue().unwrap();
     let ana = Actor {
         name: "ana".into(),
@@ -46,72 +52,189 @@ fn history_filters_search_and_exports() {
     desk.reject(returned.id, &sam, "customer called to withdraw, zanzibar")
         .unwrap();
 
-    let all = desk.history_filtered(&HistoryFilter::default()).unwrap();
+    let all = history(&desk, HistoryFilter::default());
     assert_eq!(all.len(), 2);
-    let by_actor = desk
-        .history_filtered(&HistoryFilter {
+    assert_eq!(all[0].summary, returned.preview.summary, "newest first");
+    assert_eq!(all[0].state, ProposalState::Rejected);
+    let by_actor = history(
+        &desk,
+        HistoryFilter {
             actor: Some("sam".into()),
             ..Default::default()
-        })
-        .unwrap();
+        },
+    );
     assert_eq!(by_actor.len(), 1);
     assert_eq!(
         by_actor[0].decision.kind,
         countersign_core::DecisionKind::Rejected
     );
-    let by_tool = desk
-        .history_filtered(&HistoryFilter {
+    let by_tool = history(
+        &desk,
+        HistoryFilter {
             tool: Some(ToolName::ModifyPendingOrderAddress),
             ..Default::default()
-        })
-        .unwrap();
+        },
+    );
+    assert_eq!(by_tool.len(), 1);
     assert_eq!(by_tool[0].decision.proposal_id, address.id);
-    let searched = desk
-        .history_filtered(&HistoryFilter {
+    let searched = history(
+        &desk,
+        HistoryFilter {
             text: Some("zanzibar".into()),
             ..Default::default()
-        })
-        .unwrap();
+        },
+    );
     assert_eq!(searched.len(), 1);
     assert_eq!(searched[0].decision.proposal_id, returned.id);
     // Query syntax is words, not operators; no match is an empty list, not an error.
-    assert!(desk
-        .history_filtered(&HistoryFilter {
+    assert!(history(
+        &desk,
+        HistoryFilter {
             text: Some("\" OR NEAR(".into()),
             ..Default::default()
-        })
-        .unwrap()
-        .is_empty());
-    let future = desk
-        .history_filtered(&HistoryFilter {
+        }
+    )
+    .is_empty());
+    assert!(history(
+        &desk,
+        HistoryFilter {
             from_ms: Some(1_900_000_000_000),
+            ..Default::default()
+        }
+    )
+    .is_empty());
+    // A page says when more match than it holds.
+    let page = desk
+        .views()
+        .history(&HistoryFilter {
+            limit: Some(1),
             ..Default::default()
         })
         .unwrap();
-    assert!(future.is_empty());
+    assert_eq!((page.entries.len(), page.more), (1, true));
+    let page = desk
+        .views()
+        .history(&HistoryFilter {
+            limit: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((page.entries.len(), page.more), (2, false));
+    // The CLI's history: the same entries, oldest first.
+    let oldest_first: Vec<i64> = desk
+        .history()
+        .unwrap()
+        .iter()
+        .map(|e| e.decision.id)
+        .collect();
+    let newest_first: Vec<i64> = all.iter().rev().map(|e| e.decision.id).collect();
+    assert_eq!(oldest_first, newest_first);
+}
 
-    let csv = desk
-        .export_history(&HistoryFilter::default(), ExportFormat::Csv)
+/// Regression: the search used to take the newest 5,000 full-text matches and filter those,
+/// so an actor filter on a common word silently lost older matches.
+#[test]
+fn a_search_with_thousands_of_matches_and_an_actor_filter_returns_every_match_and_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Desk::open(dir.path(), &ShopSeed::Demo, Arc::new(ManualClock::new(T0))).unwrap());
+    // 12,000 decided proposals written straight into the real schema (one transaction, so
+    // the test takes a second, not the minutes 24,000 durable commits would). Two in three
+    // decisions mention a word nothing else does (8,000 matches); ana and sam alternate.
+    let mut conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let tx = conn.transaction().unwrap();
+    let mut expected = BTreeSet::new();
+    let mut matches = 0;
+    for i in 1..=12_000i64 {
+        let at = T0 + i * 1000;
+        let actor = if i % 2 == 0 { "ana" } else { "sam" };
+        let word = if i % 3 == 0 { "duplicate" } else { "kumquat" };
+        let order = format!("#W{:07}", 1_000_000 + i);
+        tx.execute(
+            "INSERT INTO conversations (id, customer_id, channel, created_at) VALUES (?1, 'c', 'email', ?2)",
+            (i, at),
+        )
         .unwrap();
-    assert_eq!(csv.lines().count(), 3);
-    assert!(
-        csv.contains("\"customer called to withdraw, zanzibar\""),
-        "{csv}"
-    );
-    let jsonl = desk
-        .export_history(&HistoryFilter::default(), ExportFormat::Jsonl)
+        tx.execute(
+            "INSERT INTO proposals (id, conversation_id, customer_id, tool, args, preview, amount_cents, subject,
+                 fingerprint, proposed_by, created_at, expires_at, state, decided_at, decided_by)
+             VALUES (?1, ?1, 'c', 'cancel_pending_order', ?2, ?3, 1000, ?4, 'f', 'rules-planner', ?5, ?6, 'rejected', ?5, ?7)",
+            (
+                i,
+                format!(r#"{{"order_id":"{order}","reason":"no longer needed"}}"#),
+                format!(r#"{{"summary":"Cancel order {order}","amount":10.0,"changes":[]}}"#),
+                format!("order:{order}"),
+                at,
+                at + 86_400_000,
+                actor,
+            ),
+        )
         .unwrap();
-    for line in jsonl.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(v["actor"].is_string() && v["args"].is_object());
+        tx.execute(
+            "INSERT INTO decisions (proposal_id, kind, actor, role, at, reason) VALUES (?1, 'rejected', ?2, 'agent', ?3, ?4)",
+            (i, actor, at, word),
+        )
+        .unwrap();
+        let d = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, actor, kind, subject, payload, prev_hash, hash)
+             VALUES (?1, ?2, ?3, 'decision.rejected', ?4, ?5, '', '')",
+            (
+                i + 1000,
+                at,
+                actor,
+                format!("proposal:{i}"),
+                format!(r#"{{"reason":"{word}"}}"#),
+            ),
+        )
+        .unwrap();
+        if word == "kumquat" {
+            matches += 1;
+            if actor == "ana" {
+                expected.insert(d);
+            }
+        }
     }
+    tx.commit().unwrap();
+    drop(conn);
+    assert_eq!(matches, 8_000);
+    let reader = DeskReader::open(dir.path(), Arc::new(ManualClock::new(T0))).unwrap();
+    let page = reader
+        .views()
+        .history(&HistoryFilter {
+            text: Some("kumquat".into()),
+            actor: Some("ana".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!page.more);
+    let got: BTreeSet<i64> = page.entries.iter().map(|e| e.decision.id).collect();
+    assert_eq!(got.len(), page.entries.len(), "each decision once");
+    assert_eq!(got, expected);
+    assert!(page
+        .entries
+        .iter()
+        .all(|e| e.decision.actor == "ana" && e.decision.reason.as_deref() == Some("kumquat")));
+    // Without the actor filter: every match, far more than the old cap of 5,000 records.
+    let all = reader
+        .views()
+        .history(&HistoryFilter {
+            text: Some("kumquat".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(all.entries.len(), 8_000);
+    assert!(all
+        .entries
+        .windows(2)
+        .all(|w| w[0].decision.at_ms >= w[1].decision.at_ms));
 }
 
 #[test]
 fn queue_filters_and_daily_metrics() {
-    let (_d, mut desk) = seeded();
-    let all = desk.queue_filtered(&QueueFilter::default()).unwrap();
-    let cancels = desk
+    let (_d, _clock, desk) = seeded();
+    let views = desk.views();
+    let all = views.queue_filtered(&QueueFilter::default()).unwrap();
+    let cancels = views
         .queue_filtered(&QueueFilter {
             tool: Some(ToolName::CancelPendingOrder),
             ..Default::default()
@@ -122,7 +245,7 @@ fn queue_filters_and_daily_metrics() {
         .iter()
         .all(|p| p.tool == ToolName::CancelPendingOrder));
     let who = all[0].customer_id.clone();
-    let mine = desk
+    let mine = views
         .queue_filtered(&QueueFilter {
             text: Some(who.to_uppercase()),
             ..Default::default()
@@ -130,11 +253,102 @@ fn queue_filters_and_daily_metrics() {
         .unwrap();
     assert!(mine.iter().all(|p| p.customer_id == who));
 
-    let days = desk.daily_metrics(30).unwrap();
+    let days = views.daily_metrics(30).unwrap();
     assert_eq!(days.len(), 1);
     assert!(days[0].conversations >= 20);
     assert!(days[0].blocks >= 1 && days[0].flags >= 1);
     assert!(days[0].steps_mean > 1.0);
-    let counts = desk.state_counts().unwrap();
+    let counts = views.state_counts().unwrap();
     assert_eq!(counts["pending"] as usize, all.len());
+}
+
+#[test]
+fn an_overdue_proposal_reads_as_expired_and_only_the_tick_writes_it() {
+    let (dir, clock, mut desk) = seeded();
+    let reader = DeskReader::open(dir.path(), clock.clone()).unwrap();
+    let open = reader.views().queue().unwrap();
+    assert!(!open.is_empty());
+    let records = reader.verify_audit().unwrap().records;
+    clock.advance_ms(desk.gate_policy().unwrap().expiry_ms);
+
+    let views = reader.views();
+    assert!(views.queue().unwrap().is_empty());
+    assert_eq!(views.queue_counts().unwrap().open, 0);
+    let counts = views.state_counts().unwrap();
+    assert_eq!(counts["expired"] as usize, open.len());
+    assert_eq!(counts["pending"] + counts["escalated"], 0);
+    let conversation = views.conversation(open[0].conversation_id).unwrap();
+    assert!(conversation
+        .proposals
+        .iter()
+        .all(|p| p.proposal.state != ProposalState::Pending));
+    assert!(views.any_overdue().unwrap());
+    // Reading wrote nothing: no decision, no audit record.
+    assert!(views
+        .history(&HistoryFilter::default())
+        .unwrap()
+        .entries
+        .is_empty());
+    assert_eq!(reader.verify_audit().unwrap().records, records);
+    // The approval gate refuses it all the same.
+    let sam = Actor {
+        name: "sam".into(),
+        role: Role::Supervisor,
+    };
+    assert_eq!(
+        desk.approve(open[0].id, &sam, None).unwrap_err().code(),
+        "expired"
+    );
+    // The watcher's tick records the rest, once.
+    assert_eq!(desk.record_expiries().unwrap(), open.len() - 1);
+    assert_eq!(desk.record_expiries().unwrap(), 0);
+    let views = reader.views();
+    assert!(!views.any_overdue().unwrap());
+    let expired = views
+        .history(&HistoryFilter {
+            kind: Some(countersign_core::DecisionKind::Expired),
+            ..Default::default()
+        })
+        .unwrap()
+        .entries;
+    assert_eq!(expired.len(), open.len());
+    assert!(reader.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn the_reader_sees_each_commit_and_cannot_write() {
+    let (dir, clock, mut desk) = seeded();
+    let reader = DeskReader::open(dir.path(), clock).unwrap();
+    let before = reader.views().queue().unwrap();
+    let first = before[0].clone();
+    desk.reject(
+        first.id,
+        &Actor {
+            name: "ana".into(),
+            role: Role::Agent,
+        },
+        "duplicate request",
+    )
+    .unwrap();
+    let after = reader.views().queue().unwrap();
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(after.iter().all(|p| p.id != first.id));
+    // SQLite itself refuses a write on the reader's file handle.
+    let ro = rusqlite::Connection::open_with_flags(
+        dir.path().join(DB_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    assert!(ro
+        .execute("DELETE FROM workspace WHERE key = 'x'", [])
+        .is_err());
+    // A workspace that does not exist is not created by reading it.
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(
+        DeskReader::open(empty.path(), Arc::new(ManualClock::new(T0)))
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    assert!(!empty.path().join(DB_FILE).exists());
 }

@@ -1,5 +1,5 @@
 //! Decisions on proposals. The gate, the policy and the roles are the core's; this only passes
-//! the decision through.
+//! the decision through, on the writer, off the main thread.
 
 use countersign_shop::ToolName;
 use countersign_store::{Execution, ProposeRequest};
@@ -11,42 +11,48 @@ use crate::ipc_error::IpcError;
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn approve_proposal(
+pub async fn approve_proposal(
     state: State<'_, AppState>,
     id: i64,
     actor: ActorInput,
     edited_args: Option<Value>,
 ) -> Result<Execution, IpcError> {
     let actor = actor.into_actor()?;
-    Ok(state.desk().approve(id, &actor, edited_args.as_ref())?)
+    state
+        .write(move |desk| Ok(desk.approve(id, &actor, edited_args.as_ref())?))
+        .await
 }
 
 #[tauri::command]
-pub fn reject_proposal(
+pub async fn reject_proposal(
     state: State<'_, AppState>,
     id: i64,
     actor: ActorInput,
     reason: String,
 ) -> Result<(), IpcError> {
     let actor = actor.into_actor()?;
-    Ok(state.desk().reject(id, &actor, &reason)?)
+    state
+        .write(move |desk| Ok(desk.reject(id, &actor, &reason)?))
+        .await
 }
 
 #[tauri::command]
-pub fn escalate_proposal(
+pub async fn escalate_proposal(
     state: State<'_, AppState>,
     id: i64,
     actor: ActorInput,
     note: Option<String>,
 ) -> Result<(), IpcError> {
     let actor = actor.into_actor()?;
-    Ok(state.desk().escalate(id, &actor, note.as_deref())?)
+    state
+        .write(move |desk| Ok(desk.escalate(id, &actor, note.as_deref())?))
+        .await
 }
 
 /// A person proposes an action by hand, in an existing conversation: same schema, policy,
 /// gate and log as the planner's proposals.
 #[tauri::command]
-pub fn propose_action(
+pub async fn propose_action(
     state: State<'_, AppState>,
     conversation_id: i64,
     tool: ToolName,
@@ -54,21 +60,24 @@ pub fn propose_action(
     actor: ActorInput,
 ) -> Result<i64, IpcError> {
     let actor = actor.into_actor()?;
-    let mut desk = state.desk();
-    let customer = desk
-        .conversation_customer(conversation_id)?
-        .ok_or_else(|| {
-            IpcError::new(
-                "not_found",
-                format!("conversation {conversation_id} not found"),
-            )
-        })?;
-    Ok(desk.propose(&ProposeRequest {
-        customer_id: &customer,
-        conversation_id: Some(conversation_id),
-        channel: "manual",
-        tool,
-        args: &args,
-        proposed_by: &actor.name,
-    })?)
+    state
+        .write(move |desk| {
+            let customer = desk
+                .conversation_customer(conversation_id)?
+                .ok_or_else(|| {
+                    IpcError::new(
+                        "not_found",
+                        format!("conversation {conversation_id} not found"),
+                    )
+                })?;
+            Ok(desk.propose(&ProposeRequest {
+                customer_id: &customer,
+                conversation_id: Some(conversation_id),
+                channel: "manual",
+                tool,
+                args: &args,
+                proposed_by: &actor.name,
+            })?)
+        })
+        .await
 }

@@ -7,9 +7,11 @@ use crate::ipc_error::IpcError;
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn conversation_detail(
+pub async fn conversation_detail(
     state: State<'_, AppState>,
     conversation_id: i64,
 ) -> Result<ConversationView, IpcError> {
-    Ok(state.desk().conversation(conversation_id)?)
+    state
+        .read(move |r| Ok(r.views().conversation(conversation_id)?))
+        .await
 }

@@ -1,18 +1,28 @@
-//! Supervisor history, exports, the audit check and metrics.
+//! Supervisor history, exports, the audit check and metrics: all reads, on the read pool.
 
-use countersign_store::{DailyMetrics, ExportFormat, HistoryEntry, HistoryFilter, VerifyReport};
+use std::io::BufWriter;
+
+use countersign_export::ExportFormat;
+use countersign_store::{DailyMetrics, HistoryFilter, HistoryPage, VerifyReport};
 use serde::Serialize;
 use tauri::State;
 
 use crate::ipc_error::IpcError;
 use crate::state::AppState;
 
+/// A page of decisions, newest first (`filter.limit` of them, and whether more match).
 #[tauri::command]
-pub fn history_list(
+pub async fn history_list(
     state: State<'_, AppState>,
     filter: HistoryFilter,
-) -> Result<Vec<HistoryEntry>, IpcError> {
-    Ok(state.desk().history_filtered(&filter)?)
+) -> Result<HistoryPage, IpcError> {
+    let hooks = state.test_hooks;
+    state
+        .read(move |r| {
+            hooks.history_delay();
+            Ok(r.views().history(&filter)?)
+        })
+        .await
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -22,41 +32,50 @@ pub struct ExportResult {
     pub rows: usize,
 }
 
+/// Every decision matching the filter (its limit is ignored), rendered by countersign-export
+/// into the workspace's `exports/` folder.
 #[tauri::command]
-pub fn history_export(
+pub async fn history_export(
     state: State<'_, AppState>,
     filter: HistoryFilter,
     format: ExportFormat,
 ) -> Result<ExportResult, IpcError> {
-    let text = state.desk().export_history(&filter, format)?;
     let dir = state.data_dir.join("exports");
-    std::fs::create_dir_all(&dir).map_err(|e| IpcError::new("io", e.to_string()))?;
-    let ext = match format {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Jsonl => "jsonl",
-    };
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let path = dir.join(format!("history-{stamp}.{ext}"));
-    std::fs::write(&path, &text).map_err(|e| IpcError::new("io", e.to_string()))?;
-    let rows = match format {
-        ExportFormat::Csv => text.lines().count().saturating_sub(1),
-        ExportFormat::Jsonl => text.lines().count(),
-    };
-    Ok(ExportResult {
-        path: path.display().to_string(),
-        rows,
-    })
+    state
+        .read(move |r| {
+            let all = HistoryFilter {
+                limit: None,
+                ..filter
+            };
+            let entries = r.views().history(&all)?.entries;
+            let io = |e: std::io::Error| IpcError::new("io", e.to_string());
+            std::fs::create_dir_all(&dir).map_err(io)?;
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0);
+            let path = dir.join(format!("history-{stamp}.{}", format.extension()));
+            let file = std::fs::File::create(&path).map_err(io)?;
+            let rows = countersign_export::write(&entries, format, BufWriter::new(file))?;
+            Ok(ExportResult {
+                path: path.display().to_string(),
+                rows,
+            })
+        })
+        .await
 }
 
 #[tauri::command]
-pub fn audit_verify(state: State<'_, AppState>) -> Result<VerifyReport, IpcError> {
-    Ok(state.desk().verify_audit()?)
+pub async fn audit_verify(state: State<'_, AppState>) -> Result<VerifyReport, IpcError> {
+    state.read(|r| Ok(r.verify_audit()?)).await
 }
 
 #[tauri::command]
-pub fn metrics_daily(state: State<'_, AppState>, days: u32) -> Result<Vec<DailyMetrics>, IpcError> {
-    Ok(state.desk().daily_metrics(days.min(365))?)
+pub async fn metrics_daily(
+    state: State<'_, AppState>,
+    days: u32,
+) -> Result<Vec<DailyMetrics>, IpcError> {
+    state
+        .read(move |r| Ok(r.views().daily_metrics(days.min(365))?))
+        .await
 }

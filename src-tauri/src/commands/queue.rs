@@ -15,12 +15,20 @@ pub struct QueuePage {
     pub counts: BTreeMap<String, i64>,
 }
 
+/// The open queue and the counts per state, as of one moment, from one read connection. A
+/// proposal past its expiry is not in it and counts as expired; nothing is written.
 #[tauri::command]
-pub fn queue_list(state: State<'_, AppState>, filter: QueueFilter) -> Result<QueuePage, IpcError> {
-    let mut desk = state.desk();
-    let items = desk.queue_filtered(&filter)?;
-    Ok(QueuePage {
-        items,
-        counts: desk.state_counts()?,
-    })
+pub async fn queue_list(
+    state: State<'_, AppState>,
+    filter: QueueFilter,
+) -> Result<QueuePage, IpcError> {
+    state
+        .read(move |r| {
+            let views = r.views();
+            Ok(QueuePage {
+                items: views.queue_filtered(&filter)?,
+                counts: views.state_counts()?,
+            })
+        })
+        .await
 }

@@ -1,5 +1,6 @@
 //! Settings kept by the core (policy, caps, provider) and credentials kept by the keychain.
 //! API keys are write-only: the UI can set or clear one and ask whether one is set, nothing more.
+//! The keychain is a D-Bus round trip on Linux: it runs on the blocking pool like the database.
 
 use countersign_core::{Secret, SecretStore};
 use countersign_pipeline::Caps;
@@ -21,53 +22,75 @@ pub struct Settings {
 }
 
 #[tauri::command]
-pub fn settings_get(state: State<'_, AppState>) -> Result<Settings, IpcError> {
-    let api_key_set = state.secrets.is_set(PROVIDER_KEY)?;
-    let desk = state.desk();
-    Ok(Settings {
-        policy: desk.gate_policy()?,
-        caps: desk.planner_caps()?,
-        provider: desk.provider_settings()?,
-        api_key_set,
-    })
+pub async fn settings_get(state: State<'_, AppState>) -> Result<Settings, IpcError> {
+    let secrets = state.secrets;
+    state
+        .read(move |r| {
+            Ok(Settings {
+                policy: r.gate_policy()?,
+                caps: r.planner_caps()?,
+                provider: r.provider_settings()?,
+                api_key_set: secrets.is_set(PROVIDER_KEY)?,
+            })
+        })
+        .await
 }
 
 #[tauri::command]
-pub fn settings_set_policy(state: State<'_, AppState>, policy: GatePolicy) -> Result<(), IpcError> {
-    Ok(state.desk().set_gate_policy(&policy)?)
+pub async fn settings_set_policy(
+    state: State<'_, AppState>,
+    policy: GatePolicy,
+) -> Result<(), IpcError> {
+    state
+        .write(move |desk| Ok(desk.set_gate_policy(&policy)?))
+        .await
 }
 
 #[tauri::command]
-pub fn settings_set_caps(state: State<'_, AppState>, caps: Caps) -> Result<(), IpcError> {
-    Ok(state.desk().set_planner_caps(&caps)?)
+pub async fn settings_set_caps(state: State<'_, AppState>, caps: Caps) -> Result<(), IpcError> {
+    state
+        .write(move |desk| Ok(desk.set_planner_caps(&caps)?))
+        .await
 }
 
 #[tauri::command]
-pub fn settings_set_provider(
+pub async fn settings_set_provider(
     state: State<'_, AppState>,
     provider: ProviderSettings,
     actor: String,
 ) -> Result<(), IpcError> {
-    Ok(state.desk().set_provider_settings(&provider, &actor)?)
+    state
+        .write(move |desk| Ok(desk.set_provider_settings(&provider, &actor)?))
+        .await
 }
 
 /// Stores the key in the OS keychain. It is never written to the workspace, logged or sent back.
 #[tauri::command]
-pub fn api_key_set(state: State<'_, AppState>, key: String, actor: String) -> Result<(), IpcError> {
+pub async fn api_key_set(
+    state: State<'_, AppState>,
+    key: String,
+    actor: String,
+) -> Result<(), IpcError> {
     let key = Secret::new(key);
     if key.expose().trim().is_empty() {
         return Err(IpcError::new("invalid_setting", "the API key is empty"));
     }
-    state.secrets.set(PROVIDER_KEY, &key)?;
-    Ok(state
-        .desk()
-        .record_credential_change(&actor, PROVIDER_KEY, true)?)
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            secrets.set(PROVIDER_KEY, &key)?;
+            Ok(desk.record_credential_change(&actor, PROVIDER_KEY, true)?)
+        })
+        .await
 }
 
 #[tauri::command]
-pub fn api_key_clear(state: State<'_, AppState>, actor: String) -> Result<(), IpcError> {
-    state.secrets.delete(PROVIDER_KEY)?;
-    Ok(state
-        .desk()
-        .record_credential_change(&actor, PROVIDER_KEY, false)?)
+pub async fn api_key_clear(state: State<'_, AppState>, actor: String) -> Result<(), IpcError> {
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            secrets.delete(PROVIDER_KEY)?;
+            Ok(desk.record_credential_change(&actor, PROVIDER_KEY, false)?)
+        })
+        .await
 }

@@ -18,22 +18,25 @@ pub struct WorkspaceSummary {
 }
 
 #[tauri::command]
-pub fn workspace_summary(state: State<'_, AppState>) -> Result<WorkspaceSummary, IpcError> {
-    let mut desk = state.desk();
-    let counts = desk.queue_counts()?;
-    let source = desk.shop_source()?;
-    let demo = source["kind"] == "demo";
-    Ok(WorkspaceSummary {
-        open_proposals: counts.open,
-        escalated: counts.escalated,
-        demo,
-        shop_source: if demo {
-            "generated demo shop".to_owned()
-        } else {
-            source.to_string()
-        },
-        default_actor: std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "agent".into()),
-    })
+pub async fn workspace_summary(state: State<'_, AppState>) -> Result<WorkspaceSummary, IpcError> {
+    state
+        .read(|r| {
+            let counts = r.views().queue_counts()?;
+            let source = r.shop_source()?;
+            let demo = source["kind"] == "demo";
+            Ok(WorkspaceSummary {
+                open_proposals: counts.open,
+                escalated: counts.escalated,
+                demo,
+                shop_source: if demo {
+                    "generated demo shop".to_owned()
+                } else {
+                    source.to_string()
+                },
+                default_actor: std::env::var("USER")
+                    .or_else(|_| std::env::var("USERNAME"))
+                    .unwrap_or_else(|_| "agent".into()),
+            })
+        })
+        .await
 }

@@ -1,8 +1,13 @@
 // What to tell a person for each error code from the core. Keyed by code, never by message:
-// the message from the core is shown as detail.
+// the message from the core is shown as detail. The codes come from the generated catalog, so
+// a code added in Rust without a title here fails the type check.
+import type { ErrorCode } from "./bindings/catalog";
 import type { IpcError } from "./bindings/IpcError";
 
-const TITLES: Record<string, string> = {
+/** `ipc`: the UI could not reach the core at all (ipc.ts), the one code born in the UI. */
+export type UiErrorCode = ErrorCode | "ipc";
+
+const TITLES: Record<UiErrorCode, string> = {
   policy_violation: "Refused by policy",
   needs_supervisor: "Needs a supervisor",
   already_decided: "Already decided",
@@ -17,10 +22,21 @@ const TITLES: Record<string, string> = {
   keychain_unavailable: "The keychain is not available",
   keychain_refused: "The keychain refused the change",
   not_found: "Not found",
-  storage: "The workspace could not be written",
+  unknown_tool: "Unknown action",
+  unknown_customer: "Unknown customer",
+  out_of_scope: "That belongs to another customer",
+  conversation_customer_mismatch: "That conversation is with another customer",
+  invalid_shop: "The shop file is not valid",
+  invalid_expression: "The calculation is not valid",
+  schema_too_new: "This workspace needs a newer Countersign",
+  corrupt_record: "A stored record is damaged",
+  storage: "The workspace could not be read or written",
+  io: "A file could not be read or written",
+  export_failed: "The export could not be written",
+  internal: "The app stopped a command",
   ipc: "The app could not reach its core",
 };
 
 export function errorTitle(e: IpcError): string {
-  return TITLES[e.code] ?? "Something went wrong";
+  return (TITLES as Record<string, string>)[e.code] ?? "Something went wrong";
 }

@@ -10,8 +10,8 @@ import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { GatePolicy } from "./bindings/GatePolicy";
 import type { Caps } from "./bindings/Caps";
-import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { HistoryPage } from "./bindings/HistoryPage";
 import type { IpcError } from "./bindings/IpcError";
 import type { ProviderSettings } from "./bindings/ProviderSettings";
 import type { OpenConversation } from "./bindings/OpenConversation";
@@ -51,7 +51,9 @@ export const ipc = {
   escalate: (id: number, actor: ActorInput, note: string | null) => call<null>("escalate_proposal", { id, actor, note }),
   propose: (conversationId: number, tool: ToolName, args: JsonValue, actor: ActorInput) =>
     call<number>("propose_action", { conversationId, tool, args, actor }),
-  history: (filter: HistoryFilter) => call<HistoryEntry[]>("history_list", { filter }),
+  /** The newest `filter.limit` matching decisions, and whether more match. */
+  history: (filter: HistoryFilter) => call<HistoryPage>("history_list", { filter }),
+  /** Every matching decision (the limit is ignored), written to the workspace's exports folder. */
   exportHistory: (filter: HistoryFilter, format: ExportFormat) => call<ExportResult>("history_export", { filter, format }),
   verifyAudit: () => call<VerifyReport>("audit_verify"),
   metrics: (days: number) => call<DailyMetrics[]>("metrics_daily", { days }),

@@ -3,10 +3,14 @@ import type { ToolName } from "./ToolName";
 
 export type HistoryFilter = { actor: string | null, tool: ToolName | null, 
 /**
- * Decision kind: approved, rejected, escalated, expired, invalidated, refused.
+ * Decision kind: one of [`DECISION_KINDS`].
  */
 kind: string | null, from_ms: number | null, to_ms: number | null, 
 /**
  * Full-text search over the audit log (FTS5): words, all must match.
  */
-text: string | null, limit: number | null, };
+text: string | null, 
+/**
+ * At most this many entries, newest first; none: every match.
+ */
+limit: number | null, };

@@ -1,0 +1,194 @@
+//! The supervisor's history: every decision with the proposal it decided, filtered by person,
+//! action, outcome and dates, and searchable over the audit log's full-text index. One query
+//! per call (decisions joined with their proposals), every filter inside it: what comes back is
+//! exactly what matches, never the matching part of an arbitrary first batch.
+
+use countersign_core::ProposalState;
+use countersign_shop::ToolName;
+use rusqlite::Row;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Views;
+use crate::error::{corrupt, DeskError};
+use crate::proposals::{self, Decision};
+use countersign_core::DecisionKind;
+
+/// Kinds of decision, as recorded (the `decisions.kind` column accepts exactly these): the
+/// stored forms of [`DecisionKind::ALL`], for the UI's filter.
+pub const DECISION_KINDS: [&str; 6] = {
+    let mut out = [""; 6];
+    let mut i = 0;
+    while i < 6 {
+        out[i] = DecisionKind::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryFilter {
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub tool: Option<ToolName>,
+    #[serde(default)]
+    pub kind: Option<DecisionKind>,
+    #[serde(default)]
+    pub from_ms: Option<i64>,
+    #[serde(default)]
+    pub to_ms: Option<i64>,
+    /// Full-text search over the audit log (FTS5): words, all must match.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// At most this many entries, newest first; none: every match.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One decision, for the supervisor's history.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub decision: Decision,
+    pub tool: ToolName,
+    pub customer_id: String,
+    pub conversation_id: i64,
+    pub summary: String,
+    /// The arguments that were approved (or proposed, for other decisions): the evidence.
+    pub args: Value,
+    /// The proposal's state now.
+    pub state: ProposalState,
+}
+
+/// A page of history: the newest `limit` matching entries, and whether more match.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    /// More entries match than the limit let through: narrow the filters or export them all.
+    pub more: bool,
+}
+
+// The decision's columns first (as `proposals::decision_from_row` reads them), then what the
+// history shows of its proposal. Parameters: ?1 actor, ?2 tool, ?3 kind, ?4 from, ?5 to
+// (each NULL when not filtered), ?6 now (for the state as of now), ?7 row limit (-1: none),
+// ?8 the full-text query.
+macro_rules! history_sql {
+    ($($extra:literal)?) => {
+        concat!(
+            "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
+                    p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
+                    CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?6
+                         THEN 'expired' ELSE p.state END
+             FROM decisions d JOIN proposals p ON p.id = d.proposal_id
+             WHERE (?1 IS NULL OR d.actor = ?1) AND (?2 IS NULL OR p.tool = ?2)
+               AND (?3 IS NULL OR d.kind = ?3)
+               AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5) ",
+            $($extra,)?
+            " ORDER BY d.at DESC, d.id DESC LIMIT ?7"
+        )
+    };
+}
+
+const FILTERED: &str = history_sql!();
+// The search's matches are audit records; a decision matches when any record about its
+// proposal does. FTS5 hands over every matching rowid (no cap), joined to the record's subject.
+const SEARCHED: &str = history_sql!(
+    "AND 'proposal:' || d.proposal_id IN (
+         SELECT a.subject FROM audit_fts JOIN audit_log a ON a.seq = audit_fts.rowid
+         WHERE audit_fts MATCH ?8)"
+);
+const ALL_OLDEST_FIRST: &str =
+    "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
+            p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
+            CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?1
+                 THEN 'expired' ELSE p.state END
+     FROM decisions d JOIN proposals p ON p.id = d.proposal_id ORDER BY d.at, d.id";
+
+/// Words of a search, quoted so the text is never FTS query syntax.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '_' && c != '#')
+        .map(|w| w.trim_matches('#'))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"", w.to_lowercase()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" AND "))
+}
+
+fn entry_from_row(r: &Row<'_>) -> Result<Result<HistoryEntry, DeskError>, rusqlite::Error> {
+    let decision = proposals::decision_from_row(r)?;
+    let tool: String = r.get(8)?;
+    let summary: Option<String> = r.get(11)?;
+    let args: String = r.get(12)?;
+    let state: String = r.get(13)?;
+    let (customer_id, conversation_id) = (r.get(9)?, r.get(10)?);
+    let proposal_id = decision.proposal_id;
+    let what = || format!("proposal {proposal_id}");
+    Ok((|| {
+        Ok(HistoryEntry {
+            tool: tool.parse().map_err(|e| corrupt(what(), e))?,
+            customer_id,
+            conversation_id,
+            summary: summary.unwrap_or_default(),
+            args: serde_json::from_str(&args).map_err(|e| corrupt(what(), e))?,
+            state: ProposalState::parse(&state).ok_or_else(|| corrupt(what(), &state))?,
+            decision,
+        })
+    })())
+}
+
+fn collect(
+    rows: impl Iterator<Item = Result<Result<HistoryEntry, DeskError>, rusqlite::Error>>,
+) -> Result<Vec<HistoryEntry>, DeskError> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+impl Views<'_> {
+    /// Decisions matching `filter`, newest first: at most `filter.limit`, and whether more match.
+    pub fn history(&self, filter: &HistoryFilter) -> Result<HistoryPage, DeskError> {
+        // One row past the limit tells whether more match.
+        let limit = filter.limit.map_or(-1, |n| i64::from(n) + 1);
+        let params = (
+            filter.actor.as_deref(),
+            filter.tool.map(ToolName::as_str),
+            filter.kind.map(DecisionKind::as_str),
+            filter.from_ms,
+            filter.to_ms,
+            self.now_ms,
+            limit,
+        );
+        let mut entries = match filter.text.as_deref().and_then(fts_query) {
+            None => {
+                let mut stmt = self.conn.prepare_cached(FILTERED)?;
+                let rows = stmt.query_map(params, entry_from_row)?;
+                collect(rows)?
+            }
+            Some(q) => {
+                let (a, t, k, f, to, now, l) = params;
+                let mut stmt = self.conn.prepare_cached(SEARCHED)?;
+                let rows = stmt.query_map((a, t, k, f, to, now, l, q), entry_from_row)?;
+                collect(rows)?
+            }
+        };
+        let more = filter.limit.is_some_and(|n| entries.len() > n as usize);
+        if let Some(n) = filter.limit {
+            entries.truncate(n as usize);
+        }
+        Ok(HistoryPage { entries, more })
+    }
+
+    /// Every decision, oldest first, with the proposal it was about.
+    pub fn history_all(&self) -> Result<Vec<HistoryEntry>, DeskError> {
+        let mut stmt = self.conn.prepare_cached(ALL_OLDEST_FIRST)?;
+        let rows = stmt.query_map([self.now_ms], entry_from_row)?;
+        collect(rows)
+    }
+}
