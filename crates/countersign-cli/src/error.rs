@@ -12,22 +12,14 @@ use countersign_store::DeskError;
 /// A failure the user can fix by changing the input. Printed as `error: <code>: <detail>`.
 #[derive(Debug)]
 pub struct BadInput {
-    code: Option<&'static str>,
+    code: &'static str,
     detail: String,
 }
 
 impl BadInput {
     pub fn new(code: &'static str, detail: impl std::fmt::Display) -> Self {
         BadInput {
-            code: Some(code),
-            detail: detail.to_string(),
-        }
-    }
-
-    /// Bad input whose error type has no stable code yet (`tau-replay`).
-    pub fn uncoded(detail: impl std::fmt::Display) -> Self {
-        BadInput {
-            code: None,
+            code,
             detail: detail.to_string(),
         }
     }
@@ -35,10 +27,7 @@ impl BadInput {
 
 impl std::fmt::Display for BadInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.code {
-            Some(code) => write!(f, "{code}: {}", self.detail),
-            None => f.write_str(&self.detail),
-        }
+        write!(f, "{}: {}", self.code, self.detail)
     }
 }
 

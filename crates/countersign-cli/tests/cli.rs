@@ -354,3 +354,18 @@ fn a_value_outside_a_closed_set_exits_2_with_its_code_and_creates_nothing() {
         "a refused value must not create a workspace"
     );
 }
+
+#[test]
+fn tau_replay_refuses_a_missing_file_with_a_stable_code() {
+    let out = Command::cargo_bin("countersign")
+        .unwrap()
+        .args(["tau-replay", "--db", "/nonexistent.json", "--tasks", "x"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: unreadable_file: cannot read /nonexistent.json"),
+        "{stderr}"
+    );
+}

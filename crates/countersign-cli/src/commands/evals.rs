@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use countersign_evals::tau_replay::ReplayError;
 use countersign_store::ShopSeed;
 
 use crate::error::{bad, desk};
@@ -39,7 +40,7 @@ pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
 pub fn tau_replay(db: &Path, tasks: &Path, json: bool) -> anyhow::Result<()> {
     let report = countersign_evals::tau_replay::replay(db, tasks).map_err(|e| {
         if e.is_bad_input() {
-            anyhow::Error::new(crate::error::BadInput::uncoded(&e))
+            bad(replay_code(&e), &e)
         } else {
             anyhow::Error::new(e)
         }
@@ -62,4 +63,16 @@ pub fn tau_replay(db: &Path, tasks: &Path, json: bool) -> anyhow::Result<()> {
 /// `export-shop`: the workspace's shop as a τ-format db.json.
 pub fn export_shop(ctx: &Invocation) -> anyhow::Result<()> {
     json_out(&ctx.open()?.export_shop().map_err(desk)?)
+}
+
+/// A stable code per replay error, as `EvalError::code` gives for `eval` (the evals crate's
+/// `ReplayError` has none yet). Exhaustive, so a new variant needs a decision here.
+fn replay_code(e: &ReplayError) -> &'static str {
+    match e {
+        ReplayError::Read(..) => "unreadable_file",
+        ReplayError::Shop(..) => "invalid_shop",
+        ReplayError::Task { .. } => "invalid_task",
+        ReplayError::Desk(d) => d.code(),
+        ReplayError::Temp(_) => "io",
+    }
 }
