@@ -324,3 +324,48 @@ fn demo_fills_the_queue_from_the_sample_inbox() {
     assert!(queue.as_array().unwrap().len() >= 8);
     assert!(stdout(cs(dir.path()).args(["audit", "verify"])).starts_with("ok:"));
 }
+
+#[test]
+fn a_value_outside_a_closed_set_exits_2_with_its_code_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("never-created");
+    let file = dir.path().join("msg.json");
+    std::fs::write(&file, "{}").unwrap();
+    let file = file.to_str().unwrap();
+    for (args, code) in [
+        (vec!["ingest", file, "--channel", "fax"], "invalid_channel"),
+        (vec!["approve", "1", "--as", "boss"], "invalid_role"),
+        (
+            vec!["propose", "--customer", "x", "drop_tables", "--args", "{}"],
+            "unknown_tool",
+        ),
+        (vec!["lookup", "drop_tables"], "unknown_tool"),
+    ] {
+        let out = cs(&fresh).args(&args).assert().code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {code}: ")),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        !fresh.exists(),
+        "a refused value must not create a workspace"
+    );
+}
+
+#[test]
+fn tau_replay_refuses_a_missing_file_with_a_stable_code() {
+    let out = Command::cargo_bin("countersign")
+        .unwrap()
+        .args(["tau-replay", "--db", "/nonexistent.json", "--tasks", "x"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: unreadable_file: cannot read /nonexistent.json"),
+        "{stderr}"
+    );
+}

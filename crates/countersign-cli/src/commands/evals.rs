@@ -1,0 +1,78 @@
+//! Measuring the desk: `eval`, `tau-replay`, and `export-shop` for τ-format tooling.
+
+use std::path::Path;
+
+use countersign_evals::tau_replay::ReplayError;
+use countersign_store::ShopSeed;
+
+use crate::error::{bad, desk};
+use crate::invocation::Invocation;
+use crate::output::{json_out, out};
+
+/// `eval`: each case in a fresh workspace; nothing executes.
+pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
+    let shop = match &ctx.seed {
+        ShopSeed::TauFile(p) => Some(p.clone()),
+        _ => None,
+    };
+    let report = countersign_evals::eval::run_file(cases, shop.as_deref()).map_err(|e| {
+        if e.is_bad_input() {
+            bad(e.code(), &e)
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
+    if json {
+        return json_out(&report);
+    }
+    let o = &report.overall;
+    out(format!(
+        "{}/{} passed · action precision {:.3} · recall {:.3} · must-not-include violations {} · unapproved side effects {}",
+        o.passed, o.cases, o.action_precision, o.action_recall, o.must_not_include_violations, o.unapproved_side_effects
+    ))?;
+    for r in report.results.iter().filter(|r| !r.pass) {
+        out(format!("  FAIL {}: {}", r.id, r.reasons.join("; ")))?;
+    }
+    Ok(())
+}
+
+/// `tau-replay`: τ-bench tasks' write actions (and policy-violating mutations) through the gate.
+pub fn tau_replay(db: &Path, tasks: &Path, json: bool) -> anyhow::Result<()> {
+    let report = countersign_evals::tau_replay::replay(db, tasks).map_err(|e| {
+        if e.is_bad_input() {
+            bad(replay_code(&e), &e)
+        } else {
+            anyhow::Error::new(e)
+        }
+    })?;
+    if json {
+        return json_out(&report);
+    }
+    out(format!(
+        "{} tasks, {} write actions: {} accepted, {} rejected; {} mutations: {} rejected, {} accepted",
+        report.tasks,
+        report.write_actions,
+        report.accepted,
+        report.rejected.len(),
+        report.mutations,
+        report.mutations_rejected,
+        report.mutations_accepted.len()
+    ))
+}
+
+/// `export-shop`: the workspace's shop as a τ-format db.json.
+pub fn export_shop(ctx: &Invocation) -> anyhow::Result<()> {
+    json_out(&ctx.open()?.export_shop().map_err(desk)?)
+}
+
+/// A stable code per replay error, as `EvalError::code` gives for `eval` (the evals crate's
+/// `ReplayError` has none yet). Exhaustive, so a new variant needs a decision here.
+fn replay_code(e: &ReplayError) -> &'static str {
+    match e {
+        ReplayError::Read(..) => "unreadable_file",
+        ReplayError::Shop(..) => "invalid_shop",
+        ReplayError::Task { .. } => "invalid_task",
+        ReplayError::Desk(d) => d.code(),
+        ReplayError::Temp(_) => "io",
+    }
+}

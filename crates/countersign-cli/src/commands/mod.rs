@@ -1,0 +1,17 @@
+//! One function per command, grouped by area.
+
+pub mod evals;
+pub mod history;
+pub mod lookup;
+pub mod pipeline;
+pub mod proposals;
+
+use serde_json::Value;
+
+use crate::error::bad;
+
+/// `--args` as JSON; refused as `invalid_json` before the workspace is opened.
+pub(crate) fn parse_json(text: &str) -> anyhow::Result<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| bad("invalid_json", format!("--args is not valid JSON: {e}")))
+}

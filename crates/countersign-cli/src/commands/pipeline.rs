@@ -1,0 +1,41 @@
+//! The front half: `ingest` one request, or the `demo` inbox, into drafts and proposals.
+
+use std::path::Path;
+
+use countersign_pipeline::{chat, Channel};
+
+use crate::error::{bad, desk};
+use crate::invocation::Invocation;
+use crate::output::{json_out, out, print_ingested, print_queue};
+
+/// `ingest`: one request (email file, chat or widget JSON) → guard → planner → draft + proposals.
+pub fn ingest(ctx: &Invocation, file: &Path, channel: Channel, json: bool) -> anyhow::Result<()> {
+    let raw = std::fs::read(file)
+        .map_err(|e| bad("unreadable_file", format!("{}: {e}", file.display())))?;
+    let request = chat::parse(channel, &raw).map_err(|e| bad(e.code(), &e))?;
+    let ingested = ctx.open()?.ingest(&request).map_err(desk)?;
+    if json {
+        return json_out(&ingested);
+    }
+    print_ingested(&ingested)
+}
+
+/// `demo`: seeds the workspace and processes the sample inbox, then shows the queue.
+pub fn demo(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
+    let mut d = ctx.open()?;
+    let mut all = Vec::new();
+    for sample in countersign_evals::inbox::sample_inbox()? {
+        let request = chat::parse(sample.channel, sample.raw.as_bytes())
+            .map_err(|e| anyhow::anyhow!("sample {} does not parse: {e}", sample.id))?;
+        all.push(d.ingest(&request).map_err(desk)?);
+    }
+    if json {
+        return json_out(&all);
+    }
+    for ingested in &all {
+        print_ingested(ingested)?;
+    }
+    out("")?;
+    out("Queue:")?;
+    print_queue(&d.queue().map_err(desk)?)
+}

@@ -1,0 +1,117 @@
+//! The approval queue: propose, queue, show, approve, reject, escalate.
+
+use countersign_core::Role;
+use countersign_shop::ToolName;
+use countersign_store::ProposeRequest;
+
+use super::parse_json;
+use crate::error::desk;
+use crate::invocation::Invocation;
+use crate::output::{json_out, out, print_queue};
+
+/// `propose`: prints the new proposal's id.
+pub fn propose(
+    ctx: &Invocation,
+    customer: &str,
+    conversation: Option<i64>,
+    tool: ToolName,
+    args: &str,
+) -> anyhow::Result<()> {
+    // Parse everything before opening the workspace: bad input stores nothing.
+    let args = parse_json(args)?;
+    let mut d = ctx.open()?;
+    let id = d
+        .propose(&ProposeRequest {
+            customer_id: customer,
+            conversation_id: conversation,
+            channel: "manual",
+            tool,
+            args: &args,
+            proposed_by: &ctx.actor,
+        })
+        .map_err(desk)?;
+    out(id.to_string())
+}
+
+/// `queue`: open proposals, escalated first, then by amount at stake.
+pub fn queue(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
+    let queue = ctx.open()?.queue().map_err(desk)?;
+    if json {
+        return json_out(&queue);
+    }
+    print_queue(&queue)
+}
+
+/// `show`: one proposal with its preview, decisions and audit records.
+pub fn show(ctx: &Invocation, id: i64, json: bool) -> anyhow::Result<()> {
+    let detail = ctx.open()?.show(id).map_err(desk)?;
+    if json {
+        return json_out(&detail);
+    }
+    let p = &detail.proposal;
+    out(format!(
+        "Proposal {} — {} ({})",
+        p.id,
+        p.tool,
+        p.state.as_str()
+    ))?;
+    out(format!(
+        "Customer {} · conversation {} · proposed by {}",
+        p.customer_id, p.conversation_id, p.proposed_by
+    ))?;
+    out(format!(
+        "{}\nAmount at stake: {}",
+        p.preview.summary, p.amount
+    ))?;
+    out("Changes:")?;
+    for c in &p.preview.changes {
+        out(format!(
+            "  {} {}: {} → {}",
+            c.entity, c.field, c.before, c.after
+        ))?;
+    }
+    out(format!("Arguments: {}", p.args))?;
+    for d in &detail.decisions {
+        let reason = d
+            .reason
+            .as_deref()
+            .map(|r| format!(" — {r}"))
+            .unwrap_or_default();
+        out(format!(
+            "Decision: {} by {} ({}){reason}",
+            d.kind.as_str(),
+            d.actor,
+            d.role.map(|r| r.as_str()).unwrap_or("-")
+        ))?;
+    }
+    Ok(())
+}
+
+/// `approve`: approves and executes (once), optionally with edited arguments.
+pub fn approve(ctx: &Invocation, id: i64, role: Role, args: Option<&str>) -> anyhow::Result<()> {
+    let edited = args.map(parse_json).transpose()?;
+    let exec = ctx
+        .open()?
+        .approve(id, &ctx.actor_as(role), edited.as_ref())
+        .map_err(desk)?;
+    out(format!(
+        "Executed proposal {}: {}",
+        exec.proposal_id, exec.preview.summary
+    ))
+}
+
+/// `reject`: a reason is required.
+pub fn reject(ctx: &Invocation, id: i64, reason: &str) -> anyhow::Result<()> {
+    ctx.open()?
+        .reject(id, &ctx.actor_as(Role::Agent), reason)
+        .map_err(desk)?;
+    out(format!("Rejected proposal {id}."))
+}
+
+/// `escalate`: hands a proposal to a supervisor.
+pub fn escalate(ctx: &Invocation, id: i64, note: Option<&str>) -> anyhow::Result<()> {
+    ctx.open()?
+        .escalate(id, &ctx.actor_as(Role::Agent), note)
+        .map_err(desk)?;
+    out(format!("Escalated proposal {id} to a supervisor."))
+}
