@@ -1,3 +1,8 @@
+/** A cost that may be "not applicable" (the rules planner is not billed): n/a, never $0.00. */
+export function cost(n: number | null): string {
+  return n === null ? "n/a" : money(n);
+}
+
 export function money(n: number): string {
   const sign = n < 0 ? "-" : "";
   return `${sign}$${Math.abs(n).toFixed(2)}`;

@@ -2,10 +2,11 @@
 import type { Money } from "./Money";
 import type { Preview } from "./Preview";
 import type { ProposalState } from "./ProposalState";
+import type { Subject } from "./Subject";
 import type { ToolName } from "./ToolName";
 import type { JsonValue } from "./serde_json/JsonValue";
 
 /**
  * A stored proposal.
  */
-export type Proposal = { id: number, conversation_id: number, customer_id: string, tool: ToolName, args: JsonValue, preview: Preview, amount: Money, subject: string, proposed_by: string, created_at_ms: number, expires_at_ms: number, state: ProposalState, decided_at_ms: number | null, decided_by: string | null, reason: string | null, };
+export type Proposal = { id: number, conversation_id: number, customer_id: string, tool: ToolName, args: JsonValue, preview: Preview, amount: Money, subject: Subject, proposed_by: string, created_at_ms: number, expires_at_ms: number, state: ProposalState, decided_at_ms: number | null, decided_by: string | null, reason: string | null, };

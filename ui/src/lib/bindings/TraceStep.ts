@@ -9,4 +9,8 @@ export type TraceStep = { stage: string, tool: ToolName | null, args: JsonValue 
 /**
  * The tool's result, or a short note; ids and statuses, never message bodies.
  */
-result: JsonValue | null, ok: boolean, latency_us: number, tokens: number, cost_usd: number, };
+result: JsonValue | null, ok: boolean, latency_us: number, tokens: number, 
+/**
+ * `None`: not applicable (the rules planner is not billed), which is not `$0.00`.
+ */
+cost_usd: number | null, };
