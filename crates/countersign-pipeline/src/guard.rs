@@ -99,6 +99,12 @@ const RULES: &[(&str, &str)] = &[
         r"\b(call|invoke|run|execute)\s+(the\s+)?(tool|function)\b|\b(cancel_pending_order|return_delivered_order_items|exchange_delivered_order_items|modify_pending_order_\w+|modify_user_address|transfer_to_human_agents)\s*\(",
     ),
     (
+        // A block in the customer's mail that poses as staff or the system: customers write to
+        // us, they do not write our internal notes.
+        "fake_role_note",
+        r"(?m)^[\s#*>=\[\-]*(system|operator|admin(istrator)?|moderator|internal|security|support\s+team|staff)\s+(message|note|notice|instructions?|override)s?\b|\bpre-?approved\s+by\s+(a\s+|the\s+|your\s+)?(manager|supervisor|admin(istrator)?)\b|\bthe\s+(assistant|agent|ai|bot)\s+(must|should|is\s+required\s+to)\b",
+    ),
+    (
         "ai_addressed",
         r"\b(attention|note\s+to|message\s+for|instructions?\s+for)\s+(the\s+)?(ai|assistant|bot|llm|language\s+model|agent\s+system)\b|\bif\s+you\s+are\s+an?\s+(ai|assistant|llm|language\s+model)\b",
     ),

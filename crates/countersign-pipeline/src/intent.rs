@@ -50,9 +50,13 @@ static HUMAN: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(speak|talk|chat)\s+(to|with)\s+(a\s+|an\s+|your\s+)?(human|person|real person|manager|supervisor|someone|representative|agent)\b|\b(real|live)\s+(person|human|agent)\b|\bhuman\s+(agent|being)\b|\bescalate\b|\bcomplaint\b|\blawyer\b|\bchargeback\b",
     )
 });
-static CANCEL: LazyLock<Regex> = LazyLock::new(|| re(r"\bcancel(l?ing|l?ed|lation)?\b"));
+// "cancle" is the misspelling customers make most; it means nothing else.
+static CANCEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bcancel(l?ing|l?ed|lation)?\b|\bcancle(d)?\b"));
 static RETURN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\breturn(ing)?\b|\bsend\s+(it|them|this|these)\s+back\b|\bmy\s+money\s+back\b")
+    re(
+        r"\breturn(ing)?\b|\b(send|sending|take|taking)\s+(\w+\s+){0,3}back\b|\b(has|have|needs?)\s+to\s+go\s+back\b|\bmy\s+money\s+back\b",
+    )
 });
 static EXCHANGE: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bexchang(e|ing)\b|\bswap\b|\btrade\s+(it|them)\b"));
@@ -65,12 +69,16 @@ static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| re(r"\baddress\b|\b(ship|deliver|send)\b.{0,30}\bto\b|\bmoved\b"));
 static DEFAULT_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(default|profile|account|billing|home|saved)\s+address\b|\baddress\s+(on\s+file|in\s+my\s+(account|profile))\b|\bmy\s+address\s+(has\s+)?changed\b|\bi('ve|\s+have)?\s+moved\b",
+        r"\b(default|profile|account|billing|home|saved)\s+address\b|\baddress\s+(on\s+file|in\s+my\s+(account|profile))\b|\bupdate\s+my\s+account\b",
     )
 });
+/// "I moved": the customer's address changed. With an order named it is that order's
+/// shipping address; without, their default address.
+static MOVED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\bmy\s+address\s+(has\s+)?changed\b|\bi('ve|\s+have)?\s+moved\b"));
 static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(pay|paying|charge|bill)\b.{0,30}\b(with|to|on|using)\b.{0,20}\b(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\b(change|switch|update)\b.{0,20}\bpayment\b",
+        r"\b(pay|paying|paid|charge|bill)\b.{0,30}\b(with|to|on|using|by)\b.{0,20}\b(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\b(change|switch|update)\b.{0,20}\bpayment\b|\b(charge|bill)\s+(it\s+to\s+)?(my|the)\s+(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\buse\s+(my|the)\s+(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\bswitch\b.{0,40}\bfrom\s+(my|the)\s+(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b",
     )
 });
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
@@ -99,21 +107,28 @@ pub fn detect(text: &str) -> Vec<Intent> {
     if RETURN.is_match(text) && !EXCHANGE.is_match(text) {
         out.push(Intent::Return);
     }
-    if CANCEL.is_match(text) {
+    // "Noise cancelling" is a headphone option, not a request to cancel anything.
+    if CANCEL.is_match(
+        &text
+            .replace("noise cancelling", "")
+            .replace("noise-cancelling", ""),
+    ) {
         out.push(Intent::Cancel);
     }
+    let default_address =
+        DEFAULT_ADDRESS.is_match(text) || (MOVED.is_match(text) && order_ids(text).is_empty());
     let address_or_payment = PAYMENT.is_match(text)
         || (ADDRESS.is_match(text) && parse_address(text).is_some())
-        || DEFAULT_ADDRESS.is_match(text);
+        || default_address;
     if CHANGE_OPTION.is_match(text) && !EXCHANGE.is_match(text) && !address_or_payment {
         out.push(Intent::ModifyItems);
     }
     if PAYMENT.is_match(text) {
         out.push(Intent::ChangePayment);
     }
-    if DEFAULT_ADDRESS.is_match(text) {
+    if default_address {
         out.push(Intent::ChangeDefaultAddress);
-    } else if ADDRESS.is_match(text) && parse_address(text).is_some() {
+    } else if (ADDRESS.is_match(text) || MOVED.is_match(text)) && parse_address(text).is_some() {
         out.push(Intent::ChangeOrderAddress);
     }
     if STATUS.is_match(text) {
@@ -127,13 +142,48 @@ pub fn detect(text: &str) -> Vec<Intent> {
     out
 }
 
-static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)#?\s?\b(w\d{7})\b"));
+// `#W1234567`, `w1234567`, or the seven digits alone ("order 1234567"): customers drop the
+// prefix. A lookup is scoped to the customer, so a number that is not their order is "not
+// found", never someone else's record.
+static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)#?\s?\bw?(\d{7})\b"));
+
+/// Where the words of an intent are in the text (every match), for pairing each intent of a
+/// multi-request message with the order named next to it.
+pub fn positions(intent: Intent, text: &str) -> Vec<usize> {
+    let regexes: &[&Regex] = match intent {
+        Intent::Cancel => &[&CANCEL],
+        Intent::Return => &[&RETURN],
+        Intent::Exchange => &[&EXCHANGE],
+        Intent::ModifyItems => &[&CHANGE_OPTION],
+        Intent::ChangeOrderAddress => &[&ADDRESS, &MOVED],
+        Intent::ChangeDefaultAddress => &[&DEFAULT_ADDRESS, &MOVED],
+        Intent::ChangePayment => &[&PAYMENT],
+        Intent::Status => &[&STATUS],
+        Intent::Human | Intent::PolicyQuestion => &[],
+    };
+    regexes
+        .iter()
+        .flat_map(|r| r.find_iter(text).map(|m| m.start()))
+        .collect()
+}
+
+/// Order ids named in the text with where each is first named, normalised to `#W1234567`.
+pub fn order_mentions(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for c in ORDER_ID.captures_iter(text) {
+        let id = format!("#W{}", &c[1]);
+        if !out.iter().any(|(_, o)| *o == id) {
+            out.push((c.get(1).map_or(0, |m| m.start()), id));
+        }
+    }
+    out
+}
 
 /// Order ids named in the text, normalised to `#W1234567`, in order of mention.
 pub fn order_ids(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for c in ORDER_ID.captures_iter(text) {
-        let id = format!("#{}", c[1].to_uppercase());
+        let id = format!("#W{}", &c[1]);
         if !out.contains(&id) {
             out.push(id);
         }
@@ -150,7 +200,7 @@ pub fn cancel_reason(text: &str) -> Option<&'static str> {
     });
     static NOT_NEEDED: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"\bno\s+longer\s+(need|want)\b|\bdon'?t\s+(need|want)\b|\bdo\s+not\s+(need|want)\b|\bchanged\s+my\s+mind\b|\bnot\s+needed\b|\bno\s+need\b|\bfound\s+(it|one)\b|\bnot\s+necessary\b",
+            r"\bno\s+longer\s+(need|want)(ed)?\b|\bdon'?t\s+(need|want)\b|\bdo\s+not\s+(need|want)\b|\bchanged\s+my\s+mind\b|\bnot\s+needed\b|\bno\s+need\b|\bnot\s+necessary\b|\bno\s+use\s+for\b",
         )
     });
     if MISTAKE.is_match(text) {
@@ -162,18 +212,57 @@ pub fn cancel_reason(text: &str) -> Option<&'static str> {
     }
 }
 
-/// Which kind of payment method the customer named, if any.
-pub fn payment_kind(text: &str) -> Option<countersign_shop::PaymentSource> {
+/// A payment method the customer named as the one to use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentMention {
+    pub kind: countersign_shop::PaymentSource,
+    /// A card brand they named ("visa", "mastercard").
+    pub brand: Option<String>,
+    /// Digits they gave ("ending 1234").
+    pub last_four: Option<String>,
+    /// Only "my card": a credit card or a gift card, they did not say.
+    pub bare_card: bool,
+}
+
+const METHOD: &str = r"(?:paypal|gift\s*card|credit\s*card|visa(?:\s+card)?|mastercard|amex|american\s+express|discover|card)(?:\s+ending(?:\s+in)?\s+\d{4})?";
+
+/// The method the customer wants to use. A method they name to move away from ("not the gift
+/// card", "instead of my visa", "from my mastercard to paypal") is not it.
+pub fn payment_named(text: &str) -> Option<PaymentMention> {
     use countersign_shop::PaymentSource;
+    static AWAY: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"\b(?:not|instead\s+of|rather\s+than|from)\s+(?:the\s+|my\s+|a\s+)?{METHOD}"
+        ))
+    });
     static GIFT: LazyLock<Regex> = LazyLock::new(|| re(r"\bgift\s*card\b"));
-    static CARD: LazyLock<Regex> =
-        LazyLock::new(|| re(r"\b(credit\s*card|visa|mastercard|my\s+card)\b"));
-    if GIFT.is_match(text) {
-        Some(PaymentSource::GiftCard)
-    } else if text.contains("paypal") {
-        Some(PaymentSource::Paypal)
-    } else if CARD.is_match(text) {
-        Some(PaymentSource::CreditCard)
+    static BRAND: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\b(visa|mastercard|amex|american\s+express|discover)\b"));
+    static CREDIT: LazyLock<Regex> = LazyLock::new(|| re(r"\bcredit\s*card\b"));
+    static CARD: LazyLock<Regex> = LazyLock::new(|| re(r"\bcard\b"));
+    static DIGITS: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"\b(?:ending|ends|last\s+four|last\s+4)(?:\s+(?:in|with|digits))?\s+(\d{4})\b")
+    });
+    let wanted = AWAY.replace_all(text, " ");
+    let last_four = DIGITS.captures(&wanted).map(|c| c[1].to_owned());
+    let brand = BRAND.captures(&wanted).map(|c| match &c[1] {
+        b if b.starts_with("american") => "amex".to_owned(),
+        b => b.to_owned(),
+    });
+    let mention = |kind, bare_card| PaymentMention {
+        kind,
+        brand: brand.clone(),
+        last_four: last_four.clone(),
+        bare_card,
+    };
+    if GIFT.is_match(&wanted) {
+        Some(mention(PaymentSource::GiftCard, false))
+    } else if wanted.contains("paypal") {
+        Some(mention(PaymentSource::Paypal, false))
+    } else if brand.is_some() || CREDIT.is_match(&wanted) {
+        Some(mention(PaymentSource::CreditCard, false))
+    } else if CARD.is_match(&wanted) {
+        Some(mention(PaymentSource::CreditCard, true))
     } else {
         None
     }
@@ -220,10 +309,31 @@ pub fn parse_address(text: &str) -> Option<ParsedAddress> {
             r"(?i)\b(\d{1,6}\s+[a-z0-9][a-z0-9 .'-]{1,40}?)\s*,\s*(?:((?:apt|apartment|suite|unit|ste|#)\.?\s*[a-z0-9-]+)\s*,\s*)?([a-z][a-z .'-]{1,30}?)\s*,\s*([a-z]{2})\s*,?\s+(\d{5})\b",
         )
     });
-    let c = ADDR.captures(text)?;
+    // Without commas the street's end is where its suffix is ("14 Willow Bend Boulder CO").
+    static BARE: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)\b(\d{1,6}\s+(?:[a-z0-9'.-]+\s+){0,4}?(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|terrace|ter|row|bend|hill|circle|cir|parkway|pkwy|square|sq|trail|trl|highway|hwy|alley|loop|path|crescent|close))\.?\s*,?\s*(?:((?:apt|apartment|suite|unit|ste|#)\.?\s*[a-z0-9-]+)\s*,?\s*)?([a-z][a-z .'-]{1,30}?)\s*,?\s+([a-z]{2})\s*,?\s+(\d{5})\b",
+        )
+    });
+    // An address over several lines is one address: lines become commas.
+    let one_line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+        .replace(":,", ":");
+    let c = ADDR
+        .captures(&one_line)
+        .or_else(|| BARE.captures(&one_line))?;
+    // The text reaching here is lower-cased: words get their capital back, and a token with a
+    // digit ("3b", "12a") is a unit or house number, written in capitals.
     let title = |s: &str| {
         s.split_whitespace()
             .map(|w| {
+                if w.chars().any(|c| c.is_ascii_digit()) {
+                    return w.to_uppercase();
+                }
                 let mut cs = w.chars();
                 cs.next()
                     .map(|f| f.to_uppercase().chain(cs).collect::<String>())
@@ -248,7 +358,7 @@ pub fn parse_address(text: &str) -> Option<ParsedAddress> {
 pub fn name_and_zip(text: &str) -> Option<(String, String, String)> {
     static NAME: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)\b(?:my\s+name\s+is|this\s+is|i\s+am|i'm|name\s*:)\s+([a-z][a-z'-]+)\s+([a-z][a-z'-]+)",
+            r"(?im)\b(?:my\s+name\s+is|this\s+is|i\s+am|i'm|name\s*:)\s+([a-z][a-z'-]+)\s+([a-z][a-z'-]+)|^\s*([a-z][a-z'-]+)\s+([a-z][a-z'-]+)\s+here\b",
         )
     });
     static ZIP: LazyLock<Regex> = LazyLock::new(|| {
@@ -257,7 +367,9 @@ pub fn name_and_zip(text: &str) -> Option<(String, String, String)> {
     let n = NAME.captures(text)?;
     let z = ZIP.captures(text)?;
     let zip = z.get(1).or_else(|| z.get(2))?.as_str().to_owned();
-    Some((n[1].to_owned(), n[2].to_owned(), zip))
+    let first = n.get(1).or_else(|| n.get(3))?.as_str().to_owned();
+    let last = n.get(2).or_else(|| n.get(4))?.as_str().to_owned();
+    Some((first, last, zip))
 }
 
 #[cfg(test)]

@@ -157,7 +157,8 @@ fn which_order<V: ShopView>(
         Intent::Return | Intent::Exchange => s == OrderStatus::Delivered,
         _ => s.is_pending_like(),
     };
-    if let Some(id) = intent::order_ids(text).first() {
+    if let Some(id) = named_order(intent, text) {
+        let id = &id;
         return Ok(match run.order(id)? {
             Ok(o) => Ok(o),
             Err(Miss::OutOfScope) => Err(Section::say(replies::not_your_order(id), "kb-account")),
@@ -177,6 +178,27 @@ fn which_order<V: ShopView>(
         Ok([only]) => Ok(only),
         Err(_) => Err(Section::say(replies::which_order(), citation)),
     })
+}
+
+/// The order named for this intent: the only one named, or — when a message names several
+/// ("ship #W1 to …. Also cancel #W2") — the one named closest to the intent's own words.
+fn named_order(intent: Intent, text: &str) -> Option<String> {
+    let mentions = intent::order_mentions(text);
+    match mentions.as_slice() {
+        [] => None,
+        [(_, only)] => Some(only.clone()),
+        several => {
+            let at = intent::positions(intent, text);
+            several
+                .iter()
+                .filter_map(|(pos, id)| {
+                    let distance = at.iter().map(|a| a.abs_diff(*pos)).min()?;
+                    Some((distance, id))
+                })
+                .min_by_key(|(distance, _)| *distance)
+                .map(|(_, id)| id.clone())
+        }
+    }
 }
 
 /// A write on one of the customer's orders.

@@ -31,7 +31,17 @@ pub(crate) fn named_items<'o>(text: &str, order: &'o Order) -> NamedItems<'o> {
         "all of it",
         "all of them",
     ];
-    if ALL.iter().any(|p| text.contains(p)) {
+    // "Everything is fine except the jacket", "keep everything else": everything is what
+    // stays, not what goes.
+    const BUT: [&str; 6] = [
+        "except",
+        "everything else",
+        "other than",
+        "apart from",
+        "but the",
+        "keep",
+    ];
+    if ALL.iter().any(|p| text.contains(p)) && !BUT.iter().any(|p| text.contains(p)) {
         return NamedItems::Items(order.items.iter().collect());
     }
     // Full names first; their words are then spent, so "desk lamp" does not also name the
@@ -98,20 +108,33 @@ pub(crate) enum Target<'p> {
 /// Never the "closest" one: a variant that differs from the item in an option the customer
 /// did not mention is a change they did not ask for.
 pub(crate) fn target_variant<'p>(text: &str, product: &'p Product, old: &OrderItem) -> Target<'p> {
-    let wanted = named_options(text, product, old);
-    if wanted.is_empty() {
+    let Some(wanted) = named_options(text, product, old) else {
+        return Target::Unspecified;
+    };
+    let changes = wanted.iter().any(|(d, v)| old.options.get(d) != Some(v));
+    if !changes || names_an_unresolved_option(text, product, &wanted) {
         return Target::Unspecified;
     }
-    let exact = product.variants.values().find(|v| {
-        v.item_id != old.item_id
-            && v.options.iter().all(|(dim, val)| match wanted.get(dim) {
-                Some(w) => w == val,
-                None => old.options.get(dim) == Some(val),
-            })
-    });
-    match exact {
-        Some(v) if v.available => Target::Found(v),
-        Some(_) => Target::Unavailable {
+    // Every variant with the values named. Several means the customer left an option open
+    // ("2-person" in two seasons): ask, even when one of them keeps the rest as it was.
+    let fitting: Vec<&Variant> = product
+        .variants
+        .values()
+        .filter(|v| {
+            v.item_id != old.item_id && wanted.iter().all(|(d, val)| v.options.get(d) == Some(val))
+        })
+        .collect();
+    // The one that fits must also keep every option not named as it was: "blue" when blue
+    // comes only in another size is a size change nobody asked for.
+    let keeps_the_rest = |v: &Variant| {
+        v.options
+            .iter()
+            .all(|(dim, val)| wanted.contains_key(dim) || old.options.get(dim) == Some(val))
+    };
+    match fitting.as_slice() {
+        [v] if !keeps_the_rest(v) => Target::Unspecified,
+        [v] if v.available => Target::Found(v),
+        [_] => Target::Unavailable {
             available: product
                 .variants
                 .values()
@@ -119,34 +142,107 @@ pub(crate) fn target_variant<'p>(text: &str, product: &'p Product, old: &OrderIt
                 .map(|v| options_text(&v.options))
                 .collect(),
         },
-        None => Target::Unspecified,
+        _ => Target::Unspecified,
     }
 }
 
-/// Option values of the product, different from the item's, that the text names. Numbers
-/// ("10", "1000ml") count only next to their option's name, so "order 2" is not a size.
-fn named_options(text: &str, product: &Product, old: &OrderItem) -> BTreeMap<String, String> {
-    let mut wanted = BTreeMap::new();
+/// Option values of the product that the text names, one per option. A value the item already
+/// has counts as "keep it" ("halogen brass" for a halogen black lamp keeps halogen); next to a
+/// new value of the same option it only names the item ("the black lamp in brass"). Two new
+/// values of one option leave it open (`None`). Numbers ("10") count only next to their
+/// option's name, so "order 2" is not a size; a number with its unit ("6mm", "1.7l") is as clear
+/// as a word.
+fn named_options(
+    text: &str,
+    product: &Product,
+    old: &OrderItem,
+) -> Option<BTreeMap<String, String>> {
+    let mut named: BTreeMap<&String, std::collections::BTreeSet<&String>> = BTreeMap::new();
     for v in product.variants.values() {
         for (dim, value) in &v.options {
-            if old.options.get(dim) == Some(value) {
-                continue;
-            }
             let value_l = value.to_lowercase();
-            let numeric = value_l.chars().next().is_some_and(|c| c.is_ascii_digit());
-            let named = if numeric {
+            let numeric = value_l.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && !value_l.chars().any(|c| c.is_alphabetic());
+            let hit = if numeric {
                 text.contains(&format!("{dim} {value_l}"))
                     || text.contains(&format!("{value_l} {dim}"))
                     || text.contains(&format!("{dim}: {value_l}"))
             } else {
                 intent::contains_word(text, &value_l)
             };
-            if named {
-                wanted.insert(dim.clone(), value.clone());
+            if hit {
+                named.entry(dim).or_default().insert(value);
             }
         }
     }
-    wanted
+    // Yes/no options ("waterproof", "noise cancelling") are named by the option itself:
+    // "non-waterproof", "without noise cancelling" is no; "waterproof", "with noise
+    // cancelling" is yes.
+    let dims: std::collections::BTreeSet<&String> = product
+        .variants
+        .values()
+        .flat_map(|v| v.options.keys())
+        .collect();
+    for dim in dims {
+        let is_yes_no = product.variants.values().all(|v| {
+            v.options
+                .get(dim)
+                .is_none_or(|x| x.eq_ignore_ascii_case("yes") || x.eq_ignore_ascii_case("no"))
+        });
+        let dim_l = dim.to_lowercase();
+        if !is_yes_no || !text.contains(&dim_l) {
+            continue;
+        }
+        let negated = ["non-", "non ", "without ", "no ", "not "]
+            .iter()
+            .any(|n| text.contains(&format!("{n}{dim_l}")));
+        let value = if negated { "no" } else { "yes" };
+        if let Some(v) = product
+            .variants
+            .values()
+            .find_map(|v| v.options.get(dim).filter(|x| x.eq_ignore_ascii_case(value)))
+        {
+            named.entry(dim).or_default().insert(v);
+        }
+    }
+    let mut wanted = BTreeMap::new();
+    for (dim, values) in named {
+        let current = old.options.get(dim);
+        let new: Vec<&&String> = values.iter().filter(|v| Some(**v) != current).collect();
+        match new.as_slice() {
+            [] => {
+                wanted.insert(dim.clone(), (*values.iter().next()?).clone());
+            }
+            [one] => {
+                wanted.insert(dim.clone(), (**one).clone());
+            }
+            _ => return None,
+        }
+    }
+    Some(wanted)
+}
+
+/// The customer named an option of the product ("non-waterproof", "the size") without a value
+/// we could read: the variant is not settled, whatever else they named.
+fn names_an_unresolved_option(
+    text: &str,
+    product: &Product,
+    wanted: &BTreeMap<String, String>,
+) -> bool {
+    let dims: std::collections::BTreeSet<&String> = product
+        .variants
+        .values()
+        .flat_map(|v| v.options.keys())
+        .collect();
+    dims.into_iter().any(|dim| {
+        let dim_l = dim.to_lowercase();
+        !wanted.contains_key(dim)
+            && dim_l.len() >= 4
+            // "same size", "any colour": said in passing, these do not ask for a change; and
+            // "switch" is the verb far more often than the keyboard's option.
+            && !matches!(dim_l.as_str(), "size" | "color" | "colour" | "style" | "type" | "switch")
+            && text.contains(&dim_l)
+    })
 }
 
 pub(crate) fn options_text(o: &Options) -> String {
@@ -168,25 +264,46 @@ pub(crate) enum PaymentChoice {
     Unnamed,
 }
 
-/// The method the customer named: by kind, narrowed by the last four digits when they wrote
-/// them. Never a different method than the one named.
+/// The method the customer named: by kind, narrowed by the brand and the last four digits
+/// when they wrote them. Never a different method than the one named: a brand or digits that
+/// match none of theirs is "not on file", and "my card" with a credit card and a gift card on
+/// file is a question.
 pub(crate) fn named_payment(text: &str, customer: &User) -> PaymentChoice {
-    let Some(kind) = intent::payment_kind(text) else {
+    let Some(named) = intent::payment_named(text) else {
         return PaymentChoice::Unnamed;
     };
-    let of_kind: Vec<_> = customer
+    let kind = named.kind;
+    if named.bare_card
+        && customer
+            .payment_methods
+            .values()
+            .any(|m| m.source == PaymentSource::GiftCard)
+        && customer
+            .payment_methods
+            .values()
+            .any(|m| m.source == PaymentSource::CreditCard)
+    {
+        return PaymentChoice::Ambiguous(kind);
+    }
+    let fits: Vec<_> = customer
         .payment_methods
         .values()
         .filter(|m| m.source == kind)
+        .filter(|m| match &named.brand {
+            Some(b) => m
+                .brand
+                .as_deref()
+                .is_some_and(|mb| mb.eq_ignore_ascii_case(b)),
+            None => true,
+        })
+        .filter(|m| match &named.last_four {
+            Some(l) => m.last_four.as_deref() == Some(l.as_str()),
+            None => true,
+        })
         .collect();
-    let by_digits: Vec<_> = of_kind
-        .iter()
-        .filter(|m| m.last_four.as_deref().is_some_and(|l| text.contains(l)))
-        .collect();
-    match (of_kind.as_slice(), by_digits.as_slice()) {
-        ([], _) => PaymentChoice::NotOwned(kind),
-        ([only], _) => PaymentChoice::Chosen(only.id.clone()),
-        (_, [one]) => PaymentChoice::Chosen(one.id.clone()),
+    match fits.as_slice() {
+        [] => PaymentChoice::NotOwned(kind),
+        [only] => PaymentChoice::Chosen(only.id.clone()),
         _ => PaymentChoice::Ambiguous(kind),
     }
 }

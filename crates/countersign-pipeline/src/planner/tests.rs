@@ -266,3 +266,68 @@ fn the_cost_cap_escalates_when_priced_steps_exceed_it() {
     );
     assert_eq!(free.proposals.len(), 1);
 }
+
+#[test]
+fn everything_except_one_item_returns_that_item_only() {
+    let p =
+        plan("Everything in #W2000002 is fine except the desk lamp, which I would like to return.");
+    let [only] = p.proposals.as_slice() else {
+        panic!("{:?}", p.proposals)
+    };
+    match &only.call {
+        WriteCall::ReturnDeliveredOrderItems(a) => assert_eq!(a.item_ids, ["desk_1"]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_brand_the_customer_does_not_have_is_not_swapped_for_one_they_have() {
+    let shop = shop();
+    let ana = &shop.users["ana_1"];
+    assert_eq!(
+        named_payment("charge it to my amex instead", ana),
+        PaymentChoice::NotOwned(countersign_shop::PaymentSource::CreditCard)
+    );
+    assert_eq!(
+        named_payment("use the mastercard", ana),
+        PaymentChoice::Chosen("credit_card_2".into())
+    );
+}
+
+#[test]
+fn my_card_with_a_credit_card_and_a_gift_card_on_file_is_a_question() {
+    let shop = shop();
+    assert!(matches!(
+        named_payment("pay with my card", &shop.users["ana_1"]),
+        PaymentChoice::Ambiguous(_)
+    ));
+}
+
+#[test]
+fn each_request_of_a_two_order_message_acts_on_the_order_named_with_it() {
+    let p = plan("Please cancel #W1000001, I ordered it by mistake. Also I want to return the desk lamp from #W2000002.");
+    let mut done: Vec<(ToolName, Option<&str>)> = p
+        .proposals
+        .iter()
+        .map(|a| (a.tool(), a.call.order_id()))
+        .collect();
+    done.sort_by_key(|(tool, _)| tool.as_str());
+    assert_eq!(
+        done,
+        [
+            (ToolName::CancelPendingOrder, Some("#W1000001")),
+            (ToolName::ReturnDeliveredOrderItems, Some("#W2000002")),
+        ]
+    );
+}
+
+#[test]
+fn a_value_the_item_already_has_is_kept_when_named_with_a_new_one() {
+    let shop = shop();
+    let old = &shop.orders["#W1000001"].items[0];
+    // Red M today; "black M" names the new colour and keeps the size.
+    assert!(matches!(
+        target_variant("black size m please", &shop.products["p_shirt"], old),
+        Target::Found(v) if v.item_id == "shirt_black_m"
+    ));
+}
