@@ -38,7 +38,6 @@ mod tests {
             crate::ipc_error::IpcError,
             crate::events::QueueChanged,
             crate::events::OpenConversation,
-            crate::commands::ActorInput,
             crate::commands::workspace::WorkspaceSummary,
             crate::commands::queue::QueuePage,
             crate::commands::history::ExportResult,

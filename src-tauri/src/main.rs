@@ -23,7 +23,6 @@ fn main() {
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let state = state::AppState::open(&data_dir)?;

@@ -25,6 +25,10 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub secrets: KeychainSecretStore,
     pub test_hooks: TestHooks,
+    /// Who is at this desktop: the OS account the app runs under. Decisions are recorded
+    /// under this name, and the core looks up the role an administrator assigned to it; the
+    /// page can neither choose the name nor the role.
+    pub operator: String,
 }
 
 struct ReadPool {
@@ -78,6 +82,7 @@ impl AppState {
             data_dir: data_dir.to_owned(),
             secrets: KeychainSecretStore::new(),
             test_hooks: TestHooks::from_env(),
+            operator: operator(),
         })
     }
 
@@ -117,6 +122,16 @@ impl AppState {
     ) -> Result<T, DeskError> {
         f(&mut lock(&self.writer))
     }
+}
+
+/// The OS account's name (`USER`, or `USERNAME` on Windows).
+fn operator() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "agent".into())
 }
 
 /// Runs blocking work (SQLite, the keychain, files) on Tauri's blocking pool, never on the

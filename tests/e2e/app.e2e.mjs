@@ -125,6 +125,10 @@ test("escalate to a supervisor", async () => {
 test("an API key goes to the keychain and nowhere else", async () => {
   const secret = "sk-e2e-countersign-SECRET-4242";
   await (await $('[data-testid="tab-settings"]')).click();
+  // Who decides is the OS account the app runs as; the role is shown, not chosen.
+  await (await $('[data-testid="operator"]')).waitForExist();
+  assert.match(await (await $('[data-testid="operator"]')).getText(), /Signed in as e2e-agent, role agent/);
+  assert.ok(!(await (await $('[data-testid="pref-role"]')).isExisting()), "no role picker");
   const input = await $('[data-testid="api-key"]');
   await input.waitForExist();
   await input.setValue(secret);

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use countersign_core::{Role, SystemClock};
-use countersign_store::{Actor, Desk, ShopSeed};
+use countersign_core::SystemClock;
+use countersign_store::{Desk, ShopSeed};
 
 use crate::error::desk;
 
@@ -44,13 +44,5 @@ impl Invocation {
     /// bad input never creates one.
     pub fn open(&self) -> anyhow::Result<Desk> {
         Desk::open(&self.data_dir, &self.seed, Arc::new(SystemClock)).map_err(desk)
-    }
-
-    /// The acting person in a role.
-    pub fn actor_as(&self, role: Role) -> Actor {
-        Actor {
-            name: self.actor.clone(),
-            role,
-        }
     }
 }

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{evals, history, lookup, pipeline, proposals};
+use crate::commands::{evals, history, lookup, pipeline, proposals, staff};
 use crate::invocation::Invocation;
 use crate::values::{ChannelArg, ClosedParser, RoleArg, ToolArg};
 
@@ -63,16 +63,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Approve (and execute, once) a proposal, optionally with edited arguments
+    /// Approve (and execute, once) a proposal, optionally with edited arguments. The acting
+    /// person's role is the one assigned with `staff set`
     Approve {
         id: i64,
-        #[arg(
-            long = "as",
-            value_name = "ROLE",
-            default_value = "agent",
-            value_parser = ClosedParser::<RoleArg>::new()
-        )]
-        role: RoleArg,
         #[arg(long, value_name = "JSON")]
         args: Option<String>,
     },
@@ -121,6 +115,11 @@ enum Command {
     },
     /// Print the workspace's shop as a τ-format db.json
     ExportShop,
+    /// Who may approve what: roles assigned by an administrator (unassigned people are agents)
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// The audit log
     Audit {
         #[command(subcommand)]
@@ -132,6 +131,21 @@ enum Command {
         db: PathBuf,
         #[arg(long, value_name = "TASKS.jsonl")]
         tasks: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StaffCommand {
+    /// Assign a person's role (recorded in the audit log, acting as --actor)
+    Set {
+        name: String,
+        #[arg(long, value_name = "ROLE", value_parser = ClosedParser::<RoleArg>::new())]
+        role: RoleArg,
+    },
+    /// Everyone with an assigned role
+    List {
         #[arg(long)]
         json: bool,
     },
@@ -169,9 +183,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => proposals::propose(&ctx, &customer, conversation, tool.0, &args),
         Command::Queue { json } => proposals::queue(&ctx, json),
         Command::Show { id, json } => proposals::show(&ctx, id, json),
-        Command::Approve { id, role, args } => {
-            proposals::approve(&ctx, id, role.into(), args.as_deref())
-        }
+        Command::Approve { id, args } => proposals::approve(&ctx, id, args.as_deref()),
+        Command::Staff {
+            command: StaffCommand::Set { name, role },
+        } => staff::set(&ctx, &name, role.into()),
+        Command::Staff {
+            command: StaffCommand::List { json },
+        } => staff::list(&ctx, json),
         Command::Reject { id, reason } => proposals::reject(&ctx, id, &reason),
         Command::Escalate { id, note } => proposals::escalate(&ctx, id, note.as_deref()),
         Command::Lookup { tool, args } => lookup::lookup(&ctx, tool.0, &args),

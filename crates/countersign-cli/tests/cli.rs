@@ -133,11 +133,16 @@ fn propose_approve_and_audit_through_the_cli() {
     // Above the agent's limit: refused with a code, nothing executed.
     let refused = cs(ws).args(["approve", id]).assert().code(2);
     assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("needs_supervisor"));
-    stdout(cs(ws).args(["approve", id, "--as", "supervisor"]));
+    // A role is not something the approver claims: `--as` does not exist...
     cs(ws)
         .args(["approve", id, "--as", "supervisor"])
         .assert()
         .code(2);
+    // ...an administrator assigns it, and the gate reads it.
+    stdout(cs(ws).args(["staff", "set", "ana", "--role", "supervisor"]));
+    assert!(stdout(cs(ws).args(["staff", "list"])).contains("supervisor"));
+    stdout(cs(ws).args(["approve", id]));
+    cs(ws).args(["approve", id]).assert().code(2);
 
     let looked: Value = serde_json::from_str(&stdout(cs(ws).args([
         "lookup",
@@ -202,7 +207,8 @@ fn reject_and_escalate_through_the_cli() {
     stdout(cs(ws).args(["reject", "1", "--reason", "duplicate request"]));
     stdout(cs(ws).args(["escalate", "2", "--note", "VIP"]));
     cs(ws).args(["approve", "2"]).assert().code(2);
-    stdout(cs(ws).args(["approve", "2", "--as", "supervisor"]));
+    stdout(cs(ws).args(["staff", "set", "ana", "--role", "supervisor"]));
+    stdout(cs(ws).args(["approve", "2"]));
 }
 
 #[test]
@@ -321,7 +327,22 @@ fn demo_fills_the_queue_from_the_sample_inbox() {
     }
     let queue: Value =
         serde_json::from_str(&stdout(cs(dir.path()).args(["queue", "--json"]))).unwrap();
-    assert!(queue.as_array().unwrap().len() >= 8);
+    let queue = queue.as_array().unwrap();
+    assert!(queue.len() >= 8);
+    // Every kind of write the sample inbox asks for reaches the queue.
+    for tool in [
+        "cancel_pending_order",
+        "return_delivered_order_items",
+        "exchange_delivered_order_items",
+        "modify_pending_order_address",
+        "modify_pending_order_payment",
+        "modify_user_address",
+    ] {
+        assert!(
+            queue.iter().any(|p| p["tool"] == tool),
+            "no {tool} in the queue"
+        );
+    }
     assert!(stdout(cs(dir.path()).args(["audit", "verify"])).starts_with("ok:"));
 }
 
@@ -334,7 +355,7 @@ fn a_value_outside_a_closed_set_exits_2_with_its_code_and_creates_nothing() {
     let file = file.to_str().unwrap();
     for (args, code) in [
         (vec!["ingest", file, "--channel", "fax"], "invalid_channel"),
-        (vec!["approve", "1", "--as", "boss"], "invalid_role"),
+        (vec!["staff", "set", "x", "--role", "boss"], "invalid_role"),
         (
             vec!["propose", "--customer", "x", "drop_tables", "--args", "{}"],
             "unknown_tool",

@@ -1,5 +1,5 @@
 //! The demo workspace's sample inbox: requests of our own writing against the demo shop
-//! (`evals/demo_inbox.jsonl`, made by `evals/generate.py`), embedded in the binary.
+//! (`evals/demo_inbox.jsonl`, a fixed file), embedded in the binary.
 
 use countersign_pipeline::Channel;
 use serde::Deserialize;

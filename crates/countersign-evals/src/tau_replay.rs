@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use countersign_core::{ManualClock, Role};
 use countersign_shop::{Order, OrderStatus, PaymentSource, Scope, Shop, ToolKind, ToolName};
-use countersign_store::{Actor, Desk, DeskError, ProposeRequest, ShopSeed};
+use countersign_store::{Desk, DeskError, ProposeRequest, ShopSeed};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -89,12 +89,9 @@ pub struct ReplayReport {
 
 const T0: i64 = 1_800_000_000_000;
 
-fn supervisor() -> Actor {
-    Actor {
-        name: "tau-replay".into(),
-        role: Role::Supervisor,
-    }
-}
+/// The replay approves as a supervisor: assigned in each fresh workspace, as an
+/// administrator would.
+const SUPERVISOR: &str = "tau-replay";
 
 /// Replays `tasks` (τ² JSONL) against `db` (τ db.json).
 pub fn replay(db: &Path, tasks: &Path) -> Result<ReplayReport, ReplayError> {
@@ -143,11 +140,12 @@ struct Workspace {
 
 fn fresh(shop: &Arc<Shop>) -> Result<Workspace, ReplayError> {
     let dir = tempfile::tempdir().map_err(ReplayError::Temp)?;
-    let desk = Desk::open(
+    let mut desk = Desk::open(
         dir.path(),
         &ShopSeed::Loaded(shop.clone()),
         Arc::new(ManualClock::new(T0)),
     )?;
+    desk.assign_role("replay-admin", SUPERVISOR, Role::Supervisor)?;
     Ok(Workspace { _dir: dir, desk })
 }
 
@@ -172,7 +170,7 @@ fn run(
     };
     let outcome = desk
         .propose(&req)
-        .and_then(|id| desk.approve(id, &supervisor(), None).map(|_| ()));
+        .and_then(|id| desk.approve(id, SUPERVISOR, None).map(|_| ()));
     match outcome {
         Ok(()) => Ok(Ok(())),
         Err(DeskError::Policy(v)) => Ok(Err((v.code.as_str().to_owned(), v.to_string()))),

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use countersign_core::{ManualClock, Role};
+use countersign_core::ManualClock;
 use countersign_export::{write, ExportFormat, CSV_HEADER};
 use countersign_shop::ToolName;
-use countersign_store::{Actor, Desk, HistoryFilter, ShopSeed};
+use countersign_store::{Desk, HistoryFilter, ShopSeed};
 
 #[test]
 fn csv_and_jsonl_hold_every_entry_with_awkward_text_intact() {
@@ -20,15 +20,12 @@ fn csv_and_jsonl_hold_every_entry_with_awkward_text_intact() {
     .unwrap();
     countersign_evals::inbox::seed_demo_inbox(&mut desk).unwrap();
     let queue = desk.queue().unwrap();
-    let ana = Actor {
-        name: "ana".into(),
-        role: Role::Agent,
-    };
+    let ana = "ana";
     let address = queue
         .iter()
         .find(|p| p.tool == ToolName::ModifyPendingOrderAddress)
         .unwrap();
-    desk.approve(address.id, &ana, None).unwrap();
+    desk.approve(address.id, ana, None).unwrap();
     let returned = queue
         .iter()
         .find(|p| p.tool == ToolName::ReturnDeliveredOrderItems)
@@ -36,7 +33,7 @@ fn csv_and_jsonl_hold_every_entry_with_awkward_text_intact() {
     // A comma, a quote and a line break: CSV must quote them, and the row count must not
     // be the line count.
     let reason = "customer called, said \"withdraw\"\nby phone";
-    desk.reject(returned.id, &ana, reason).unwrap();
+    desk.reject(returned.id, ana, reason).unwrap();
     let entries = desk
         .views()
         .history(&HistoryFilter::default())

@@ -29,12 +29,14 @@ pub struct Execution {
 }
 
 impl Desk {
-    /// Approves proposal `id` and executes it, once. With `edited_args`, the edit is checked
+    /// Approves proposal `id` as the person named `by` and executes it, once. Their role is
+    /// the one an administrator assigned (`staff.rs`), read in the approving transaction: a
+    /// caller names who acts, never what they may do. With `edited_args`, the edit is checked
     /// against schema and policy first and must keep the same subject.
     pub fn approve(
         &mut self,
         id: i64,
-        actor: &Actor,
+        by: &str,
         edited_args: Option<&Value>,
     ) -> Result<Execution, DeskError> {
         let now = self.clock.now_ms();
@@ -42,6 +44,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = &acting(&tx, by)?;
         let proposal = proposals::get(&tx, id)?;
         let call = match edited_args {
             Some(args) => {
@@ -202,14 +205,14 @@ impl Desk {
     }
 
     /// Rejects an open proposal. A reason is required: it is eval data and the customer's answer.
-    pub fn reject(&mut self, id: i64, actor: &Actor, reason: &str) -> Result<(), DeskError> {
+    pub fn reject(&mut self, id: i64, by: &str, reason: &str) -> Result<(), DeskError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(DeskError::ReasonRequired);
         }
         self.close(
             id,
-            actor,
+            by,
             ProposalState::Rejected,
             DecisionKind::Rejected,
             Some(reason),
@@ -217,15 +220,10 @@ impl Desk {
     }
 
     /// Hands an open proposal to a supervisor: afterwards only a supervisor may approve it.
-    pub fn escalate(
-        &mut self,
-        id: i64,
-        actor: &Actor,
-        note: Option<&str>,
-    ) -> Result<(), DeskError> {
+    pub fn escalate(&mut self, id: i64, by: &str, note: Option<&str>) -> Result<(), DeskError> {
         self.close(
             id,
-            actor,
+            by,
             ProposalState::Escalated,
             DecisionKind::Escalated,
             note,
@@ -235,7 +233,7 @@ impl Desk {
     fn close(
         &mut self,
         id: i64,
-        actor: &Actor,
+        by: &str,
         to: ProposalState,
         kind: DecisionKind,
         reason: Option<&str>,
@@ -244,6 +242,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = &acting(&tx, by)?;
         let proposal = proposals::get(&tx, id)?;
         let allowed = match to {
             ProposalState::Escalated => proposal.state == ProposalState::Pending,
@@ -322,4 +321,16 @@ impl Desk {
         tx.commit()?;
         Ok(overdue.len())
     }
+}
+
+/// The person acting, with the role assigned to them, read inside the deciding transaction.
+fn acting(tx: &rusqlite::Connection, by: &str) -> Result<Actor, DeskError> {
+    let name = by.trim();
+    if name.is_empty() {
+        return Err(DeskError::ActorRequired);
+    }
+    Ok(Actor {
+        name: name.to_owned(),
+        role: crate::staff::role_of(tx, name)?,
+    })
 }

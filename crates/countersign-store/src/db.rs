@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     crate::knowledge::SCHEMA_V2,
     crate::audit_log::SCHEMA_V2,
     crate::trace_steps::SCHEMA_V3,
+    crate::staff::SCHEMA_V4,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -54,6 +54,9 @@ pub enum DeskError {
     Corrupt(String),
     #[error("invalid setting: {0}")]
     InvalidSetting(String),
+    /// Nobody is named as acting (an empty name).
+    #[error("who is acting is not known: name a person")]
+    ActorRequired,
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -83,6 +86,7 @@ impl DeskError {
             DeskError::SchemaTooNew { .. } => "schema_too_new",
             DeskError::Corrupt(_) => "corrupt_record",
             DeskError::InvalidSetting(_) => "invalid_setting",
+            DeskError::ActorRequired => "actor_required",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }
@@ -90,7 +94,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 21] = [
+    pub const CODES: [&'static str; 22] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -110,6 +114,7 @@ impl DeskError {
         "schema_too_new",
         "corrupt_record",
         "invalid_setting",
+        "actor_required",
         "storage",
         "io",
     ];
@@ -166,6 +171,7 @@ mod tests {
             },
             DeskError::Corrupt(s()),
             DeskError::InvalidSetting(s()),
+            DeskError::ActorRequired,
             DeskError::Storage(rusqlite::Error::InvalidQuery),
             DeskError::Io(std::io::Error::other("x")),
         ];

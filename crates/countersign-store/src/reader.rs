@@ -20,7 +20,7 @@ use crate::views::Views;
 use crate::workspace::{self, GatePolicy, ProviderSettings};
 
 pub struct DeskReader {
-    conn: Connection,
+    pub(crate) conn: Connection,
     clock: Arc<dyn Clock>,
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Barrier};
 use countersign_core::{ManualClock, ProposalState, Role};
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use countersign_shop::{Order, OrderStatus, PaymentSource, Scope, Shop, ToolName, TransactionType};
-use countersign_store::{Actor, Desk, DeskError, ProposeRequest, ShopSeed, DB_FILE};
+use countersign_store::{Desk, DeskError, ProposeRequest, ShopSeed, DB_FILE};
 use serde_json::{json, Value};
 
 const T0: i64 = 1_800_000_000_000;
@@ -22,7 +22,9 @@ struct World {
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
-    let desk = Desk::open(dir.path(), &ShopSeed::Demo, clock.clone()).unwrap();
+    let mut desk = Desk::open(dir.path(), &ShopSeed::Demo, clock.clone()).unwrap();
+    desk.assign_role("admin", SUPERVISOR, Role::Supervisor)
+        .unwrap();
     World {
         dir,
         clock,
@@ -31,19 +33,10 @@ fn world() -> World {
     }
 }
 
-fn agent() -> Actor {
-    Actor {
-        name: "ana".into(),
-        role: Role::Agent,
-    }
-}
-
-fn supervisor() -> Actor {
-    Actor {
-        name: "sam".into(),
-        role: Role::Supervisor,
-    }
-}
+/// Nobody assigned ana a role: she is an agent.
+const AGENT: &str = "ana";
+/// Sam is assigned supervisor in every world (`world()`).
+const SUPERVISOR: &str = "sam";
 
 /// A pending order, paid once, whose total is within / above the agent's $500 cancel limit.
 fn pending_order(shop: &Shop, above_limit: bool) -> &Order {
@@ -99,7 +92,7 @@ fn proposing_changes_nothing_until_approved() {
         .iter()
         .any(|c| c.field == "status" && c.after == "cancelled"));
 
-    w.desk.approve(id, &agent(), None).unwrap();
+    w.desk.approve(id, AGENT, None).unwrap();
     let after = order_now(&w.desk, &order.order_id);
     assert_eq!(after["status"], "cancelled");
     assert_eq!(w.desk.execution_count().unwrap(), 1);
@@ -133,8 +126,8 @@ fn a_second_approval_executes_nothing() {
     let mut w = world();
     let order = pending_order(&w.shop, false).clone();
     let id = cancel(&mut w.desk, &order);
-    w.desk.approve(id, &agent(), None).unwrap();
-    let err = w.desk.approve(id, &supervisor(), None).unwrap_err();
+    w.desk.approve(id, AGENT, None).unwrap();
+    let err = w.desk.approve(id, SUPERVISOR, None).unwrap_err();
     assert_eq!(err.code(), "already_decided");
     let after = order_now(&w.desk, &order.order_id);
     let refunds = after["payment_history"]
@@ -164,7 +157,7 @@ fn concurrent_approvals_from_separate_processes_execute_once() {
                     // Each thread has its own connection, as separate app windows or CLI runs would.
                     let mut desk = Desk::open(&dir, &ShopSeed::Demo, clock).unwrap();
                     barrier.wait();
-                    desk.approve(id, &supervisor(), None)
+                    desk.approve(id, SUPERVISOR, None)
                         .map(|_| ())
                         .map_err(|e| e.code())
                 })
@@ -223,7 +216,7 @@ fn a_crash_mid_execution_leaves_nothing_and_the_retry_executes_once() {
          BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
     )
     .unwrap();
-    let err = w.desk.approve(id, &agent(), None).unwrap_err();
+    let err = w.desk.approve(id, AGENT, None).unwrap_err();
     assert_eq!(err.code(), "storage");
     assert_eq!(balance(&w.desk), before);
     assert_eq!(w.desk.execution_count().unwrap(), 0);
@@ -233,9 +226,9 @@ fn a_crash_mid_execution_leaves_nothing_and_the_retry_executes_once() {
     );
 
     conn.execute_batch("DROP TRIGGER crash").unwrap();
-    w.desk.approve(id, &agent(), None).unwrap();
+    w.desk.approve(id, AGENT, None).unwrap();
     assert_eq!(
-        w.desk.approve(id, &agent(), None).unwrap_err().code(),
+        w.desk.approve(id, AGENT, None).unwrap_err().code(),
         "already_decided"
     );
     let refunded = order.net_paid().as_f64();
@@ -251,7 +244,7 @@ fn an_expired_proposal_cannot_be_approved() {
     let expiry = w.desk.gate_policy().unwrap().expiry_ms;
     w.clock.advance_ms(expiry);
     assert_eq!(
-        w.desk.approve(id, &supervisor(), None).unwrap_err().code(),
+        w.desk.approve(id, SUPERVISOR, None).unwrap_err().code(),
         "expired"
     );
     assert_eq!(
@@ -259,7 +252,7 @@ fn an_expired_proposal_cannot_be_approved() {
         ProposalState::Expired
     );
     assert_eq!(
-        w.desk.approve(id, &supervisor(), None).unwrap_err().code(),
+        w.desk.approve(id, SUPERVISOR, None).unwrap_err().code(),
         "already_decided"
     );
     assert_eq!(order_now(&w.desk, &order.order_id)["status"], "pending");
@@ -296,11 +289,11 @@ fn a_proposal_whose_order_changed_is_invalidated() {
         address,
     )
     .unwrap();
-    w.desk.approve(move_id, &agent(), None).unwrap();
+    w.desk.approve(move_id, AGENT, None).unwrap();
     // The cancel's approver saw the order with its old address; that preview is stale now.
     assert_eq!(
         w.desk
-            .approve(cancel_id, &supervisor(), None)
+            .approve(cancel_id, SUPERVISOR, None)
             .unwrap_err()
             .code(),
         "invalidated"
@@ -318,7 +311,7 @@ fn an_edit_that_breaks_policy_is_refused_and_a_valid_edit_executes() {
     let order = pending_order(&w.shop, false).clone();
     let id = cancel(&mut w.desk, &order);
     let bad = json!({"order_id": order.order_id, "reason": "found it cheaper elsewhere"});
-    let err = w.desk.approve(id, &agent(), Some(&bad)).unwrap_err();
+    let err = w.desk.approve(id, AGENT, Some(&bad)).unwrap_err();
     assert_eq!(err.code(), "policy_violation");
     assert!(err.to_string().contains("invalid_cancel_reason"));
     assert_eq!(
@@ -335,24 +328,21 @@ fn an_edit_that_breaks_policy_is_refused_and_a_valid_edit_executes() {
     if let Some(other) = other {
         let moved = json!({"order_id": other.order_id, "reason": "no longer needed"});
         assert_eq!(
-            w.desk
-                .approve(id, &agent(), Some(&moved))
-                .unwrap_err()
-                .code(),
+            w.desk.approve(id, AGENT, Some(&moved)).unwrap_err().code(),
             "edit_changes_subject"
         );
     }
     let schema_bad = json!({"order_id": order.order_id});
     assert_eq!(
         w.desk
-            .approve(id, &agent(), Some(&schema_bad))
+            .approve(id, AGENT, Some(&schema_bad))
             .unwrap_err()
             .code(),
         "invalid_arguments"
     );
 
     let good = json!({"order_id": order.order_id, "reason": "ordered by mistake"});
-    let exec = w.desk.approve(id, &agent(), Some(&good)).unwrap();
+    let exec = w.desk.approve(id, AGENT, Some(&good)).unwrap();
     assert!(exec.edited);
     assert_eq!(
         order_now(&w.desk, &order.order_id)["cancel_reason"],
@@ -369,10 +359,10 @@ fn an_agent_cannot_approve_above_the_limit_and_a_supervisor_can() {
     let mut w = world();
     let order = pending_order(&w.shop, true).clone();
     let id = cancel(&mut w.desk, &order);
-    let err = w.desk.approve(id, &agent(), None).unwrap_err();
+    let err = w.desk.approve(id, AGENT, None).unwrap_err();
     assert_eq!(err.code(), "needs_supervisor");
     assert_eq!(order_now(&w.desk, &order.order_id)["status"], "pending");
-    w.desk.approve(id, &supervisor(), None).unwrap();
+    w.desk.approve(id, SUPERVISOR, None).unwrap();
     assert_eq!(order_now(&w.desk, &order.order_id)["status"], "cancelled");
 }
 
@@ -382,13 +372,13 @@ fn an_escalated_proposal_needs_a_supervisor() {
     let order = pending_order(&w.shop, false).clone();
     let id = cancel(&mut w.desk, &order);
     w.desk
-        .escalate(id, &agent(), Some("customer is upset"))
+        .escalate(id, AGENT, Some("customer is upset"))
         .unwrap();
     assert_eq!(
-        w.desk.approve(id, &agent(), None).unwrap_err().code(),
+        w.desk.approve(id, AGENT, None).unwrap_err().code(),
         "needs_supervisor"
     );
-    w.desk.approve(id, &supervisor(), None).unwrap();
+    w.desk.approve(id, SUPERVISOR, None).unwrap();
 }
 
 #[test]
@@ -397,15 +387,15 @@ fn rejection_needs_a_reason_and_closes_the_proposal() {
     let order = pending_order(&w.shop, false).clone();
     let id = cancel(&mut w.desk, &order);
     assert_eq!(
-        w.desk.reject(id, &agent(), "  ").unwrap_err().code(),
+        w.desk.reject(id, AGENT, "  ").unwrap_err().code(),
         "reason_required"
     );
     assert_eq!(w.desk.show(id).unwrap().decisions.len(), 0);
     w.desk
-        .reject(id, &agent(), "customer changed their mind")
+        .reject(id, AGENT, "customer changed their mind")
         .unwrap();
     assert_eq!(
-        w.desk.approve(id, &supervisor(), None).unwrap_err().code(),
+        w.desk.approve(id, SUPERVISOR, None).unwrap_err().code(),
         "already_decided"
     );
     let history = w.desk.history().unwrap();
@@ -440,7 +430,7 @@ fn a_policy_refusal_creates_no_proposal_but_is_recorded() {
     assert_eq!(err.code(), "policy_violation");
     assert!(w.desk.queue().unwrap().is_empty());
     let report = w.desk.verify_audit().unwrap();
-    assert_eq!(report.records, 1);
+    assert_eq!(report.records, 2); // the world's role assignment, the refusal
 }
 
 #[test]
@@ -515,10 +505,10 @@ fn the_audit_chain_names_the_first_altered_record() {
     let mut w = world();
     let order = pending_order(&w.shop, false).clone();
     let id = cancel(&mut w.desk, &order);
-    w.desk.approve(id, &agent(), None).unwrap();
+    w.desk.approve(id, AGENT, None).unwrap();
     let report = w.desk.verify_audit().unwrap();
     assert!(report.ok);
-    assert_eq!(report.records, 3); // created, approved, executed
+    assert_eq!(report.records, 4); // role assigned (world), created, approved, executed
     drop(w.desk);
 
     // An attacker with the file drops the append-only trigger and edits one byte.
@@ -578,7 +568,8 @@ fn the_audit_chain_detects_one_flipped_byte_in_the_file() {
     let desk = Desk::open(w.dir.path(), &ShopSeed::Demo, w.clock.clone()).unwrap();
     let report = desk.verify_audit().unwrap();
     assert!(!report.ok);
-    assert_eq!(report.first_break.unwrap().seq(), 2);
+    // 1: the world's role assignment, 2: the proposal, 3: the refusal holding the marker.
+    assert_eq!(report.first_break.unwrap().seq(), 3);
 }
 
 #[test]
@@ -595,4 +586,43 @@ fn a_bad_shop_file_creates_nothing() {
     .unwrap_err();
     assert_eq!(err.code(), "invalid_shop");
     assert!(!data.exists());
+}
+
+#[test]
+fn a_role_is_what_an_administrator_assigned_not_what_the_approver_claims() {
+    let mut w = world();
+    let order = pending_order(&w.shop, true).clone();
+    let args = json!({"order_id": order.order_id, "reason": "no longer needed"});
+    let id = propose(
+        &mut w.desk,
+        &order.user_id,
+        ToolName::CancelPendingOrder,
+        args,
+    )
+    .unwrap();
+    // Nobody assigned "zoe": she is an agent, so above the agent limit she is refused.
+    assert_eq!(
+        w.desk.approve(id, "zoe", None).unwrap_err().code(),
+        "needs_supervisor"
+    );
+    assert_eq!(w.desk.actor("zoe").unwrap().role, Role::Agent);
+    assert_eq!(
+        w.desk.approve(id, "  ", None).unwrap_err().code(),
+        "actor_required"
+    );
+    // Assigned supervisor, recorded in the audit log, the same request passes.
+    w.desk
+        .assign_role("admin", "zoe", Role::Supervisor)
+        .unwrap();
+    w.desk.approve(id, "zoe", None).unwrap();
+    let staff = w.desk.staff().unwrap();
+    assert!(staff
+        .iter()
+        .any(|m| m.name == "zoe" && m.role == Role::Supervisor && m.assigned_by == "admin"));
+    let decision = &w.desk.show(id).unwrap().decisions[1];
+    assert_eq!(
+        (decision.actor.as_str(), decision.role),
+        ("zoe", Some(Role::Supervisor))
+    );
+    assert!(w.desk.verify_audit().unwrap().ok);
 }

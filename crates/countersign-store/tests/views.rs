@@ -9,7 +9,7 @@ use std::sync::Arc;
 use countersign_core::{ManualClock, ProposalState, Role};
 use countersign_shop::ToolName;
 use countersign_store::{
-    Actor, Desk, DeskReader, HistoryEntry, HistoryFilter, QueueFilter, ShopSeed, DB_FILE,
+    Desk, DeskReader, HistoryEntry, HistoryFilter, QueueFilter, ShopSeed, DB_FILE,
 };
 
 const T0: i64 = 1_800_000_000_000;
@@ -18,6 +18,7 @@ fn seeded() -> (tempfile::TempDir, Arc<ManualClock>, Desk) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(T0));
     let mut desk = Desk::open(dir.path(), &ShopSeed::Demo, clock.clone()).unwrap();
+    desk.assign_role("admin", "sam", Role::Supervisor).unwrap();
     assert!(countersign_evals::inbox::seed_demo_inbox(&mut desk).unwrap() >= 20);
     (dir, clock, desk)
 }
@@ -30,26 +31,20 @@ fn history(desk: &Desk, filter: HistoryFilter) -> Vec<HistoryEntry> {
 fn history_filters_and_search() {
     let (_d, _clock, mut desk) = seeded();
     let queue = desk.queue().unwrap();
-    let ana = Actor {
-        name: "ana".into(),
-        role: Role::Agent,
-    };
-    let sam = Actor {
-        name: "sam".into(),
-        role: Role::Supervisor,
-    };
+    let ana = "ana";
+    let sam = "sam";
     let address = queue
         .iter()
         .find(|p| p.tool == ToolName::ModifyPendingOrderAddress)
         .unwrap()
         .clone();
-    desk.approve(address.id, &ana, None).unwrap();
+    desk.approve(address.id, ana, None).unwrap();
     let returned = queue
         .iter()
         .find(|p| p.tool == ToolName::ReturnDeliveredOrderItems)
         .unwrap()
         .clone();
-    desk.reject(returned.id, &sam, "customer called to withdraw, zanzibar")
+    desk.reject(returned.id, sam, "customer called to withdraw, zanzibar")
         .unwrap();
 
     let all = history(&desk, HistoryFilter::default());
@@ -291,12 +286,9 @@ fn an_overdue_proposal_reads_as_expired_and_only_the_tick_writes_it() {
         .is_empty());
     assert_eq!(reader.verify_audit().unwrap().records, records);
     // The approval gate refuses it all the same.
-    let sam = Actor {
-        name: "sam".into(),
-        role: Role::Supervisor,
-    };
+    let sam = "sam";
     assert_eq!(
-        desk.approve(open[0].id, &sam, None).unwrap_err().code(),
+        desk.approve(open[0].id, sam, None).unwrap_err().code(),
         "expired"
     );
     // The watcher's tick records the rest, once.
@@ -321,15 +313,7 @@ fn the_reader_sees_each_commit_and_cannot_write() {
     let reader = DeskReader::open(dir.path(), clock).unwrap();
     let before = reader.views().queue().unwrap();
     let first = before[0].clone();
-    desk.reject(
-        first.id,
-        &Actor {
-            name: "ana".into(),
-            role: Role::Agent,
-        },
-        "duplicate request",
-    )
-    .unwrap();
+    desk.reject(first.id, "ana", "duplicate request").unwrap();
     let after = reader.views().queue().unwrap();
     assert_eq!(after.len(), before.len() - 1);
     assert!(after.iter().all(|p| p.id != first.id));

@@ -1,12 +1,12 @@
 //! Decisions on proposals. The gate, the policy and the roles are the core's; this only passes
-//! the decision through, on the writer, off the main thread.
+//! the decision through, on the writer, off the main thread. Who decides is the operator the
+//! shell signed in (the OS account, `AppState::operator`), never a name or role from the page.
 
 use countersign_shop::ToolName;
 use countersign_store::{Execution, ProposeRequest};
 use serde_json::Value;
 use tauri::State;
 
-use crate::commands::ActorInput;
 use crate::ipc_error::IpcError;
 use crate::state::AppState;
 
@@ -14,12 +14,11 @@ use crate::state::AppState;
 pub async fn approve_proposal(
     state: State<'_, AppState>,
     id: i64,
-    actor: ActorInput,
     edited_args: Option<Value>,
 ) -> Result<Execution, IpcError> {
-    let actor = actor.into_actor()?;
+    let by = state.operator.clone();
     state
-        .write(move |desk| Ok(desk.approve(id, &actor, edited_args.as_ref())?))
+        .write(move |desk| Ok(desk.approve(id, &by, edited_args.as_ref())?))
         .await
 }
 
@@ -27,12 +26,11 @@ pub async fn approve_proposal(
 pub async fn reject_proposal(
     state: State<'_, AppState>,
     id: i64,
-    actor: ActorInput,
     reason: String,
 ) -> Result<(), IpcError> {
-    let actor = actor.into_actor()?;
+    let by = state.operator.clone();
     state
-        .write(move |desk| Ok(desk.reject(id, &actor, &reason)?))
+        .write(move |desk| Ok(desk.reject(id, &by, &reason)?))
         .await
 }
 
@@ -40,12 +38,11 @@ pub async fn reject_proposal(
 pub async fn escalate_proposal(
     state: State<'_, AppState>,
     id: i64,
-    actor: ActorInput,
     note: Option<String>,
 ) -> Result<(), IpcError> {
-    let actor = actor.into_actor()?;
+    let by = state.operator.clone();
     state
-        .write(move |desk| Ok(desk.escalate(id, &actor, note.as_deref())?))
+        .write(move |desk| Ok(desk.escalate(id, &by, note.as_deref())?))
         .await
 }
 
@@ -57,9 +54,8 @@ pub async fn propose_action(
     conversation_id: i64,
     tool: ToolName,
     args: Value,
-    actor: ActorInput,
 ) -> Result<i64, IpcError> {
-    let actor = actor.into_actor()?;
+    let by = state.operator.clone();
     state
         .write(move |desk| {
             let customer = desk
@@ -76,7 +72,7 @@ pub async fn propose_action(
                 channel: "manual",
                 tool,
                 args: &args,
-                proposed_by: &actor.name,
+                proposed_by: &by,
             })?)
         })
         .await

@@ -57,8 +57,8 @@ pub async fn settings_set_caps(state: State<'_, AppState>, caps: Caps) -> Result
 pub async fn settings_set_provider(
     state: State<'_, AppState>,
     provider: ProviderSettings,
-    actor: String,
 ) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
     state
         .write(move |desk| Ok(desk.set_provider_settings(&provider, &actor)?))
         .await
@@ -66,11 +66,8 @@ pub async fn settings_set_provider(
 
 /// Stores the key in the OS keychain. It is never written to the workspace, logged or sent back.
 #[tauri::command]
-pub async fn api_key_set(
-    state: State<'_, AppState>,
-    key: String,
-    actor: String,
-) -> Result<(), IpcError> {
+pub async fn api_key_set(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
     let key = Secret::new(key);
     if key.expose().trim().is_empty() {
         return Err(IpcError::new("invalid_setting", "the API key is empty"));
@@ -85,7 +82,8 @@ pub async fn api_key_set(
 }
 
 #[tauri::command]
-pub async fn api_key_clear(state: State<'_, AppState>, actor: String) -> Result<(), IpcError> {
+pub async fn api_key_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
     let secrets = state.secrets;
     state
         .write(move |desk| {

@@ -13,14 +13,17 @@ pub struct WorkspaceSummary {
     /// The workspace runs on the generated demo shop.
     pub demo: bool,
     pub shop_source: String,
-    /// The OS user name, as the default for who is deciding until one is set in Settings.
-    pub default_actor: String,
+    /// Who is at this desktop (the OS account), as decisions record it.
+    pub operator: String,
+    /// Their role, as an administrator assigned it (`countersign staff set`); agent if none.
+    pub role: countersign_core::Role,
 }
 
 #[tauri::command]
 pub async fn workspace_summary(state: State<'_, AppState>) -> Result<WorkspaceSummary, IpcError> {
+    let operator = state.operator.clone();
     state
-        .read(|r| {
+        .read(move |r| {
             let counts = r.views().queue_counts()?;
             let source = r.shop_source()?;
             let demo = source["kind"] == "demo";
@@ -33,9 +36,8 @@ pub async fn workspace_summary(state: State<'_, AppState>) -> Result<WorkspaceSu
                 } else {
                     source.to_string()
                 },
-                default_actor: std::env::var("USER")
-                    .or_else(|_| std::env::var("USERNAME"))
-                    .unwrap_or_else(|_| "agent".into()),
+                role: r.actor(&operator)?.role,
+                operator,
             })
         })
         .await

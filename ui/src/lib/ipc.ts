@@ -2,7 +2,6 @@
 // Every type comes from ./bindings, generated from the Rust types (ts-rs) and checked in CI.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ActorInput } from "./bindings/ActorInput";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { DailyMetrics } from "./bindings/DailyMetrics";
 import type { Execution } from "./bindings/Execution";
@@ -45,12 +44,13 @@ export const ipc = {
   workspaceSummary: () => call<WorkspaceSummary>("workspace_summary"),
   queue: (filter: QueueFilter) => call<QueuePage>("queue_list", { filter }),
   conversation: (conversationId: number) => call<ConversationView>("conversation_detail", { conversationId }),
-  approve: (id: number, actor: ActorInput, editedArgs: JsonValue | null) =>
-    call<Execution>("approve_proposal", { id, actor, editedArgs }),
-  reject: (id: number, actor: ActorInput, reason: string) => call<null>("reject_proposal", { id, actor, reason }),
-  escalate: (id: number, actor: ActorInput, note: string | null) => call<null>("escalate_proposal", { id, actor, note }),
-  propose: (conversationId: number, tool: ToolName, args: JsonValue, actor: ActorInput) =>
-    call<number>("propose_action", { conversationId, tool, args, actor }),
+  // Who decides is the operator the app runs as, and their role is the one an administrator
+  // assigned: the page never sends a name or a role.
+  approve: (id: number, editedArgs: JsonValue | null) => call<Execution>("approve_proposal", { id, editedArgs }),
+  reject: (id: number, reason: string) => call<null>("reject_proposal", { id, reason }),
+  escalate: (id: number, note: string | null) => call<null>("escalate_proposal", { id, note }),
+  propose: (conversationId: number, tool: ToolName, args: JsonValue) =>
+    call<number>("propose_action", { conversationId, tool, args }),
   /** The newest `filter.limit` matching decisions, and whether more match. */
   history: (filter: HistoryFilter) => call<HistoryPage>("history_list", { filter }),
   /** Every matching decision (the limit is ignored), written to the workspace's exports folder. */
@@ -60,10 +60,10 @@ export const ipc = {
   settings: () => call<Settings>("settings_get"),
   setPolicy: (policy: GatePolicy) => call<null>("settings_set_policy", { policy }),
   setCaps: (caps: Caps) => call<null>("settings_set_caps", { caps }),
-  setProvider: (provider: ProviderSettings, actor: string) => call<null>("settings_set_provider", { provider, actor }),
+  setProvider: (provider: ProviderSettings) => call<null>("settings_set_provider", { provider }),
   /** Write-only: the key goes to the OS keychain and never comes back. */
-  setApiKey: (key: string, actor: string) => call<null>("api_key_set", { key, actor }),
-  clearApiKey: (actor: string) => call<null>("api_key_clear", { actor }),
+  setApiKey: (key: string) => call<null>("api_key_set", { key }),
+  clearApiKey: () => call<null>("api_key_clear"),
   onQueueChanged: (handler: (e: QueueChanged) => void): Promise<UnlistenFn> =>
     listen<QueueChanged>(EVENTS.queueChanged, (event) => handler(event.payload)),
   /** The user clicked a notification about this conversation. */

@@ -5,6 +5,7 @@ pub mod history;
 pub mod lookup;
 pub mod pipeline;
 pub mod proposals;
+pub mod staff;
 
 use serde_json::Value;
 

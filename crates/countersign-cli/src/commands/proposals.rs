@@ -1,6 +1,5 @@
 //! The approval queue: propose, queue, show, approve, reject, escalate.
 
-use countersign_core::Role;
 use countersign_shop::ToolName;
 use countersign_store::ProposeRequest;
 
@@ -88,11 +87,11 @@ pub fn show(ctx: &Invocation, id: i64, json: bool) -> anyhow::Result<()> {
 }
 
 /// `approve`: approves and executes (once), optionally with edited arguments.
-pub fn approve(ctx: &Invocation, id: i64, role: Role, args: Option<&str>) -> anyhow::Result<()> {
+pub fn approve(ctx: &Invocation, id: i64, args: Option<&str>) -> anyhow::Result<()> {
     let edited = args.map(parse_json).transpose()?;
     let exec = ctx
         .open()?
-        .approve(id, &ctx.actor_as(role), edited.as_ref())
+        .approve(id, &ctx.actor, edited.as_ref())
         .map_err(desk)?;
     out(format!(
         "Executed proposal {}: {}",
@@ -102,16 +101,12 @@ pub fn approve(ctx: &Invocation, id: i64, role: Role, args: Option<&str>) -> any
 
 /// `reject`: a reason is required.
 pub fn reject(ctx: &Invocation, id: i64, reason: &str) -> anyhow::Result<()> {
-    ctx.open()?
-        .reject(id, &ctx.actor_as(Role::Agent), reason)
-        .map_err(desk)?;
+    ctx.open()?.reject(id, &ctx.actor, reason).map_err(desk)?;
     out(format!("Rejected proposal {id}."))
 }
 
 /// `escalate`: hands a proposal to a supervisor.
 pub fn escalate(ctx: &Invocation, id: i64, note: Option<&str>) -> anyhow::Result<()> {
-    ctx.open()?
-        .escalate(id, &ctx.actor_as(Role::Agent), note)
-        .map_err(desk)?;
+    ctx.open()?.escalate(id, &ctx.actor, note).map_err(desk)?;
     out(format!("Escalated proposal {id} to a supervisor."))
 }
