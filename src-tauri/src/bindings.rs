@@ -77,10 +77,13 @@ mod tests {
              export type DecisionKind = (typeof DECISION_KINDS)[number];\n\n\
              /** Every error code a command can return. */\n\
              export const ERROR_CODES = {} as const;\n\
-             export type ErrorCode = (typeof ERROR_CODES)[number];\n",
+             export type ErrorCode = (typeof ERROR_CODES)[number];\n\n\
+             /** Kinds of LLM provider a workspace can use. */\n\
+             export const PROVIDERS = {} as const;\n",
             ts_list(write_tools),
             ts_list(DECISION_KINDS),
             ts_list(&error_codes),
+            ts_list(countersign_store::Provider::ALL.map(countersign_store::Provider::as_str)),
         );
         std::fs::write(dir.join("catalog.ts"), catalog).expect("write catalog.ts");
     }

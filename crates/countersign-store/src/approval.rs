@@ -291,10 +291,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let overdue = proposals::list(
-            &tx,
-            &format!("WHERE state IN ('pending', 'escalated') AND expires_at <= {now} ORDER BY id"),
-        )?;
+        let overdue = proposals::overdue_at(&tx, now)?;
         for p in &overdue {
             proposals::set_state(&tx, p.id, ProposalState::Expired, now, "system", None)?;
             proposals::record_decision(

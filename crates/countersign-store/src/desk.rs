@@ -85,8 +85,8 @@ impl Desk {
                 ShopSeed::TauFile(p) => json!({"kind": "tau", "path": p.display().to_string()}),
                 ShopSeed::Loaded(_) => json!({"kind": "loaded"}),
             };
-            workspace::set(&tx, "shop_source", &source)?;
-            workspace::set(&tx, "gate_policy", &GatePolicy::default())?;
+            workspace::set(&tx, &workspace::SHOP_SOURCE, &source)?;
+            workspace::set(&tx, &workspace::GATE_POLICY, &GatePolicy::default())?;
             tracing::info!(
                 users = shop.users.len(),
                 orders = shop.orders.len(),
@@ -100,7 +100,7 @@ impl Desk {
     }
 
     pub fn gate_policy(&self) -> Result<GatePolicy, DeskError> {
-        Ok(workspace::get(&self.conn, "gate_policy")?.unwrap_or_default())
+        Ok(workspace::get(&self.conn, &workspace::GATE_POLICY)?.unwrap_or_default())
     }
 
     pub fn set_gate_policy(&mut self, policy: &GatePolicy) -> Result<(), DeskError> {
@@ -117,7 +117,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        workspace::set(&tx, "gate_policy", policy)?;
+        workspace::set(&tx, &workspace::GATE_POLICY, policy)?;
         audit_log::append(
             &tx,
             self.clock.now_ms(),
@@ -144,13 +144,8 @@ impl Desk {
         p: &workspace::ProviderSettings,
         actor: &str,
     ) -> Result<(), DeskError> {
-        if !["none", "openai", "anthropic"].contains(&p.kind.as_str()) {
-            return Err(DeskError::InvalidSetting(format!(
-                "unknown provider `{}` (none, openai or anthropic)",
-                p.kind
-            )));
-        }
-        if p.kind != "none"
+        // An unknown provider kind cannot reach here: it fails to deserialize at the edge.
+        if p.kind != workspace::Provider::None
             && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://"))
         {
             return Err(DeskError::InvalidSetting(
@@ -160,7 +155,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        workspace::set(&tx, "provider", p)?;
+        workspace::set(&tx, &workspace::PROVIDER, p)?;
         audit_log::append(
             &tx,
             self.clock.now_ms(),
@@ -225,7 +220,7 @@ impl Desk {
 
     /// Where this workspace's shop came from.
     pub fn shop_source(&self) -> Result<Value, DeskError> {
-        Ok(workspace::get(&self.conn, "shop_source")?.unwrap_or(Value::Null))
+        Ok(workspace::get(&self.conn, &workspace::SHOP_SOURCE)?.unwrap_or(Value::Null))
     }
 
     /// Runs a read tool at once and returns its schema-checked result.

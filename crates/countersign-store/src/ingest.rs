@@ -71,7 +71,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, DeskError> {
 
 impl Desk {
     pub fn planner_caps(&self) -> Result<Caps, DeskError> {
-        Ok(workspace::get(&self.conn, "planner_caps")?.unwrap_or_default())
+        Ok(workspace::get(&self.conn, &workspace::PLANNER_CAPS)?.unwrap_or_default())
     }
 
     pub fn set_planner_caps(&mut self, caps: &Caps) -> Result<(), DeskError> {
@@ -80,7 +80,7 @@ impl Desk {
                 "caps must allow at least one step and a non-negative cost".into(),
             ));
         }
-        workspace::set(&self.conn, "planner_caps", caps)
+        workspace::set(&self.conn, &workspace::PLANNER_CAPS, caps)
     }
 
     /// Runs a parsed request through the guard and the rules planner and records the result.

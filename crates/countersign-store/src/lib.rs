@@ -36,4 +36,4 @@ pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KIND
 pub use views::metrics::DailyMetrics;
 pub use views::queue::{QueueCounts, QueueFilter};
 pub use views::Views;
-pub use workspace::{GatePolicy, ProviderSettings};
+pub use workspace::{GatePolicy, Provider, ProviderSettings};

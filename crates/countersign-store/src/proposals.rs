@@ -134,14 +134,15 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Proposal, DeskError> {
     row.ok_or_else(|| DeskError::NotFound(format!("proposal {id}")))?
 }
 
-pub(crate) fn list(conn: &Connection, where_sql: &str) -> Result<Vec<Proposal>, DeskError> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM proposals {where_sql}"))?;
-    let rows = stmt.query_map([], from_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row??);
-    }
-    Ok(out)
+/// Open proposals whose expiry has passed at `now_ms`, oldest first: what the watcher records
+/// as expired.
+pub(crate) fn overdue_at(conn: &Connection, now_ms: i64) -> Result<Vec<Proposal>, DeskError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM proposals
+         WHERE state IN ('pending', 'escalated') AND expires_at <= ?1 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([now_ms], from_row)?;
+    collect(rows)
 }
 
 // Named reads. Time is passed in: an open proposal past its expiry reads as expired here

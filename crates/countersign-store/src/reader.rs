@@ -53,11 +53,11 @@ impl DeskReader {
     }
 
     pub fn gate_policy(&self) -> Result<GatePolicy, DeskError> {
-        Ok(workspace::get(&self.conn, "gate_policy")?.unwrap_or_default())
+        Ok(workspace::get(&self.conn, &workspace::GATE_POLICY)?.unwrap_or_default())
     }
 
     pub fn planner_caps(&self) -> Result<Caps, DeskError> {
-        Ok(workspace::get(&self.conn, "planner_caps")?.unwrap_or_default())
+        Ok(workspace::get(&self.conn, &workspace::PLANNER_CAPS)?.unwrap_or_default())
     }
 
     pub fn provider_settings(&self) -> Result<ProviderSettings, DeskError> {
@@ -66,7 +66,7 @@ impl DeskReader {
 
     /// Where this workspace's shop came from.
     pub fn shop_source(&self) -> Result<Value, DeskError> {
-        Ok(workspace::get(&self.conn, "shop_source")?.unwrap_or(Value::Null))
+        Ok(workspace::get(&self.conn, &workspace::SHOP_SOURCE)?.unwrap_or(Value::Null))
     }
 
     /// The conversation's customer, if the conversation exists.

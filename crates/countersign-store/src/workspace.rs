@@ -1,8 +1,14 @@
-//! Workspace settings: where the shop came from and the gate's policy (expiry, limits).
+//! Workspace settings: where the shop came from, the gate's policy (expiry, limits), the
+//! planner's caps and the provider. Each setting is a typed key ([`Setting`]): its name and the
+//! type stored under it are declared once, here.
+
+use std::marker::PhantomData;
 
 use countersign_core::ApprovalLimits;
+use countersign_pipeline::Caps;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{corrupt, DeskError};
 
@@ -31,10 +37,33 @@ impl Default for GatePolicy {
     }
 }
 
+/// A workspace setting: the key it is stored under and the type stored there.
+#[derive(Debug)]
+pub(crate) struct Setting<T> {
+    key: &'static str,
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T> Setting<T> {
+    const fn new(key: &'static str) -> Self {
+        Setting {
+            key,
+            value: PhantomData,
+        }
+    }
+}
+
+pub(crate) const GATE_POLICY: Setting<GatePolicy> = Setting::new("gate_policy");
+pub(crate) const PLANNER_CAPS: Setting<Caps> = Setting::new("planner_caps");
+pub(crate) const PROVIDER: Setting<ProviderSettings> = Setting::new("provider");
+/// Where the shop came from (`{"kind": "demo" | "tau" | "loaded", ...}`), for display.
+pub(crate) const SHOP_SOURCE: Setting<Value> = Setting::new("shop_source");
+
 pub(crate) fn get<T: serde::de::DeserializeOwned>(
     conn: &Connection,
-    key: &str,
+    setting: &Setting<T>,
 ) -> Result<Option<T>, DeskError> {
+    let key = setting.key;
     let text: Option<String> = conn
         .prepare_cached("SELECT value FROM workspace WHERE key = ?1")?
         .query_row([key], |r| r.get(0))
@@ -43,7 +72,12 @@ pub(crate) fn get<T: serde::de::DeserializeOwned>(
         .transpose()
 }
 
-pub(crate) fn set<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<(), DeskError> {
+pub(crate) fn set<T: Serialize>(
+    conn: &Connection,
+    setting: &Setting<T>,
+    value: &T,
+) -> Result<(), DeskError> {
+    let key = setting.key;
     let text = serde_json::to_string(value).map_err(|e| corrupt(format!("setting {key}"), e))?;
     conn.execute(
         "INSERT INTO workspace (key, value) VALUES (?1, ?2)
@@ -53,21 +87,41 @@ pub(crate) fn set<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Resu
     Ok(())
 }
 
+/// Which kind of LLM provider plans.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Provider {
+    /// The rules planner only.
+    #[default]
+    None,
+    /// Any OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp, ...).
+    Openai,
+    Anthropic,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 3] = [Provider::None, Provider::Openai, Provider::Anthropic];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Provider::None => "none",
+            Provider::Openai => "openai",
+            Provider::Anthropic => "anthropic",
+        }
+    }
+}
+
 /// Which LLM provider plans, if any. The API key is not here: it lives in the OS keychain.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProviderSettings {
-    /// `none` (rules planner only), `openai` (any OpenAI-compatible server) or `anthropic`.
-    pub kind: String,
+    pub kind: Provider,
     pub base_url: String,
     pub model: String,
 }
 
 /// The provider settings, `none` when never set.
 pub(crate) fn provider(conn: &Connection) -> Result<ProviderSettings, DeskError> {
-    Ok(get(conn, "provider")?.unwrap_or_else(|| ProviderSettings {
-        kind: "none".into(),
-        base_url: String::new(),
-        model: String::new(),
-    }))
+    Ok(get(conn, &PROVIDER)?.unwrap_or_default())
 }
