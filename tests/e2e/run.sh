@@ -31,7 +31,8 @@ grep -q ready "$tmp/recorder.log" || { echo "e2e: the notification recorder did 
 export USER=e2e-agent COUNTERSIGN_LOG=${COUNTERSIGN_LOG:-warn} COUNTERSIGN_TEST_HOOKS=1
 tauri-driver --port 4444 > "$tmp/tauri-driver.log" 2>&1 &
 trap 'kill \$(jobs -p) 2>/dev/null || true' EXIT
-sleep 1
+# Wait for the driver to listen (a fixed second was not always enough on a loaded machine).
+for _ in \$(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
 # The driver starts the app; a wrapper keeps its log for when a test fails, and turns the
 # responsiveness test's --test-slow-history-ms argument into the app's COUNTERSIGN_TEST_SLOW_MS.
 cat > "$tmp/app.sh" <<'WRAPPER'

@@ -8,16 +8,21 @@ import { remote } from "webdriverio";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Proportional set size: shared pages divided among the processes that share them, so a
-// multi-process browser is not charged twice for the same library pages.
-function rssKiB(pid) {
+// Proportional set size (PSS): shared pages divided among the processes that share them, so
+// a multi-process browser is not charged twice for the same library pages. Resident set size
+// (RSS) counts every shared page in every process; summed over a tree it over-counts, and is
+// printed too because it is the figure most tools show.
+function memKiB(pid) {
   try {
-    const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/Pss:\s+(\d+) kB/);
-    return m ? Number(m[1]) : 0;
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const field = (name) => Number(rollup.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
+    return { pss: field("Pss"), rss: field("Rss") };
   } catch {
-    return 0;
+    return { pss: 0, rss: 0 };
   }
 }
+
+const sum = (pids) => pids.map(memKiB).reduce((a, m) => ({ pss: a.pss + m.pss, rss: a.rss + m.rss }), { pss: 0, rss: 0 });
 
 function processes() {
   return readdirSync("/proc")
@@ -57,15 +62,17 @@ async function appRun(label) {
   const interactive = performance.now() - t0;
   await sleep(10_000);
   const all = processes();
-  const app = all.find((p) => p.cmd.includes("target/debug/countersign-app") || p.cmd.includes("target/release/countersign-app"));
+  const app = all.find((p) => /\/(debug|release)\/countersign-app( |$)/.test(p.cmd));
   const kids = app ? descendants(app.pid, all) : [];
-  const web = kids.filter((p) => /WebKitWebProcess/.test(p.cmd)).reduce((s, p) => s + rssKiB(p.pid), 0);
-  const net = kids.filter((p) => /WebKitNetworkProcess/.test(p.cmd)).reduce((s, p) => s + rssKiB(p.pid), 0);
-  const appRss = app ? rssKiB(app.pid) : 0;
+  const web = sum(kids.filter((p) => /WebKitWebProcess/.test(p.cmd)).map((p) => p.pid));
+  const net = sum(kids.filter((p) => /WebKitNetworkProcess/.test(p.cmd)).map((p) => p.pid));
+  const own = app ? memKiB(app.pid) : { pss: 0, rss: 0 };
   await browser.deleteSession();
   await sleep(1000);
-  console.log(`${label}: interactive in ${interactive.toFixed(0)} ms; idle PSS app ${mib(appRss)} MiB + web ${mib(web)} MiB + network ${mib(net)} MiB = ${mib(appRss + web + net)} MiB`);
-  return { interactive, total: appRss + web + net };
+  const pss = own.pss + web.pss + net.pss;
+  const rss = own.rss + web.rss + net.rss;
+  console.log(`${label} [${process.env.PROFILE} build]: interactive in ${interactive.toFixed(0)} ms; idle PSS app ${mib(own.pss)} MiB + web ${mib(web.pss)} MiB + network ${mib(net.pss)} MiB = ${mib(pss)} MiB; summed RSS ${mib(rss)} MiB`);
+  return { interactive, pss, rss };
 }
 
 async function chromiumRun() {
@@ -97,15 +104,19 @@ async function chromiumRun() {
   await sleep(15_000);
   const all = processes();
   const tree = [all.find((p) => p.pid === chrome.pid), ...descendants(chrome.pid, all)].filter(Boolean);
-  const total = tree.reduce((s, p) => s + rssKiB(p.pid), 0);
+  const total = sum(tree.map((p) => p.pid));
   chrome.kill();
   server.close();
-  console.log(`chromium (same UI as a web page, headed under Xvfb): idle PSS ${mib(total)} MiB over ${tree.length} processes`);
+  console.log(`chromium (same UI as a web page, headed under Xvfb): idle PSS ${mib(total.pss)} MiB, summed RSS ${mib(total.rss)} MiB over ${tree.length} processes`);
   return total;
 }
 
 const cold = await appRun("first start (seeds the demo workspace)");
 const warm = await appRun("second start");
 const chrome = await chromiumRun();
-console.log(`app idle PSS / chromium idle PSS = ${(warm.total / chrome).toFixed(2)}`);
-writeFileSync(process.env.PERF_OUT, JSON.stringify({ cold_ms: cold.interactive, warm_ms: warm.interactive, app_rss_kib: warm.total, chromium_rss_kib: chrome }, null, 2));
+console.log(`app idle PSS / chromium idle PSS = ${mib(warm.pss)} / ${mib(chrome.pss)} MiB = ${(warm.pss / chrome.pss).toFixed(2)}`);
+console.log(`app summed RSS / chromium summed RSS = ${mib(warm.rss)} / ${mib(chrome.rss)} MiB = ${(warm.rss / chrome.rss).toFixed(2)}`);
+writeFileSync(
+  process.env.PERF_OUT,
+  JSON.stringify({ profile: process.env.PROFILE, cold_ms: cold.interactive, warm_ms: warm.interactive, app_pss_kib: warm.pss, app_rss_kib: warm.rss, chromium_pss_kib: chrome.pss, chromium_rss_kib: chrome.rss }, null, 2),
+);

@@ -76,30 +76,40 @@ pub struct HistoryPage {
 // history shows of its proposal. Parameters: ?1 actor, ?2 tool, ?3 kind, ?4 from, ?5 to
 // (each NULL when not filtered), ?6 now (for the state as of now), ?7 row limit (-1: none),
 // ?8 the full-text query.
+// Two steps in one statement: pick the page's decision ids (touching only decisions, and
+// proposals when filtering by tool; sorting only ids and times, however many match), then read
+// the page's rows.
 macro_rules! history_sql {
     ($($extra:literal)?) => {
         concat!(
-            "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
+            "WITH page AS (
+                 SELECT d.id FROM decisions d
+                 WHERE (?1 IS NULL OR d.actor = ?1)
+                   AND (?2 IS NULL OR EXISTS (SELECT 1 FROM proposals p WHERE p.id = d.proposal_id AND p.tool = ?2))
+                   AND (?3 IS NULL OR d.kind = ?3)
+                   AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5) ",
+            $($extra,)?
+            "    ORDER BY d.at DESC, d.id DESC LIMIT ?7)
+             SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
                     p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
                     CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?6
                          THEN 'expired' ELSE p.state END
-             FROM decisions d JOIN proposals p ON p.id = d.proposal_id
-             WHERE (?1 IS NULL OR d.actor = ?1) AND (?2 IS NULL OR p.tool = ?2)
-               AND (?3 IS NULL OR d.kind = ?3)
-               AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5) ",
-            $($extra,)?
-            " ORDER BY d.at DESC, d.id DESC LIMIT ?7"
+             FROM page JOIN decisions d ON d.id = page.id JOIN proposals p ON p.id = d.proposal_id
+             ORDER BY d.at DESC, d.id DESC"
         )
     };
 }
 
 const FILTERED: &str = history_sql!();
 // The search's matches are audit records; a decision matches when any record about its
-// proposal does. FTS5 hands over every matching rowid (no cap), joined to the record's subject.
+// proposal (subject `proposal:<id>`) does. FTS5 hands over every matching rowid (no cap); as
+// a set of proposal ids it lets SQLite look their decisions up by index rather than walk
+// every decision, which keeps a rare word as fast as a common one.
 const SEARCHED: &str = history_sql!(
-    "AND 'proposal:' || d.proposal_id IN (
-         SELECT a.subject FROM audit_fts JOIN audit_log a ON a.seq = audit_fts.rowid
-         WHERE audit_fts MATCH ?8)"
+    "AND d.proposal_id IN (
+         SELECT CAST(substr(a.subject, 10) AS INTEGER)
+         FROM audit_fts JOIN audit_log a ON a.seq = audit_fts.rowid
+         WHERE audit_fts MATCH ?8 AND a.subject GLOB 'proposal:*')"
 );
 const ALL_OLDEST_FIRST: &str =
     "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
