@@ -322,12 +322,5 @@ impl Desk {
 
 /// The person acting, with the role assigned to them, read inside the deciding transaction.
 fn acting(tx: &rusqlite::Connection, by: &str) -> Result<Actor, DeskError> {
-    let name = by.trim();
-    if name.is_empty() {
-        return Err(DeskError::ActorRequired);
-    }
-    Ok(Actor {
-        name: name.to_owned(),
-        role: crate::staff::role_of(tx, name)?,
-    })
+    crate::staff::actor_in(tx, by)
 }

@@ -47,6 +47,18 @@ pub(crate) fn role_of(conn: &Connection, name: &str) -> Result<Role, DeskError> 
     }
 }
 
+/// The person named, with their role; an empty name is nobody.
+pub(crate) fn actor_in(conn: &Connection, name: &str) -> Result<Actor, DeskError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(DeskError::ActorRequired);
+    }
+    Ok(Actor {
+        name: name.to_owned(),
+        role: role_of(conn, name)?,
+    })
+}
+
 fn list(conn: &Connection) -> Result<Vec<StaffMember>, DeskError> {
     let mut stmt = conn
         .prepare_cached("SELECT name, role, assigned_by, assigned_at FROM staff ORDER BY name")?;
@@ -77,14 +89,7 @@ fn list(conn: &Connection) -> Result<Vec<StaffMember>, DeskError> {
 impl Desk {
     /// Who `name` is to the gate: their assigned role, or agent.
     pub fn actor(&self, name: &str) -> Result<Actor, DeskError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(DeskError::ActorRequired);
-        }
-        Ok(Actor {
-            name: name.to_owned(),
-            role: role_of(&self.conn, name)?,
-        })
+        actor_in(&self.conn, name)
     }
 
     pub fn staff(&self) -> Result<Vec<StaffMember>, DeskError> {
@@ -124,13 +129,6 @@ impl DeskReader {
     /// Who `name` is to the gate, read-only (for showing it; the gate reads it again when it
     /// decides).
     pub fn actor(&self, name: &str) -> Result<Actor, DeskError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(DeskError::ActorRequired);
-        }
-        Ok(Actor {
-            name: name.to_owned(),
-            role: role_of(&self.conn, name)?,
-        })
+        actor_in(&self.conn, name)
     }
 }
