@@ -59,10 +59,10 @@ static RETURN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static EXCHANGE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\bexchang(e|ing)\b|\bswap\b|\btrade\s+(it|them)\b"));
+    LazyLock::new(|| re(r"\bexchang(e|ed|es|ing)\b|\bswap(ped)?\b|\btrade\s+(it|them)\b"));
 static CHANGE_OPTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(change|switch|modify|update)\b.{0,80}\b(size|colou?r|option|version|model|capacity|material|variant)\b|\binstead\s+of\s+the\b|\b(different|another)\s+(size|colou?r)\b|\b(change|switch|update)\s+(the|my)\s+[a-z-]+\b.{0,50}\bto\b",
+        r"\b(chang(e|ed)|switch(ed)?|modif(y|ied)|update[d]?|make)\b.{0,80}\b(size|colou?r|option|version|model|capacity|material|variant)\b|\binstead\s+of\s+the\b|\b(different|another)\s+(size|colou?r)\b|\b(chang(e|ed)|switch(ed)?|update[d]?)\s+(the|my)\s+[a-z-]+\b.{0,50}\bto\b|\bbe\s+(changed|switched)\s+to\b|\b(want|like|prefer)\s+(the|my)\s+[a-z -]{2,30}?\s+in\s+[a-z0-9]",
     )
 });
 static ADDRESS: LazyLock<Regex> =
@@ -76,19 +76,22 @@ static DEFAULT_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// shipping address; without, their default address.
 static MOVED: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bmy\s+address\s+(has\s+)?changed\b|\bi('ve|\s+have)?\s+moved\b"));
+// A payment method named in the customer's words.
+const PAYMENT_METHOD: &str = r"(paypal|gift\s*card|credit\s*card|card|visa|mastercard)";
 static PAYMENT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\b(pay|paying|paid|charge|bill)\b.{0,30}\b(with|to|on|using|by)\b.{0,20}\b(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\b(change|switch|update)\b.{0,20}\bpayment\b|\b(charge|bill)\s+(it\s+to\s+)?(my|the)\s+(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\buse\s+(my|the)\s+(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b|\bswitch\b.{0,40}\bfrom\s+(my|the)\s+(paypal|gift\s*card|credit\s*card|card|visa|mastercard)\b",
-    )
+    let m = PAYMENT_METHOD;
+    re(&format!(
+        r"\b(pay|paying|paid|charge|bill)\b.{{0,30}}(\b(with|to|on|using|by)\b|\bw/).{{0,20}}\b{m}\b|\b(change|switch|update)\b.{{0,20}}\bpayment\b|\b(charge|bill)\s+(it\s+to\s+)?(my|the)\s+{m}\b|\buse\s+(my|the)\s+{m}\b|\bswitch\b.{{0,40}}\bfrom\s+(my|the)\s+{m}\b|\b(take|taking)\s+(the\s+)?(money|payment|amount)\s+(off|from)\s+(my|the)\s+{m}\b|\bput\b.{{0,30}}\bon\s+(my|the)\s+{m}\b"
+    ))
 });
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\bwhere\s+is\b|\bwhere'?s\b|\bstatus\b|\bwhat('?s|\s+is)\s+in\s+(my\s+)?order\b|\border\s+details\b|\btrack(ing)?\b|\bshipped\b|\bhas(n'?t| not)\s+(arrived|come|shipped)\b|\bwhen\s+will\b.{0,30}\b(arrive|ship|come|get)\b|\bnot\s+(arrived|received)\b|\bstill\s+waiting\b",
+        r"\bwhere\s+is\b|\bwhere'?s\b|\bstatus\b|\bwhat('?s|\s+is)\s+in\s+(my\s+)?order\b|\border\s+details\b|\btrack(ing)?\b|\bshipped\b|\bhas(n'?t| not)\s+(arrived|come|shipped)\b|\bwhen\s+will\b.{0,30}\b(arrive|ship|come|get)\b|\bnot\s+(arrived|received)\b|\bstill\s+waiting\b|\bstill\s+coming\b|\bon\s+(its|the)\s+way\b|\b(what|which)\s+orders\b",
     )
 });
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(policy|policies)\b|\bhow\s+(do|does|can|long)\b|\bcan\s+(i|you)\s+\w+\s+(something|anything|items?|products?|an?\s+\w+)\b|\bis\s+it\s+possible\b|\bwhat\s+(is|are)\s+your\b|\bdo\s+you\s+(offer|allow|accept|do)\b",
+        r"\b(policy|policies)\b|\bhow\s+(do|does|can|long)\b|\bcan\s+(i|you)\s+\w+\s+(something|anything|items?|products?|an?\s+\w+)\b|\bis\s+it\s+possible\b|\bwhat\s+(is|are)\s+your\b|\bdo\s+you\s+(offer|allow|accept|do|take)\b",
     )
 });
 
@@ -104,7 +107,11 @@ pub fn detect(text: &str) -> Vec<Intent> {
     if EXCHANGE.is_match(text) {
         out.push(Intent::Exchange);
     }
-    if RETURN.is_match(text) && !EXCHANGE.is_match(text) {
+    // "What's your return policy?" asks about returns; it does not ask for one.
+    static ABOUT_RETURNS: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\breturns?\s+(polic(y|ies)|window|period|rules)\b"));
+    let asks_about_returns = ABOUT_RETURNS.is_match(text);
+    if RETURN.is_match(&ABOUT_RETURNS.replace_all(text, " ")) && !EXCHANGE.is_match(text) {
         out.push(Intent::Return);
     }
     // "Noise cancelling" is a headphone option, not a request to cancel anything.
@@ -138,6 +145,9 @@ pub fn detect(text: &str) -> Vec<Intent> {
     if question_only && !out.contains(&Intent::Human) {
         out.clear();
         out.push(Intent::PolicyQuestion);
+    } else if asks_about_returns && !out.contains(&Intent::PolicyQuestion) {
+        // Asked beside a request ("cancel X. also what's your return policy"): answer both.
+        out.push(Intent::PolicyQuestion);
     }
     out
 }
@@ -146,6 +156,21 @@ pub fn detect(text: &str) -> Vec<Intent> {
 // prefix. A lookup is scoped to the customer, so a number that is not their order is "not
 // found", never someone else's record.
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)#?\s?\bw?(\d{7})\b"));
+
+impl Intent {
+    /// Whether the intent is a write on one order (and so needs to know which).
+    pub fn acts_on_an_order(self) -> bool {
+        matches!(
+            self,
+            Intent::Cancel
+                | Intent::Return
+                | Intent::Exchange
+                | Intent::ModifyItems
+                | Intent::ChangeOrderAddress
+                | Intent::ChangePayment
+        )
+    }
+}
 
 /// Where the words of an intent are in the text (every match), for pairing each intent of a
 /// multi-request message with the order named next to it.

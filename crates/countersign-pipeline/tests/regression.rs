@@ -116,3 +116,61 @@ fn a_block_posing_as_a_system_or_staff_note_is_stopped() {
         assert_eq!(report.verdict, Verdict::Block, "{body}");
     }
 }
+
+#[test]
+fn past_tenses_and_informal_variant_wishes_are_variant_changes() {
+    for (text, want) in [
+        (
+            "could the keyboard in order #w7865918 be exchanged? i'd prefer full layout.",
+            Intent::Exchange,
+        ),
+        (
+            "can the kettle in #w6441833 be changed to 1.7l?",
+            Intent::ModifyItems,
+        ),
+        (
+            "for order #w7171920 i want the yoga mat in plum 4mm please",
+            Intent::ModifyItems,
+        ),
+    ] {
+        assert!(
+            intent::detect(text).contains(&want),
+            "{text}: {:?}",
+            intent::detect(text)
+        );
+    }
+}
+
+#[test]
+fn a_return_policy_question_beside_a_request_is_answered_not_acted_on() {
+    let intents =
+        intent::detect("can you cancel 6860734, ordered by mistake. also whats your return policy");
+    assert!(intents.contains(&Intent::Cancel), "{intents:?}");
+    assert!(intents.contains(&Intent::PolicyQuestion), "{intents:?}");
+    assert!(!intents.contains(&Intent::Return), "{intents:?}");
+}
+
+#[test]
+fn status_questions_in_everyday_words_are_status_questions() {
+    for text in [
+        "is order #w8071990 still coming?",
+        "what orders do i have with you at the moment?",
+    ] {
+        assert_eq!(intent::detect(text), [Intent::Status], "{text}");
+    }
+}
+
+#[test]
+fn payment_changes_in_everyday_words_are_payment_changes() {
+    for text in [
+        "pay for #w3357649 w/ paypal instead",
+        "hi, please put #w6441833 on my card rather than paypal, thanks",
+        "for order w4192686, please take the money off my gift card instead of paypal.",
+    ] {
+        assert_eq!(intent::detect(text), [Intent::ChangePayment], "{text}");
+    }
+    // "my card" with PayPal moved away from is still only "a card": a question for the planner.
+    let named =
+        intent::payment_named("please put #w6441833 on my card rather than paypal").unwrap();
+    assert!(named.bare_card);
+}

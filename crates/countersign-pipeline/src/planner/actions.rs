@@ -150,6 +150,7 @@ fn which_order<V: ShopView>(
     customer: &User,
     intent: Intent,
     text: &str,
+    given: Option<&str>,
     citation: &'static str,
 ) -> Result<Result<Order, Section>, CapHit> {
     let wanted = |s: OrderStatus| match intent {
@@ -157,7 +158,10 @@ fn which_order<V: ShopView>(
         Intent::Return | Intent::Exchange => s == OrderStatus::Delivered,
         _ => s.is_pending_like(),
     };
-    if let Some(id) = named_order(intent, text) {
+    if let Some(id) = given
+        .map(str::to_owned)
+        .or_else(|| named_order(intent, text))
+    {
         let id = &id;
         return Ok(match run.order(id)? {
             Ok(o) => Ok(o),
@@ -201,12 +205,23 @@ fn named_order(intent: Intent, text: &str) -> Option<String> {
     }
 }
 
-/// A write on one of the customer's orders.
+/// Whether the text names a product by its name or its noun ("a backpack", "the kettle").
+fn names_product(text: &str, name: &str) -> bool {
+    let noun = name.split_whitespace().last().unwrap_or_default();
+    intent::contains_word(text, name)
+        || (noun.len() >= 4
+            && (intent::contains_word(text, noun)
+                || intent::contains_word(text, &format!("{noun}s"))))
+}
+
+/// A write on one of the customer's orders: `order` when the caller settled which (one
+/// request for several orders), otherwise the one the text names for this intent.
 pub(crate) fn order_action<V: ShopView>(
     run: &mut Run<'_, V>,
     customer: &User,
     intent: Intent,
     text: &str,
+    order: Option<&str>,
 ) -> Result<Section, CapHit> {
     let citation = match intent {
         Intent::Cancel => "kb-cancellations",
@@ -214,9 +229,16 @@ pub(crate) fn order_action<V: ShopView>(
         Intent::Exchange => "kb-exchanges",
         _ => "kb-order-changes",
     };
-    let order = match which_order(run, customer, intent, text, citation)? {
+    let order = match which_order(run, customer, intent, text, order, citation)? {
         Ok(o) => o,
         Err(section) => return Ok(section),
+    };
+    // "The shoes in black instead": a different variant is an item change while the order is
+    // pending and an exchange once it is delivered; the customer does not know our words.
+    let intent = match (intent, order.status) {
+        (Intent::Exchange, OrderStatus::Pending) => Intent::ModifyItems,
+        (Intent::ModifyItems, OrderStatus::Delivered) => Intent::Exchange,
+        (other, _) => other,
     };
     run.facts.push(draft::order_line(&order));
     let view = run.view;
@@ -326,7 +348,20 @@ pub(crate) fn order_action<V: ShopView>(
                         ))
                     }
                     Target::Unspecified => {
-                        return Ok(Section::say(replies::which_option(&item.name), citation))
+                        // "The skillet for a backpack": another product is not an option of
+                        // this one, and policy allows only options of the same product.
+                        if let Ok(types) = run.product_types()? {
+                            let other = types.keys().find(|name| {
+                                **name != item.name && names_product(text, &name.to_lowercase())
+                            });
+                            if other.is_some() {
+                                return Ok(Section::say(
+                                    replies::other_product(&item.name),
+                                    citation,
+                                ));
+                            }
+                        }
+                        return Ok(Section::say(replies::which_option(&item.name), citation));
                     }
                 }
             }

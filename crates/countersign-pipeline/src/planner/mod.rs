@@ -162,15 +162,35 @@ impl<V: ShopView, K: KnowledgeBase> RulesPlanner<'_, V, K> {
             return Ok(());
         };
 
+        // One request for several orders ("cancel both #W1 and #W2"): the same action on each.
+        let order_intents = intents.iter().filter(|i| i.acts_on_an_order()).count();
+        let mentions = intent::order_mentions(text);
+        let each_order = order_intents == 1
+            && mentions.len() > 1
+            && ["both", "all of", "each", "all the orders"]
+                .iter()
+                .any(|w| text.contains(w));
         let mut sections = Vec::new();
         for &intent in intents.iter().take(3) {
-            let section = match intent {
-                Intent::Status => actions::status(run, text)?,
-                Intent::PolicyQuestion => actions::policy_answer(self.kb, text),
-                Intent::ChangeDefaultAddress => actions::default_address(run.view, &customer, text),
-                _ => actions::order_action(run, &customer, intent, text)?,
-            };
-            sections.push(section);
+            match intent {
+                Intent::Status => sections.push(actions::status(run, text)?),
+                Intent::PolicyQuestion => sections.push(actions::policy_answer(self.kb, text)),
+                Intent::ChangeDefaultAddress => {
+                    sections.push(actions::default_address(run.view, &customer, text))
+                }
+                _ if each_order => {
+                    for (_, id) in mentions.iter().take(3) {
+                        sections.push(actions::order_action(
+                            run,
+                            &customer,
+                            intent,
+                            text,
+                            Some(id),
+                        )?);
+                    }
+                }
+                _ => sections.push(actions::order_action(run, &customer, intent, text, None)?),
+            }
         }
         finish(run, plan, sections);
         Ok(())

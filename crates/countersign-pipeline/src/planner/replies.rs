@@ -70,6 +70,10 @@ pub(crate) fn variant_unavailable(item: &str, available: &[String]) -> String {
     }
 }
 
+pub(crate) fn other_product(item: &str) -> String {
+    format!("I'm sorry, we cannot exchange the {item} for a different product: items can only be exchanged for another option of the same product. If you would like something else, you can return the {item} and place a new order.")
+}
+
 pub(crate) fn which_option(item: &str) -> String {
     format!("Which option of the {item} would you like instead? Please tell us every option you want (for example size and colour).")
 }

@@ -75,10 +75,31 @@ pub(crate) fn named_items<'o>(text: &str, order: &'o Order) -> NamedItems<'o> {
         out.push(item);
     }
     if out.is_empty() {
-        NamedItems::None
-    } else {
-        NamedItems::Items(out)
+        // "The silver one": an item named by an option value only it has in the order.
+        let by_value: Vec<&OrderItem> = order
+            .items
+            .iter()
+            .filter(|item| {
+                item.options.values().any(|v| {
+                    let v = v.to_lowercase();
+                    v.len() >= 3
+                        && v.chars().all(char::is_alphabetic)
+                        && intent::contains_word(&rest, &v)
+                        && order
+                            .items
+                            .iter()
+                            .filter(|other| other.options.values().any(|o| o.to_lowercase() == v))
+                            .count()
+                            == 1
+                })
+            })
+            .collect();
+        return match by_value.as_slice() {
+            [one] => NamedItems::Items(vec![one]),
+            _ => NamedItems::None,
+        };
     }
+    NamedItems::Items(out)
 }
 
 /// The noun of a product name: its last word, singular.

@@ -197,6 +197,18 @@ impl<'a, V: ShopView> Run<'a, V> {
         )
     }
 
+    /// `list_all_product_types`: product name → product id.
+    pub fn product_types(
+        &mut self,
+    ) -> Result<Result<std::collections::BTreeMap<String, String>, Miss>, CapHit> {
+        self.traced(
+            ToolName::ListAllProductTypes,
+            json!({}),
+            |v| v.product_types().map_err(|e| Miss::Broken(e.to_string())),
+            |types| json!({"product_types": types.len()}),
+        )
+    }
+
     pub fn product(&mut self, id: &str) -> Result<Result<Product, Miss>, CapHit> {
         self.traced(
             ToolName::GetProductDetails,

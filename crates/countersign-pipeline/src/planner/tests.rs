@@ -331,3 +331,42 @@ fn a_value_the_item_already_has_is_kept_when_named_with_a_new_one() {
         Target::Found(v) if v.item_id == "shirt_black_m"
     ));
 }
+
+#[test]
+fn an_item_named_by_an_option_only_it_has_is_that_item() {
+    let shop = shop();
+    // #W2000002 holds a black desk lamp, a white floor lamp and a red t-shirt.
+    match named_items("the white one has to go back", &shop.orders["#W2000002"]) {
+        NamedItems::Items(items) => assert_eq!(items[0].item_id, "floor_1"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn one_request_for_both_orders_acts_on_each() {
+    let mut shop = shop();
+    let mut second = shop.orders["#W1000001"].clone();
+    second.order_id = "#W3000003".into();
+    shop.orders.insert(second.order_id.clone(), second);
+    shop.users
+        .get_mut("ana_1")
+        .unwrap()
+        .orders
+        .push("#W3000003".into());
+    let p = plan_with(
+        &shop,
+        "cancel both #W1000001 and #W3000003, ordered them by mistake",
+        Caps::default(),
+        None,
+    );
+    let orders: Vec<Option<&str>> = p.proposals.iter().map(|a| a.call.order_id()).collect();
+    assert_eq!(orders, [Some("#W1000001"), Some("#W3000003")]);
+}
+
+#[test]
+fn an_exchange_for_another_product_is_refused_not_asked_about() {
+    let p = plan("Can I exchange the t-shirt from order #W2000002 for a desk lamp?");
+    assert!(p.proposals.is_empty());
+    let reply = p.reply.unwrap();
+    assert!(reply.contains("same product"), "{reply}");
+}
