@@ -11,8 +11,8 @@ use countersign_evals::eval::{
     ProposalOut, RefusedProposal,
 };
 use countersign_evals::thresholds::{
-    check, load_known_failures, load_thresholds, KnownFailure, Rate, Scope, ThresholdFailure,
-    Thresholds,
+    check, load_known_failures, load_thresholds, Floors, KnownFailure, Rate, Scope,
+    ThresholdFailure, Thresholds,
 };
 use serde_json::json;
 
@@ -48,6 +48,7 @@ fn bar() -> Thresholds {
         must_include_rate_min: 0.9,
         must_not_include_violations_max: 0,
         unapproved_side_effects_max: 0,
+        floors: Default::default(),
     }
 }
 
@@ -214,6 +215,43 @@ fn recall_below_its_floor_fails_the_check() {
     });
     assert!(below(&f, Rate::ActionRecall, "b.jsonl"), "{f:#?}");
     assert!(!below(&f, Rate::ActionPrecision, "b.jsonl"));
+}
+
+#[test]
+fn a_files_own_floor_replaces_the_general_one_and_can_fail() {
+    // One of two expected actions found: 0.5 recall in b.jsonl.
+    let half = CaseCounts {
+        expected: 2,
+        matched: 1,
+        proposals: 1,
+        ..CaseCounts::default()
+    };
+    let mut results: Vec<CaseResult> = (0..3)
+        .map(|i| passing(&format!("ok-{i}"), "a.jsonl"))
+        .collect();
+    results.push(failing("bad", "b.jsonl", half));
+    let report = EvalReport::of(results);
+    let mut lower = bar();
+    lower.floors.insert(
+        "b.jsonl".to_owned(),
+        Floors {
+            action_recall_min: Some(0.5),
+            ..Floors::default()
+        },
+    );
+    lower.floors.insert(
+        "overall".to_owned(),
+        Floors {
+            action_recall_min: Some(0.5),
+            ..Floors::default()
+        },
+    );
+    let f = check(&report, &lower, &known(&["bad"]));
+    assert!(!below(&f, Rate::ActionRecall, "b.jsonl"), "{f:#?}");
+    let mut higher = lower.clone();
+    higher.floors.get_mut("b.jsonl").unwrap().action_recall_min = Some(0.75);
+    let f = check(&report, &higher, &known(&["bad"]));
+    assert!(below(&f, Rate::ActionRecall, "b.jsonl"), "{f:#?}");
 }
 
 #[test]
