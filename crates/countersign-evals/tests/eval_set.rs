@@ -25,7 +25,15 @@ fn the_eval_sets_meet_their_thresholds() {
     let dir = evals_dir();
     let thresholds = load_thresholds(&dir.join("thresholds.json")).unwrap();
     let known = load_known_failures(&dir.join("known_failures.json")).unwrap();
-    let report = run_files(&[&dir.join("cases.jsonl"), &dir.join("messy.jsonl")], None).unwrap();
+    let report = run_files(
+        &[
+            &dir.join("cases.jsonl"),
+            &dir.join("messy.jsonl"),
+            &dir.join("holdout.jsonl"),
+        ],
+        None,
+    )
+    .unwrap();
     let failures: Vec<String> = check(&report, &thresholds, &known)
         .iter()
         .map(ToString::to_string)

@@ -102,7 +102,7 @@ const RULES: &[(&str, &str)] = &[
         // A block in the customer's mail that poses as staff or the system: customers write to
         // us, they do not write our internal notes.
         "fake_role_note",
-        r"(?m)^[\s#*>=\[\-]*(system|operator|admin(istrator)?|moderator|internal|security|support\s+team|staff)\s+(message|note|notice|instructions?|override)s?\b|\bpre-?approved\s+by\s+(a\s+|the\s+|your\s+)?(manager|supervisor|admin(istrator)?)\b|\bthe\s+(assistant|agent|ai|bot)\s+(must|should|is\s+required\s+to)\b",
+        r"(?m)^[\s#*>=\[\-]*(system|operator|admin(istrator)?|moderator|internal|security|support\s+team|staff)\s+(message|note|notice|instructions?|override)s?\b|\bpre-?approved\s+by\s+(a\s+|the\s+|your\s+)?(manager|supervisor|admin(istrator)?)\b|\bnote\s+from\s+(the\s+)?(support|security|admin|operator|moderation|billing)\s+team\b|\binternal\s+use\s+only\b|\bthe\s+(assistant|agent|ai|bot)\s+(must|should|is\s+required\s+to)\b",
     ),
     (
         "ai_addressed",

@@ -62,11 +62,14 @@ static EXCHANGE: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bexchang(e|ed|es|ing)\b|\bswap(ped)?\b|\btrade\s+(it|them)\b"));
 static CHANGE_OPTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(chang(e|ed)|switch(ed)?|modif(y|ied)|update[d]?|make)\b.{0,80}\b(size|colou?r|option|version|model|capacity|material|variant)\b|\binstead\s+of\s+the\b|\b(different|another)\s+(size|colou?r)\b|\b(chang(e|ed)|switch(ed)?|update[d]?)\s+(the|my)\s+[a-z-]+\b.{0,50}\bto\b|\bbe\s+(changed|switched)\s+to\b|\b(want|like|prefer)\s+(the|my)\s+[a-z -]{2,30}?\s+in\s+[a-z0-9]",
+        r"\b(chang(e|ed)|switch(ed)?|modif(y|ied)|update[d]?|make)\b.{0,80}\b(size|colou?r|option|version|model|capacity|material|variant)\b|\binstead\s+of\s+the\b|\b(different|another)\s+(size|colou?r)\b|\b(chang(e|ed)|switch(ed)?|update[d]?)\s+(the|my)\s+[a-z-]+\b.{0,50}\bto\b|\bbe\s+(changed|switched)\s+to\b|\b(want|like|prefer)\s+(the|my)\s+[a-z -]{2,30}?\s+in\s+[a-z0-9]|\b(make|have|get)\s+(the|my|it)\b[^.?!]{0,60}\binstead\b",
     )
 });
-static ADDRESS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\baddress\b|\b(ship|deliver|send)\b.{0,30}\bto\b|\bmoved\b"));
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\baddress\b|\b(ship|deliver|send)\b.{0,30}\bto\b|\b(go|goes|sent|shipped|delivered)\s+to\b|\bmoved\b",
+    )
+});
 static DEFAULT_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(default|profile|account|billing|home|saved)\s+address\b|\baddress\s+(on\s+file|in\s+my\s+(account|profile))\b|\bupdate\s+my\s+account\b",
@@ -257,7 +260,7 @@ pub fn payment_named(text: &str) -> Option<PaymentMention> {
     use countersign_shop::PaymentSource;
     static AWAY: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
-            r"\b(?:not|instead\s+of|rather\s+than|from)\s+(?:the\s+|my\s+|a\s+)?{METHOD}"
+            r"\b(?:not|instead\s+of|rather\s+than|from|not\s+(?:use|using|pay\s+with|charge))\s+(?:the\s+|my\s+|a\s+)?{METHOD}"
         ))
     });
     static GIFT: LazyLock<Regex> = LazyLock::new(|| re(r"\bgift\s*card\b"));
@@ -268,7 +271,24 @@ pub fn payment_named(text: &str) -> Option<PaymentMention> {
     static DIGITS: LazyLock<Regex> = LazyLock::new(|| {
         re(r"\b(?:ending|ends|last\s+four|last\s+4)(?:\s+(?:in|with|digits))?\s+(\d{4})\b")
     });
-    let wanted = AWAY.replace_all(text, " ");
+    // "The card I paid with", "the original payment": the method the order was paid with,
+    // which is what an unnamed method means.
+    static ORIGINAL: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"\b(card|account|method)\s+i\s+(paid|used|bought)\b|\boriginal\s+(payment|method|card)\b|\bsame\s+(card|method|account|payment)\b",
+        )
+    });
+    // Only where it is the method wanted: "rather than the card I paid with" moves away.
+    static AWAY_FROM_ORIGINAL: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"\b(?:not|instead\s+of|rather\s+than)\s+(?:the\s+|my\s+)?(?:original\s+(?:payment|method|card)|(?:card|account|method)\s+i\s+(?:paid|used|bought)(?:\s+with)?)",
+        )
+    });
+    let wanted = AWAY_FROM_ORIGINAL.replace_all(text, " ");
+    if ORIGINAL.is_match(&wanted) {
+        return None;
+    }
+    let wanted = AWAY.replace_all(&wanted, " ");
     let last_four = DIGITS.captures(&wanted).map(|c| c[1].to_owned());
     let brand = BRAND.captures(&wanted).map(|c| match &c[1] {
         b if b.starts_with("american") => "amex".to_owned(),

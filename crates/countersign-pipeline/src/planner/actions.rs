@@ -68,7 +68,13 @@ fn propose<V: ShopView>(
             citation: Some(citation),
             escalate: None,
         },
-        Err(v) => Section::say(replies::refusal(&v), citation),
+        Err(v) => {
+            let about = match call.order_id() {
+                Some(id) => format!("order {id}"),
+                None => "your account".to_owned(),
+            };
+            Section::say(replies::refusal(&v, &about), citation)
+        }
     }
 }
 
@@ -250,12 +256,13 @@ pub(crate) fn order_action<V: ShopView>(
         match named_payment(text, customer) {
             PaymentChoice::Chosen(pm) => Ok(pm),
             PaymentChoice::Unnamed => Ok(original.clone()),
-            PaymentChoice::NotOwned(kind) if allowed(kind) => {
-                Err(Section::say(replies::payment_not_on_file(kind), citation))
-            }
+            PaymentChoice::NotOwned(kind) if allowed(kind) => Err(Section::say(
+                replies::payment_not_on_file(kind, &id),
+                citation,
+            )),
             PaymentChoice::NotOwned(_) => Ok(original.clone()),
             PaymentChoice::Ambiguous(kind) => {
-                Err(Section::say(replies::which_of_kind(kind), citation))
+                Err(Section::say(replies::which_of_kind(kind, &id), citation))
             }
         }
     };
@@ -343,7 +350,7 @@ pub(crate) fn order_action<V: ShopView>(
                     }
                     Target::Unavailable { available } => {
                         return Ok(Section::say(
-                            replies::variant_unavailable(&item.name, &available),
+                            replies::variant_unavailable(&item.name, &id, &available),
                             citation,
                         ))
                     }
@@ -356,12 +363,15 @@ pub(crate) fn order_action<V: ShopView>(
                             });
                             if other.is_some() {
                                 return Ok(Section::say(
-                                    replies::other_product(&item.name),
+                                    replies::other_product(&item.name, &id),
                                     citation,
                                 ));
                             }
                         }
-                        return Ok(Section::say(replies::which_option(&item.name), citation));
+                        return Ok(Section::say(
+                            replies::which_option(&item.name, &id),
+                            citation,
+                        ));
                     }
                 }
             }
@@ -409,10 +419,13 @@ pub(crate) fn order_action<V: ShopView>(
                     return Ok(Section::say(replies::which_payment_method(&id), citation))
                 }
                 PaymentChoice::NotOwned(kind) => {
-                    return Ok(Section::say(replies::payment_not_on_file(kind), citation))
+                    return Ok(Section::say(
+                        replies::payment_not_on_file(kind, &id),
+                        citation,
+                    ))
                 }
                 PaymentChoice::Ambiguous(kind) => {
-                    return Ok(Section::say(replies::which_of_kind(kind), citation))
+                    return Ok(Section::say(replies::which_of_kind(kind, &id), citation))
                 }
             };
             let pm_label = label(&pm);

@@ -59,23 +59,23 @@ pub(crate) fn which_item_to_change(id: &str) -> String {
     format!("Which item of order {id} would you like to change, and to which option?")
 }
 
-pub(crate) fn variant_unavailable(item: &str, available: &[String]) -> String {
+pub(crate) fn variant_unavailable(item: &str, id: &str, available: &[String]) -> String {
     if available.is_empty() {
-        format!("The {item} option you asked for is out of stock at the moment, and no other option of it is available right now.")
+        format!("The {item} option you asked for (order {id}) is out of stock at the moment, and no other option of it is available right now.")
     } else {
         format!(
-            "The {item} option you asked for is out of stock at the moment. Available options are: {}. Would one of those work for you?",
+            "The {item} option you asked for (order {id}) is out of stock at the moment. Available options are: {}. Would one of those work for you?",
             available.join("; ")
         )
     }
 }
 
-pub(crate) fn other_product(item: &str) -> String {
-    format!("I'm sorry, we cannot exchange the {item} for a different product: items can only be exchanged for another option of the same product. If you would like something else, you can return the {item} and place a new order.")
+pub(crate) fn other_product(item: &str, id: &str) -> String {
+    format!("I'm sorry, we cannot exchange the {item} from order {id} for a different product: items can only be exchanged for another option of the same product. If you would like something else, you can return the {item} and place a new order.")
 }
 
-pub(crate) fn which_option(item: &str) -> String {
-    format!("Which option of the {item} would you like instead? Please tell us every option you want (for example size and colour).")
+pub(crate) fn which_option(item: &str, id: &str) -> String {
+    format!("Which option of the {item} in order {id} would you like instead? Please tell us every option you want (for example size and colour).")
 }
 
 pub(crate) fn swap_prepared(verb: &str, id: &str, lines: &[String], label: &str) -> String {
@@ -97,16 +97,16 @@ pub(crate) fn which_payment_method(id: &str) -> String {
     format!("Which payment method would you like to use for order {id}?")
 }
 
-pub(crate) fn payment_not_on_file(kind: PaymentSource) -> String {
+pub(crate) fn payment_not_on_file(kind: PaymentSource, id: &str) -> String {
     format!(
-        "I could not find a {} on your account. Which of the payment methods on your account should we use?",
+        "I could not find a {} on your account. Which of the payment methods on your account should we use for order {id}?",
         kind_label(kind)
     )
 }
 
-pub(crate) fn which_of_kind(kind: PaymentSource) -> String {
+pub(crate) fn which_of_kind(kind: PaymentSource, id: &str) -> String {
     format!(
-        "You have more than one {} on your account. Which one should we use (for example the last four digits)?",
+        "You have more than one {} on your account. Which one should we use for order {id} (for example the last four digits)?",
         kind_label(kind)
     )
 }
@@ -151,10 +151,15 @@ fn kind_label(kind: PaymentSource) -> &'static str {
     }
 }
 
-/// Why policy refuses, in the customer's terms.
-pub(crate) fn refusal(v: &PolicyViolation) -> String {
+/// Why policy refuses, in the customer's terms, about the record the write names.
+pub(crate) fn refusal(v: &PolicyViolation, about: &str) -> String {
+    format!("About {about}: {}", refusal_reason(v))
+}
+
+fn refusal_reason(v: &PolicyViolation) -> String {
     use ViolationCode::*;
     match v.code {
+        SamePaymentMethod => "it is already paid with that payment method.".into(),
         WrongStatus => format!("I'm sorry, we cannot do that: {}.", v.message),
         NotOwner => "I can only help with orders and details on your own account.".into(),
         InsufficientGiftCardBalance => format!("That gift card cannot cover it: {}.", v.message),

@@ -370,3 +370,18 @@ fn an_exchange_for_another_product_is_refused_not_asked_about() {
     let reply = p.reply.unwrap();
     assert!(reply.contains("same product"), "{reply}");
 }
+
+#[test]
+fn a_question_back_names_the_order_it_is_about() {
+    let p = plan("Please change the t-shirt in order #W1000001 to green.");
+    assert!(p.reply.unwrap().contains("#W1000001"));
+}
+
+#[test]
+fn a_refusal_speaks_the_customers_words_not_internal_ids() {
+    let p = plan("Please pay order #W1000001 with my visa instead.");
+    let reply = p.reply.unwrap();
+    assert!(p.proposals.is_empty());
+    assert!(reply.contains("already paid"), "{reply}");
+    assert!(!reply.contains("credit_card_1"), "{reply}");
+}
