@@ -156,21 +156,31 @@ pub fn screen(request: &Request) -> Screened {
     let body = normalize(&request.body);
     scan(&body.text, Part::Body, &mut findings);
     let mut own_words = String::new();
+    let mut subject_hidden = 0;
     if let Some(subject) = &request.subject {
-        let subject = normalize(subject).text;
-        scan(&subject, Part::Subject, &mut findings);
-        own_words.push_str(&subject);
-        own_words.push('\n');
+        let n = normalize(subject);
+        scan(&n.text, Part::Subject, &mut findings);
+        subject_hidden = n.invisible_removed;
+        // "Re: …" and "Fwd: …" name the thread (an earlier message, ours or someone else's),
+        // not what the customer asks now: screened, but not read as their words.
+        let trimmed = n.text.trim_start();
+        let thread = ["re:", "fw:", "fwd:", "aw:", "sv:"]
+            .iter()
+            .any(|p| trimmed.starts_with(p));
+        if !thread {
+            own_words.push_str(&n.text);
+            own_words.push('\n');
+        }
     }
     own_words.push_str(&body.text);
     for d in &body.decoded {
         scan(d, Part::Decoded, &mut findings);
     }
-    if body.invisible_removed > 0 {
+    if body.invisible_removed + subject_hidden > 0 {
         obfuscated = true;
         reasons.push(format!(
             "{} invisible or direction-control characters in the message",
-            body.invisible_removed
+            body.invisible_removed + subject_hidden
         ));
     }
     if body.lookalikes_folded > 0 && body.text.is_ascii() {

@@ -117,12 +117,14 @@ pub fn detect(text: &str) -> Vec<Intent> {
     if RETURN.is_match(&ABOUT_RETURNS.replace_all(text, " ")) && !EXCHANGE.is_match(text) {
         out.push(Intent::Return);
     }
-    // "Noise cancelling" is a headphone option, not a request to cancel anything.
-    if CANCEL.is_match(
-        &text
-            .replace("noise cancelling", "")
-            .replace("noise-cancelling", ""),
-    ) {
+    // "Noise cancelling" is a headphone option, and "I don't want to cancel" the opposite of a
+    // request: neither asks to cancel anything.
+    static NOT_CANCEL: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"\bnoise[\s-]+cancell?ing\b|\b(don'?t|do\s+not|not|never|no\s+need\s+to)\s+(want\s+to\s+|need\s+to\s+|wish\s+to\s+)?cancel\w*",
+        )
+    });
+    if CANCEL.is_match(&NOT_CANCEL.replace_all(text, " ")) {
         out.push(Intent::Cancel);
     }
     let default_address =
@@ -260,7 +262,7 @@ pub fn payment_named(text: &str) -> Option<PaymentMention> {
     use countersign_shop::PaymentSource;
     static AWAY: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
-            r"\b(?:not|instead\s+of|rather\s+than|from|not\s+(?:use|using|pay\s+with|charge))\s+(?:the\s+|my\s+|a\s+)?{METHOD}"
+            r"\b(?:not|no|never|instead\s+of|rather\s+than|from|(?:do\s+not|don'?t|not)\s+(?:want|use|using|pay\s+with|charge)(?:\s+it\s+(?:on|to))?)\s+(?:the\s+|my\s+|a\s+|an\s+)?{METHOD}"
         ))
     });
     static GIFT: LazyLock<Regex> = LazyLock::new(|| re(r"\bgift\s*card\b"));
@@ -357,7 +359,7 @@ pub fn parse_address(text: &str) -> Option<ParsedAddress> {
     // Without commas the street's end is where its suffix is ("14 Willow Bend Boulder CO").
     static BARE: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)\b(\d{1,6}\s+(?:[a-z0-9'.-]+\s+){0,4}?(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|terrace|ter|row|bend|hill|circle|cir|parkway|pkwy|square|sq|trail|trl|highway|hwy|alley|loop|path|crescent|close))\.?\s*,?\s*(?:((?:apt|apartment|suite|unit|ste|#)\.?\s*[a-z0-9-]+)\s*,?\s*)?([a-z][a-z .'-]{1,30}?)\s*,?\s+([a-z]{2})\s*,?\s+(\d{5})\b",
+            r"(?i)\b(\d{1,6}\s+(?:[a-z0-9'.-]+\s+){0,4}?(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|terrace|ter|row|bend|hill|circle|cir|parkway|pkwy|square|sq|trail|trl|highway|hwy|alley|loop|path|crescent|close))\.?\s*,?\s*(?:((?:apt|apartment|suite|unit|ste|#)\.?\s*[a-z0-9-]+)\s*,?\s*)?(?:in\s+)?([a-z][a-z .'-]{1,30}?)\s*,?\s+([a-z]{2})\s*,?\s+(\d{5})\b",
         )
     });
     // An address over several lines is one address: lines become commas.
@@ -368,6 +370,14 @@ pub fn parse_address(text: &str) -> Option<ParsedAddress> {
         .collect::<Vec<_>>()
         .join(", ")
         .replace(":,", ":");
+    // Two addresses ("from 12 Oak St, … to 5 Elm Ct, …") leave which one is new to a question.
+    let found = ADDR
+        .captures_iter(&one_line)
+        .count()
+        .max(BARE.captures_iter(&one_line).count());
+    if found > 1 {
+        return None;
+    }
     let c = ADDR
         .captures(&one_line)
         .or_else(|| BARE.captures(&one_line))?;

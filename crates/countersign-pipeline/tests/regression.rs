@@ -218,3 +218,49 @@ fn the_card_i_paid_with_is_the_original_method_unless_moved_away_from() {
     .unwrap();
     assert!(named.bare_card, "{named:?}");
 }
+
+// Found by review: inputs that made the planner propose the wrong thing.
+
+#[test]
+fn i_do_not_want_to_cancel_is_not_a_cancellation() {
+    for text in [
+        "i do not want to cancel #w1234567, just tell me where it is",
+        "please don't cancel #w1234567",
+    ] {
+        assert!(!intent::detect(text).contains(&Intent::Cancel), "{text}");
+    }
+}
+
+#[test]
+fn of_two_addresses_neither_is_guessed_to_be_the_new_one() {
+    assert!(intent::parse_address(
+        "change the address on #w1234567 from 12 oak street, austin, tx 78701 to 5 elm court, boise, id 83702"
+    )
+    .is_none());
+}
+
+#[test]
+fn in_before_the_city_is_not_part_of_it() {
+    let a = intent::parse_address("ship #w1234567 to 12 oak street in austin tx 78701").unwrap();
+    assert_eq!(a.city, "Austin");
+}
+
+#[test]
+fn a_method_the_customer_does_not_want_is_not_the_one_named() {
+    let named = intent::payment_named("refund to my paypal - i don't want a gift card").unwrap();
+    assert_eq!(named.kind, PaymentSource::Paypal);
+}
+
+#[test]
+fn a_reply_subject_names_the_thread_not_the_request() {
+    let screened = countersign_pipeline::screen(&Request {
+        subject: Some("Re: Cancel my order #W1234567".into()),
+        body: "Thanks, where is it now?".into(),
+        ..Request::default()
+    });
+    assert!(
+        !screened.own_words.contains("cancel"),
+        "{}",
+        screened.own_words
+    );
+}

@@ -57,7 +57,14 @@ impl Effect {
         user: Option<(&User, User)>,
     ) -> Effect {
         let subject = Subject::Order(order.0.order_id.clone());
-        let fingerprint = fingerprint_of(order.0);
+        let user_changes = user
+            .as_ref()
+            .is_some_and(|(before, after)| *before != after);
+        let fingerprint = subject_fingerprint(
+            order.0,
+            user.as_ref().map(|(before, _)| *before),
+            user_changes,
+        );
         Effect::build(summary, amount, subject, fingerprint, Some(order), user)
     }
 
@@ -101,6 +108,16 @@ impl Effect {
             subject,
             fingerprint,
         }
+    }
+}
+
+/// The fingerprint of what an order write depends on: the order, and the customer's record too
+/// when the write changes it (a gift-card balance), so a balance that moved after the proposal
+/// invalidates it instead of executing against a preview nobody saw.
+pub fn subject_fingerprint(order: &Order, user: Option<&User>, user_changes: bool) -> String {
+    match user.filter(|_| user_changes) {
+        Some(user) => fingerprint_of(&(order, user)),
+        None => fingerprint_of(order),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use countersign_core::gate::{decide, GateDecision, GateInput, Refusal};
 use countersign_core::{AuditKind, AuditSubject, DecisionKind, ProposalState};
-use countersign_shop::effect::fingerprint_of;
+use countersign_shop::effect::{fingerprint_of, subject_fingerprint};
 use countersign_shop::{evaluate, gather_facts, parse_write, Preview, Subject};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
@@ -40,10 +40,14 @@ impl Desk {
         edited_args: Option<&Value>,
     ) -> Result<Execution, DeskError> {
         let now = self.clock.now_ms();
-        let limits = self.gate_policy()?.limits;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Limits, role and proposal are all read in the deciding transaction: a limit lowered
+        // a moment ago applies.
+        let limits = crate::workspace::get(&tx, &crate::workspace::GATE_POLICY)?
+            .unwrap_or_default()
+            .limits;
         let actor = &acting(&tx, by)?;
         let proposal = proposals::get(&tx, id)?;
         let call = match edited_args {
@@ -61,11 +65,14 @@ impl Desk {
             None => parse_write(proposal.tool, &proposal.args)?,
         };
         let facts = gather_facts(&SqlShop(&tx), &proposal.customer_id, &call)?;
+        let effect = evaluate(&facts, &call);
         let fingerprint_now = match proposal.subject {
             Subject::User(_) => facts.customer.as_ref().map(fingerprint_of),
-            Subject::Order(_) => facts.order.as_ref().map(fingerprint_of),
+            Subject::Order(_) => facts.order.as_ref().map(|order| {
+                let user_changes = effect.as_ref().is_ok_and(|e| e.user.is_some());
+                subject_fingerprint(order, facts.customer.as_ref(), user_changes)
+            }),
         };
-        let effect = evaluate(&facts, &call);
         let decision = decide(&GateInput {
             state: proposal.state,
             now_ms: now,

@@ -103,7 +103,9 @@ impl Desk {
         Ok(workspace::get(&self.conn, &workspace::GATE_POLICY)?.unwrap_or_default())
     }
 
-    pub fn set_gate_policy(&mut self, policy: &GatePolicy) -> Result<(), DeskError> {
+    /// Changes expiry and the agents' approval limits, as `by` (a supervisor: an agent who
+    /// could raise their own limit would have none).
+    pub fn set_gate_policy(&mut self, by: &str, policy: &GatePolicy) -> Result<(), DeskError> {
         if policy.expiry_ms < 60_000 {
             return Err(DeskError::InvalidSetting(
                 "proposals must stay open at least a minute".into(),
@@ -117,11 +119,12 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = crate::staff::require_supervisor(&tx, by, "change the approval policy")?;
         workspace::set(&tx, &workspace::GATE_POLICY, policy)?;
         audit_log::append(
             &tx,
             self.clock.now_ms(),
-            "admin",
+            &actor.name,
             AuditKind::PolicyChanged,
             &AuditSubject::Workspace,
             &json!(policy),
@@ -155,6 +158,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::staff::require_supervisor(&tx, actor, "change the provider")?;
         workspace::set(&tx, &workspace::PROVIDER, p)?;
         audit_log::append(
             &tx,

@@ -57,6 +57,9 @@ pub enum DeskError {
     /// Nobody is named as acting (an empty name).
     #[error("who is acting is not known: name a person")]
     ActorRequired,
+    /// The acting person's role does not allow this (settings and roles are a supervisor's).
+    #[error("{who} may not {what}: only a supervisor may")]
+    NotPermitted { who: String, what: &'static str },
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -87,6 +90,7 @@ impl DeskError {
             DeskError::Corrupt(_) => "corrupt_record",
             DeskError::InvalidSetting(_) => "invalid_setting",
             DeskError::ActorRequired => "actor_required",
+            DeskError::NotPermitted { .. } => "not_permitted",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }
@@ -94,7 +98,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 22] = [
+    pub const CODES: [&'static str; 23] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -115,6 +119,7 @@ impl DeskError {
         "corrupt_record",
         "invalid_setting",
         "actor_required",
+        "not_permitted",
         "storage",
         "io",
     ];
@@ -172,6 +177,10 @@ mod tests {
             DeskError::Corrupt(s()),
             DeskError::InvalidSetting(s()),
             DeskError::ActorRequired,
+            DeskError::NotPermitted {
+                who: s(),
+                what: "change settings",
+            },
             DeskError::Storage(rusqlite::Error::InvalidQuery),
             DeskError::Io(std::io::Error::other("x")),
         ];

@@ -74,13 +74,28 @@ impl Desk {
         Ok(workspace::get(&self.conn, &workspace::PLANNER_CAPS)?.unwrap_or_default())
     }
 
-    pub fn set_planner_caps(&mut self, caps: &Caps) -> Result<(), DeskError> {
+    /// Changes the planner's step and cost caps, as `by` (a supervisor), recorded in the log.
+    pub fn set_planner_caps(&mut self, by: &str, caps: &Caps) -> Result<(), DeskError> {
         if caps.max_steps == 0 || !caps.max_cost_usd.is_finite() || caps.max_cost_usd < 0.0 {
             return Err(DeskError::InvalidSetting(
                 "caps must allow at least one step and a non-negative cost".into(),
             ));
         }
-        workspace::set(&self.conn, &workspace::PLANNER_CAPS, caps)
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = crate::staff::require_supervisor(&tx, by, "change the planner's caps")?;
+        workspace::set(&tx, &workspace::PLANNER_CAPS, caps)?;
+        audit_log::append(
+            &tx,
+            self.clock.now_ms(),
+            &actor.name,
+            AuditKind::CapsChanged,
+            &AuditSubject::Workspace,
+            &json!(caps),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Runs a parsed request through the guard and the rules planner and records the result.

@@ -59,6 +59,23 @@ pub(crate) fn actor_in(conn: &Connection, name: &str) -> Result<Actor, DeskError
     })
 }
 
+/// The person acting, if they are a supervisor; `NotPermitted` otherwise. Read inside the
+/// caller's transaction, like every role check.
+pub(crate) fn require_supervisor(
+    conn: &Connection,
+    by: &str,
+    what: &'static str,
+) -> Result<Actor, DeskError> {
+    let actor = actor_in(conn, by)?;
+    if actor.role != Role::Supervisor {
+        return Err(DeskError::NotPermitted {
+            who: actor.name,
+            what,
+        });
+    }
+    Ok(actor)
+}
+
 fn list(conn: &Connection) -> Result<Vec<StaffMember>, DeskError> {
     let mut stmt = conn
         .prepare_cached("SELECT name, role, assigned_by, assigned_at FROM staff ORDER BY name")?;
@@ -96,7 +113,10 @@ impl Desk {
         list(&self.conn)
     }
 
-    /// Assigns `name` a role, as an administrator (`by`), recorded in the audit log.
+    /// Assigns `name` a role, as `by`, recorded in the audit log. Only a supervisor may assign
+    /// roles — except the very first supervisor of a workspace, which whoever administers the
+    /// workspace's files assigns (on a desktop they could edit the file anyway; the team server
+    /// will authenticate its administrators).
     pub fn assign_role(&mut self, by: &str, name: &str, role: Role) -> Result<(), DeskError> {
         let name = name.trim();
         if name.is_empty() {
@@ -106,6 +126,14 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let bootstrap: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM staff WHERE role = 'supervisor')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !bootstrap {
+            require_supervisor(&tx, by, "assign roles")?;
+        }
         tx.execute(
             "INSERT INTO staff (name, role, assigned_by, assigned_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (name) DO UPDATE SET role = ?2, assigned_by = ?3, assigned_at = ?4",

@@ -612,17 +612,96 @@ fn a_role_is_what_an_administrator_assigned_not_what_the_approver_claims() {
     );
     // Assigned supervisor, recorded in the audit log, the same request passes.
     w.desk
-        .assign_role("admin", "zoe", Role::Supervisor)
+        .assign_role(SUPERVISOR, "zoe", Role::Supervisor)
         .unwrap();
     w.desk.approve(id, "zoe", None).unwrap();
     let staff = w.desk.staff().unwrap();
     assert!(staff
         .iter()
-        .any(|m| m.name == "zoe" && m.role == Role::Supervisor && m.assigned_by == "admin"));
+        .any(|m| m.name == "zoe" && m.role == Role::Supervisor && m.assigned_by == SUPERVISOR));
     let decision = &w.desk.show(id).unwrap().decisions[1];
     assert_eq!(
         (decision.actor.as_str(), decision.role),
         ("zoe", Some(Role::Supervisor))
     );
     assert!(w.desk.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn only_a_supervisor_assigns_roles_or_changes_the_gates_policy() {
+    let mut w = world();
+    // The world's first supervisor was assigned while the workspace had none (bootstrap).
+    let err = w
+        .desk
+        .assign_role(AGENT, AGENT, Role::Supervisor)
+        .unwrap_err();
+    assert_eq!(err.code(), "not_permitted");
+    assert_eq!(w.desk.actor(AGENT).unwrap().role, Role::Agent);
+    // An agent cannot raise their own limit, nor change the caps or the provider.
+    let mut policy = w.desk.gate_policy().unwrap();
+    for m in policy.limits.agent.values_mut() {
+        *m = countersign_shop::Money::from_cents(100_000_000);
+    }
+    assert_eq!(
+        w.desk.set_gate_policy(AGENT, &policy).unwrap_err().code(),
+        "not_permitted"
+    );
+    assert_ne!(w.desk.gate_policy().unwrap(), policy);
+    assert_eq!(
+        w.desk
+            .set_planner_caps(AGENT, &countersign_pipeline::Caps::default())
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
+    // A supervisor can, and the log says who.
+    w.desk.set_gate_policy(SUPERVISOR, &policy).unwrap();
+    assert_eq!(w.desk.gate_policy().unwrap(), policy);
+    w.desk
+        .assign_role(SUPERVISOR, AGENT, Role::Supervisor)
+        .unwrap();
+    assert!(w.desk.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn a_gift_card_balance_that_moved_after_the_proposal_invalidates_it() {
+    // Regression: the fingerprint covered only the order, so a cancellation refunding to a gift
+    // card executed against a balance its preview never showed.
+    let mut w = world();
+    let (first, second) = w
+        .shop
+        .users
+        .values()
+        .find_map(|u| {
+            let on_gift_card: Vec<&Order> = u
+                .orders
+                .iter()
+                .map(|id| &w.shop.orders[id])
+                .filter(|o| {
+                    o.status == OrderStatus::Pending
+                        && o.payment_history.len() == 1
+                        && u.payment_methods[&o.payment_history[0].payment_method_id].source
+                            == PaymentSource::GiftCard
+                })
+                .collect();
+            match on_gift_card.as_slice() {
+                [a, b, ..]
+                    if a.payment_history[0].payment_method_id
+                        == b.payment_history[0].payment_method_id =>
+                {
+                    Some(((*a).clone(), (*b).clone()))
+                }
+                _ => None,
+            }
+        })
+        .expect("a customer with two pending orders paid by the same gift card");
+    let stale = cancel(&mut w.desk, &first);
+    let other = cancel(&mut w.desk, &second);
+    w.desk.approve(other, SUPERVISOR, None).unwrap();
+    // The first order is untouched, but the gift card it refunds to is not.
+    assert_eq!(
+        w.desk.approve(stale, SUPERVISOR, None).unwrap_err().code(),
+        "invalidated"
+    );
+    assert_eq!(w.desk.execution_count().unwrap(), 1);
 }

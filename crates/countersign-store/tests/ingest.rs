@@ -12,12 +12,14 @@ use countersign_store::{Desk, ShopSeed};
 
 fn world() -> (tempfile::TempDir, Desk, Shop) {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Desk::open(
+    let mut desk = Desk::open(
         dir.path(),
         &ShopSeed::Demo,
         Arc::new(ManualClock::new(1_800_000_000_000)),
     )
     .unwrap();
+    desk.assign_role("admin", "sam", countersign_core::Role::Supervisor)
+        .unwrap();
     (dir, desk, generate(DEMO_SEED, &DemoSize::DEFAULT))
 }
 
@@ -181,10 +183,13 @@ fn blocked_requests_are_never_planned_and_flagged_ones_propose_nothing() {
 fn hitting_the_step_cap_escalates_without_proposals() {
     let (_d, mut desk, shop) = world();
     let (u, order) = with_pending(&shop);
-    desk.set_planner_caps(&Caps {
-        max_steps: 3,
-        max_cost_usd: 1.0,
-    })
+    desk.set_planner_caps(
+        "sam",
+        &Caps {
+            max_steps: 3,
+            max_cost_usd: 1.0,
+        },
+    )
     .unwrap();
     let got = desk
         .ingest(&email(
@@ -233,7 +238,7 @@ fn caps_that_allow_nothing_are_refused() {
         },
     ] {
         assert_eq!(
-            desk.set_planner_caps(&caps).unwrap_err().code(),
+            desk.set_planner_caps("sam", &caps).unwrap_err().code(),
             "invalid_setting"
         );
     }

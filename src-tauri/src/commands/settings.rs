@@ -41,15 +41,17 @@ pub async fn settings_set_policy(
     state: State<'_, AppState>,
     policy: GatePolicy,
 ) -> Result<(), IpcError> {
+    let by = state.operator.clone();
     state
-        .write(move |desk| Ok(desk.set_gate_policy(&policy)?))
+        .write(move |desk| Ok(desk.set_gate_policy(&by, &policy)?))
         .await
 }
 
 #[tauri::command]
 pub async fn settings_set_caps(state: State<'_, AppState>, caps: Caps) -> Result<(), IpcError> {
+    let by = state.operator.clone();
     state
-        .write(move |desk| Ok(desk.set_planner_caps(&caps)?))
+        .write(move |desk| Ok(desk.set_planner_caps(&by, &caps)?))
         .await
 }
 

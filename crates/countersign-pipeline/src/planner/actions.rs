@@ -193,7 +193,19 @@ fn which_order<V: ShopView>(
 /// The order named for this intent: the only one named, or — when a message names several
 /// ("ship #W1 to …. Also cancel #W2") — the one named closest to the intent's own words.
 fn named_order(intent: Intent, text: &str) -> Option<String> {
-    let mentions = intent::order_mentions(text);
+    // "Not #W1111111, the other one": an order the customer rules out is not the one meant.
+    let ruled_out = |pos: usize| {
+        let before = text[..pos].trim_end_matches(['#', 'w', ' ']);
+        before.ends_with("not")
+            && before[..before.len() - 3]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+    };
+    let mentions: Vec<(usize, String)> = intent::order_mentions(text)
+        .into_iter()
+        .filter(|(pos, _)| !ruled_out(*pos))
+        .collect();
     match mentions.as_slice() {
         [] => None,
         [(_, only)] => Some(only.clone()),
@@ -268,6 +280,16 @@ pub(crate) fn order_action<V: ShopView>(
     };
     Ok(match intent {
         Intent::Cancel => {
+            // Only whole orders can be cancelled: "cancel the lamp in #W…" is not a request to
+            // cancel everything else in it too.
+            if let NamedItems::Items(items) = named_items(text, &order) {
+                if items.len() < order.items.len() {
+                    return Ok(Section::say(
+                        replies::whole_orders_only(&id, &item_names(&order.items)),
+                        citation,
+                    ));
+                }
+            }
             let Some(reason) = intent::cancel_reason(text) else {
                 return Ok(Section::say(replies::ask_cancel_reason(&id), citation));
             };

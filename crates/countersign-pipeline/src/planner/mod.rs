@@ -169,7 +169,7 @@ impl<V: ShopView, K: KnowledgeBase> RulesPlanner<'_, V, K> {
             && mentions.len() > 1
             && ["both", "all of", "each", "all the orders"]
                 .iter()
-                .any(|w| text.contains(w));
+                .any(|w| intent::contains_word(text, w));
         let mut sections = Vec::new();
         for &intent in intents.iter().take(3) {
             match intent {

@@ -24,6 +24,10 @@ pub(crate) fn which_order() -> String {
     "Which order is this about? Please reply with the order number (it starts with #W).".into()
 }
 
+pub(crate) fn whole_orders_only(id: &str, items: &[String]) -> String {
+    format!("Only a whole order can be cancelled, and order {id} holds {}. Would you like to cancel the whole order, or change the item instead?", draft::item_list(items))
+}
+
 pub(crate) fn ask_cancel_reason(id: &str) -> String {
     format!("I can cancel order {id} while it is pending. Could you tell us why: is it no longer needed, or was it ordered by mistake?")
 }

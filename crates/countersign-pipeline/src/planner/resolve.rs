@@ -44,16 +44,34 @@ pub(crate) fn named_items<'o>(text: &str, order: &'o Order) -> NamedItems<'o> {
     if ALL.iter().any(|p| text.contains(p)) && !BUT.iter().any(|p| text.contains(p)) {
         return NamedItems::Items(order.items.iter().collect());
     }
-    // Full names first; their words are then spent, so "desk lamp" does not also name the
-    // floor lamp through "lamp".
+    // Full names first (singular or plural); their words are then spent, so "desk lamp" does
+    // not also name the floor lamp through "lamp".
     let mut rest = text.to_owned();
     let mut out: Vec<&OrderItem> = Vec::new();
     for item in &order.items {
         let name = item.name.to_lowercase();
-        if intent::contains_word(&rest, &name) || intent::contains_word(text, &name) {
-            rest = rest.replace(&name, " ");
+        let plural = format!("{name}s");
+        if intent::contains_word(text, &name) || intent::contains_word(text, &plural) {
+            // Two items of the same name ("the action camera" with a 4K and a 5K one): which,
+            // or both, is for the customer to say.
+            let same_name = order
+                .items
+                .iter()
+                .filter(|i| i.name.eq_ignore_ascii_case(&item.name))
+                .count();
+            if same_name > 1
+                && !intent::contains_word(text, &plural)
+                && !said_plural(text, head_word(&name))
+                && !text.contains("both")
+            {
+                return NamedItems::Ambiguous(name);
+            }
             out.push(item);
         }
+    }
+    for item in &out {
+        let name = item.name.to_lowercase();
+        rest = rest.replace(&format!("{name}s"), " ").replace(&name, " ");
     }
     for item in &order.items {
         if out.iter().any(|i| std::ptr::eq(*i, item)) {

@@ -385,3 +385,74 @@ fn a_refusal_speaks_the_customers_words_not_internal_ids() {
     assert!(reply.contains("already paid"), "{reply}");
     assert!(!reply.contains("credit_card_1"), "{reply}");
 }
+
+/// The fixture plus a second pending order paid like #W1000001.
+fn shop_with_two_pending() -> Shop {
+    let mut shop = shop();
+    let mut second = shop.orders["#W1000001"].clone();
+    second.order_id = "#W3000003".into();
+    shop.orders.insert(second.order_id.clone(), second);
+    shop.users
+        .get_mut("ana_1")
+        .unwrap()
+        .orders
+        .push("#W3000003".into());
+    shop
+}
+
+#[test]
+fn reach_is_not_each_and_one_cancellation_stays_one() {
+    let p = plan_with(
+        &shop_with_two_pending(),
+        "I tried to reach you about #W1000001 last week. Please cancel #W3000003, I ordered it by mistake.",
+        Caps::default(),
+        None,
+    );
+    let orders: Vec<Option<&str>> = p.proposals.iter().map(|a| a.call.order_id()).collect();
+    assert_eq!(orders, [Some("#W3000003")]);
+}
+
+#[test]
+fn an_order_the_customer_rules_out_is_not_the_one_acted_on() {
+    let p = plan_with(
+        &shop_with_two_pending(),
+        "I need to cancel an order, I ordered it by mistake. Not #W3000003, that one's fine - the other one, #W1000001.",
+        Caps::default(),
+        None,
+    );
+    let orders: Vec<Option<&str>> = p.proposals.iter().map(|a| a.call.order_id()).collect();
+    assert_eq!(orders, [Some("#W1000001")]);
+}
+
+#[test]
+fn two_items_of_the_same_name_are_asked_about() {
+    let mut shop = shop();
+    let order = shop.orders.get_mut("#W2000002").unwrap();
+    let mut twin = order.items[0].clone();
+    twin.item_id = "desk_2".into();
+    order.items.push(twin);
+    assert!(matches!(
+        named_items("return the desk lamp", &shop.orders["#W2000002"]),
+        NamedItems::Ambiguous(_)
+    ));
+    match named_items("return both desk lamps", &shop.orders["#W2000002"]) {
+        NamedItems::Items(items) => assert_eq!(items.len(), 2),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cancelling_one_item_does_not_cancel_the_whole_order() {
+    let mut shop = shop();
+    let mut lamp = shop.orders["#W2000002"].items[0].clone();
+    lamp.item_id = "desk_9".into();
+    shop.orders.get_mut("#W1000001").unwrap().items.push(lamp);
+    let p = plan_with(
+        &shop,
+        "Please cancel the desk lamp in #W1000001, I ordered it by mistake.",
+        Caps::default(),
+        None,
+    );
+    assert!(p.proposals.is_empty(), "{:?}", p.proposals);
+    assert!(p.reply.unwrap().contains("whole order"));
+}

@@ -9,7 +9,7 @@ export const DECISION_KINDS = ["approved", "rejected", "escalated", "expired", "
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /** Every error code a command can return. */
-export const ERROR_CODES = ["actor_required", "already_decided", "conversation_customer_mismatch", "corrupt_record", "edit_changes_subject", "expired", "export_failed", "internal", "invalid_arguments", "invalid_expression", "invalid_json", "invalid_setting", "invalid_shop", "invalidated", "io", "keychain_refused", "keychain_unavailable", "needs_supervisor", "not_found", "out_of_scope", "policy_violation", "reason_required", "schema_too_new", "storage", "unknown_customer", "unknown_tool"] as const;
+export const ERROR_CODES = ["actor_required", "already_decided", "conversation_customer_mismatch", "corrupt_record", "edit_changes_subject", "expired", "export_failed", "internal", "invalid_arguments", "invalid_expression", "invalid_json", "invalid_setting", "invalid_shop", "invalidated", "io", "keychain_refused", "keychain_unavailable", "needs_supervisor", "not_found", "not_permitted", "out_of_scope", "policy_violation", "reason_required", "schema_too_new", "storage", "unknown_customer", "unknown_tool"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Kinds of LLM provider a workspace can use. */
