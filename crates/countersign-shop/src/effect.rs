@@ -32,6 +32,19 @@ pub struct Preview {
     pub changes: Vec<Change>,
 }
 
+impl Preview {
+    /// Whether the write changes the customer's record (a gift-card balance, an address): what
+    /// its fingerprint covers besides the order (see [`subject_fingerprint`]).
+    pub fn changes_user(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.entity.starts_with(USER_ENTITY))
+    }
+}
+
+/// How a change to the customer's record names its entity (`user <id>`).
+const USER_ENTITY: &str = "user ";
+
 /// A write that passed policy: its preview and the records it would store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Effect {
@@ -93,7 +106,7 @@ impl Effect {
             if *before == after {
                 return None;
             }
-            let entity = format!("user {}", before.user_id);
+            let entity = format!("{USER_ENTITY}{}", before.user_id);
             diff(&entity, &to_value(before), &to_value(&after), &mut changes);
             Some(after)
         });

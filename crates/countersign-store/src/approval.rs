@@ -68,9 +68,14 @@ impl Desk {
         let effect = evaluate(&facts, &call);
         let fingerprint_now = match proposal.subject {
             Subject::User(_) => facts.customer.as_ref().map(fingerprint_of),
+            // Covering what the proposal's effect covered when it was made (a bad edit must be
+            // refused for itself, not read as a changed world).
             Subject::Order(_) => facts.order.as_ref().map(|order| {
-                let user_changes = effect.as_ref().is_ok_and(|e| e.user.is_some());
-                subject_fingerprint(order, facts.customer.as_ref(), user_changes)
+                subject_fingerprint(
+                    order,
+                    facts.customer.as_ref(),
+                    proposal.preview.changes_user(),
+                )
             }),
         };
         let decision = decide(&GateInput {

@@ -705,3 +705,34 @@ fn a_gift_card_balance_that_moved_after_the_proposal_invalidates_it() {
     );
     assert_eq!(w.desk.execution_count().unwrap(), 1);
 }
+
+#[test]
+fn a_bad_edit_of_a_gift_card_refund_is_refused_for_itself_and_leaves_the_proposal_open() {
+    // Regression (found by the E2E suite): with the fingerprint covering the gift card, a bad
+    // edit was read as a changed world and closed the proposal as invalidated.
+    let mut w = world();
+    let order = w
+        .shop
+        .orders
+        .values()
+        .find(|o| {
+            o.status == OrderStatus::Pending
+                && o.payment_history.len() == 1
+                && o.payment_history[0]
+                    .payment_method_id
+                    .starts_with("gift_card")
+        })
+        .unwrap()
+        .clone();
+    let id = cancel(&mut w.desk, &order);
+    let bad = json!({"order_id": order.order_id, "reason": "found it cheaper elsewhere"});
+    assert_eq!(
+        w.desk.approve(id, AGENT, Some(&bad)).unwrap_err().code(),
+        "policy_violation"
+    );
+    assert_eq!(
+        w.desk.show(id).unwrap().proposal.state,
+        ProposalState::Pending
+    );
+    w.desk.approve(id, SUPERVISOR, None).unwrap();
+}
