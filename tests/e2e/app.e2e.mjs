@@ -157,8 +157,9 @@ test("an API key goes to the keychain and nowhere else", async () => {
 test("a new pending approval raises one notification; clicking it opens the conversation", async () => {
   await openQueue();
   const before = Number(await (await $('[data-testid="open-count"]')).getText());
-  const cases = readFileSync(new URL("../../evals/cases.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  const c = cases.find((x) => x.id === "cancel-5");
+  // A customer of the demo shop with a pending order (fixed data: the demo shop is generated
+  // from a seed), asking for something the rules planner proposes.
+  const c = { from: "bruno.ulloa41@example.com", input: "We have no use for order #W2546220 now; please cancel it." };
   const mail = join(process.env.E2E_TMP, "new.eml");
   execFileSync("bash", ["-c", `printf 'From: %s\\r\\nSubject: cancel\\r\\n\\r\\n%s\\r\\n' "$1" "$2" > "$3"`, "_", c.from, c.input, mail]);
   // Notifications are for when the agent is elsewhere: take the focus away from the window.
