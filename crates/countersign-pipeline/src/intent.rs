@@ -211,14 +211,7 @@ pub fn order_mentions(text: &str) -> Vec<(usize, String)> {
 
 /// Order ids named in the text, normalised to `#W1234567`, in order of mention.
 pub fn order_ids(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for c in ORDER_ID.captures_iter(text) {
-        let id = format!("#W{}", &c[1]);
-        if !out.contains(&id) {
-            out.push(id);
-        }
-    }
-    out
+    order_mentions(text).into_iter().map(|(_, id)| id).collect()
 }
 
 /// The cancellation reason the customer gave, if it maps to one the policy accepts.

@@ -12,10 +12,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::audit_log;
-use crate::desk::{Actor, Desk};
+use crate::desk::Desk;
 use crate::error::DeskError;
 use crate::proposals::{self, NewDecision};
 use crate::shop_store::{self, SqlShop};
+use crate::staff;
 
 /// What an approval executed.
 #[derive(Clone, Debug, Serialize)]
@@ -48,7 +49,7 @@ impl Desk {
         let limits = crate::workspace::get(&tx, &crate::workspace::GATE_POLICY)?
             .unwrap_or_default()
             .limits;
-        let actor = &acting(&tx, by)?;
+        let actor = &staff::actor_in(&tx, by)?;
         let proposal = proposals::get(&tx, id)?;
         let call = match edited_args {
             Some(args) => {
@@ -254,7 +255,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let actor = &acting(&tx, by)?;
+        let actor = &staff::actor_in(&tx, by)?;
         let proposal = proposals::get(&tx, id)?;
         let allowed = match to {
             ProposalState::Escalated => proposal.state == ProposalState::Pending,
@@ -296,9 +297,10 @@ impl Desk {
         Ok(())
     }
 
-    /// Moves open proposals past their expiry to `expired`, recording each. Fail closed: an
-    /// expired proposal can never be approved.
-    pub(crate) fn expire_overdue(&mut self) -> Result<usize, DeskError> {
+    /// Records every open proposal past its expiry as expired, each with its decision and
+    /// audit record, in one transaction. Reads already show them expired; this writes it down,
+    /// from the app's watcher tick. Fail closed: an expired proposal can never be approved.
+    pub fn record_expiries(&mut self) -> Result<usize, DeskError> {
         let now = self.clock.now_ms();
         let tx = self
             .conn
@@ -330,9 +332,4 @@ impl Desk {
         tx.commit()?;
         Ok(overdue.len())
     }
-}
-
-/// The person acting, with the role assigned to them, read inside the deciding transaction.
-fn acting(tx: &rusqlite::Connection, by: &str) -> Result<Actor, DeskError> {
-    crate::staff::actor_in(tx, by)
 }

@@ -199,21 +199,10 @@ impl Desk {
         Ok(())
     }
 
-    /// The newest proposal id (0 when none): watchers compare it to find new proposals.
-    pub fn latest_proposal_id(&self) -> Result<i64, DeskError> {
-        proposals::latest_id(&self.conn)
-    }
-
     /// Read models (queue, conversation, history, metrics) on this desk's connection, as of
     /// now. The app reads through a [`crate::DeskReader`] instead, off the writer.
     pub fn views(&self) -> Views<'_> {
         Views::new(&self.conn, self.clock.now_ms())
-    }
-
-    /// Records every open proposal past its expiry as expired (one transaction). Reads already
-    /// show them expired; this writes it down, from the app's watcher tick or a CLI run.
-    pub fn record_expiries(&mut self) -> Result<usize, DeskError> {
-        self.expire_overdue()
     }
 
     pub fn conversation_count(&self) -> Result<i64, DeskError> {

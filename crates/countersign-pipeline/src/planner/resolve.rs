@@ -217,12 +217,7 @@ fn named_options(
     // Yes/no options ("waterproof", "noise cancelling") are named by the option itself:
     // "non-waterproof", "without noise cancelling" is no; "waterproof", "with noise
     // cancelling" is yes.
-    let dims: std::collections::BTreeSet<&String> = product
-        .variants
-        .values()
-        .flat_map(|v| v.options.keys())
-        .collect();
-    for dim in dims {
+    for dim in option_names(product) {
         let is_yes_no = product.variants.values().all(|v| {
             v.options
                 .get(dim)
@@ -268,12 +263,7 @@ fn names_an_unresolved_option(
     product: &Product,
     wanted: &BTreeMap<String, String>,
 ) -> bool {
-    let dims: std::collections::BTreeSet<&String> = product
-        .variants
-        .values()
-        .flat_map(|v| v.options.keys())
-        .collect();
-    dims.into_iter().any(|dim| {
+    option_names(product).into_iter().any(|dim| {
         let dim_l = dim.to_lowercase();
         !wanted.contains_key(dim)
             && dim_l.len() >= 4
@@ -282,6 +272,15 @@ fn names_an_unresolved_option(
             && !matches!(dim_l.as_str(), "size" | "color" | "colour" | "style" | "type" | "switch")
             && text.contains(&dim_l)
     })
+}
+
+/// The product's options ("color", "size", "waterproof"), each once.
+fn option_names(product: &Product) -> std::collections::BTreeSet<&String> {
+    product
+        .variants
+        .values()
+        .flat_map(|v| v.options.keys())
+        .collect()
 }
 
 pub(crate) fn options_text(o: &Options) -> String {
