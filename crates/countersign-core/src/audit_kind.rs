@@ -11,6 +11,9 @@ use crate::DecisionKind;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AuditKind {
+    /// A request recorded before planning (the LLM planner plans it later, off the window).
+    #[serde(rename = "conversation.admitted")]
+    ConversationAdmitted,
     #[serde(rename = "conversation.ingested")]
     ConversationIngested,
     #[serde(rename = "proposal.created")]
@@ -53,7 +56,8 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 17] = [
+    pub const ALL: [AuditKind; 18] = [
+        AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
         AuditKind::ProposalRefused,
@@ -75,6 +79,7 @@ impl AuditKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            AuditKind::ConversationAdmitted => "conversation.admitted",
             AuditKind::ConversationIngested => "conversation.ingested",
             AuditKind::ProposalCreated => "proposal.created",
             AuditKind::ProposalRefused => "proposal.refused",

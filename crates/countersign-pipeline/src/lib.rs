@@ -11,9 +11,13 @@ pub mod kb;
 pub mod normalize;
 pub mod plan;
 pub mod planner;
+pub mod price;
 pub mod request;
+pub mod routing;
 
 pub use guard::{check as guard_check, screen, GuardReport, Screened, Verdict};
-pub use plan::{Caps, Handoff, Outcome, Plan, ProposedAction, TraceStep};
-pub use planner::{MonotonicTicker, RulesPlanner, Ticker};
+pub use plan::{Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, ProposedAction, TraceStep};
+pub use planner::{identify, rules_sure, MonotonicTicker, RulesPlanner, Ticker};
+pub use price::{Price, PriceTable};
 pub use request::{Channel, Request, RequestError};
+pub use routing::{route, ModelReadiness, PlannerMode, Route};

@@ -79,6 +79,51 @@ impl Handoff {
     }
 }
 
+/// Which planner decided a conversation (and took a step).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum PlannerKind {
+    Rules,
+    Llm,
+}
+
+impl PlannerKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PlannerKind::Rules => "rules",
+            PlannerKind::Llm => "llm",
+        }
+    }
+
+    /// The actor name its proposals and audit records carry.
+    pub const fn actor(self) -> &'static str {
+        match self {
+            PlannerKind::Rules => "rules-planner",
+            PlannerKind::Llm => "llm-planner",
+        }
+    }
+}
+
+/// The accounting of one model call: tokens as the provider counted them, how many HTTP
+/// attempts it took and the provider's circuit breaker afterwards.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ModelCall {
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+    pub cache_read_tokens: u32,
+    pub cache_write_tokens: u32,
+    pub attempts: u32,
+    /// `closed`, `open` or `half_open`.
+    pub breaker: String,
+    /// Why the model stopped (`end_turn`, `tool_use`, `max_tokens`, `refusal`, ...), or the
+    /// error code when the call failed.
+    pub stop: String,
+}
+
 /// One step of the pipeline, as traced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -93,6 +138,34 @@ pub struct TraceStep {
     pub tokens: u32,
     /// `None`: not applicable (the rules planner is not billed), which is not `$0.00`.
     pub cost_usd: Option<f64>,
+    /// The planner that took the step; `None` for the guard and routing, before either.
+    #[serde(default)]
+    pub planner: Option<PlannerKind>,
+    /// Set on a model call.
+    #[serde(default)]
+    pub model_call: Option<ModelCall>,
+    /// Output-validation findings on a draft (`code: what`), shown on the review screen.
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+impl TraceStep {
+    /// A step with no tool, tokens or cost: a note in the trace (routing, validation, a cap).
+    pub fn note(stage: &str, planner: Option<PlannerKind>, result: Value, ok: bool) -> TraceStep {
+        TraceStep {
+            stage: stage.to_owned(),
+            tool: None,
+            args: None,
+            result: Some(result),
+            ok,
+            latency_us: 0,
+            tokens: 0,
+            cost_usd: None,
+            planner,
+            model_call: None,
+            findings: Vec::new(),
+        }
+    }
 }
 
 /// Per-conversation limits. Hitting one escalates.

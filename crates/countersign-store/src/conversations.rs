@@ -39,6 +39,20 @@ CREATE TABLE trace_steps (
 CREATE INDEX proposals_conversation ON proposals (conversation_id);
 ";
 
+/// Which planner decided each conversation and why; and the planning claim of a conversation
+/// still `planning` (admitted, waiting for a planner that may take seconds): a worker claims it
+/// before it plans, and a claim older than the lease is taken over (its worker died).
+pub(crate) const SCHEMA_V5: &str = "
+ALTER TABLE conversations ADD COLUMN planner TEXT;
+ALTER TABLE conversations ADD COLUMN route_reason TEXT;
+ALTER TABLE conversations ADD COLUMN planning_claimed_at INTEGER;
+UPDATE conversations SET planner = 'rules' WHERE outcome IS NOT NULL AND outcome != 'block';
+CREATE INDEX conversations_planning ON conversations (outcome) WHERE outcome = 'planning';
+";
+
+/// The outcome of a conversation admitted but not planned yet.
+pub(crate) const PLANNING: &str = "planning";
+
 pub(crate) fn create(
     conn: &Connection,
     customer_id: &str,
@@ -75,12 +89,14 @@ pub(crate) struct IngestedRow<'a> {
     pub reply: Option<&'a str>,
     pub handoff: Option<&'a str>,
     pub citations: &'a str,
+    pub planner: Option<&'a str>,
+    pub route_reason: Option<&'a str>,
 }
 
 pub(crate) fn insert_ingested(conn: &Connection, row: &IngestedRow<'_>) -> Result<i64, DeskError> {
     conn.prepare_cached(
-        "INSERT INTO conversations (customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO conversations (customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations, planner, route_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(rusqlite::params![
         row.customer_id,
@@ -93,8 +109,58 @@ pub(crate) fn insert_ingested(conn: &Connection, row: &IngestedRow<'_>) -> Resul
         row.reply,
         row.handoff,
         row.citations,
+        row.planner,
+        row.route_reason,
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Fills in a conversation that was `planning`; `false` when it was not (already settled).
+pub(crate) fn settle(conn: &Connection, id: i64, row: &IngestedRow<'_>) -> Result<bool, DeskError> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE conversations SET customer_id = ?2, intent = ?3, outcome = ?4, reply = ?5,
+                 handoff = ?6, citations = ?7, planner = ?8, route_reason = ?9,
+                 planning_claimed_at = NULL
+             WHERE id = ?1 AND outcome = 'planning'",
+        )?
+        .execute(rusqlite::params![
+            id,
+            row.customer_id,
+            row.intent,
+            row.outcome,
+            row.reply,
+            row.handoff,
+            row.citations,
+            row.planner,
+            row.route_reason,
+        ])?;
+    Ok(n == 1)
+}
+
+/// Claims the oldest `planning` conversation nobody holds (or whose claim is older than
+/// `lease_ms`): its id and stored request.
+pub(crate) fn claim_planning(
+    conn: &Connection,
+    now_ms: i64,
+    lease_ms: i64,
+) -> Result<Option<(i64, String)>, DeskError> {
+    let found: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT id, request FROM conversations
+             WHERE outcome = 'planning'
+               AND (planning_claimed_at IS NULL OR planning_claimed_at < ?1)
+             ORDER BY id LIMIT 1",
+        )?
+        .query_row([now_ms - lease_ms], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((id, _)) = &found {
+        conn.execute(
+            "UPDATE conversations SET planning_claimed_at = ?2 WHERE id = ?1",
+            (id, now_ms),
+        )?;
+    }
+    Ok(found)
 }
 
 pub(crate) fn outcome_of(conn: &Connection, id: i64) -> Result<Option<String>, DeskError> {
@@ -120,12 +186,14 @@ pub(crate) struct StoredConversation {
     pub reply: Option<String>,
     pub handoff: Option<String>,
     pub citations: Option<String>,
+    pub planner: Option<String>,
+    pub route_reason: Option<String>,
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredConversation>, DeskError> {
     Ok(conn
         .prepare_cached(
-            "SELECT customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations
+            "SELECT customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations, planner, route_reason
              FROM conversations WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -140,6 +208,8 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredConversatio
                 reply: r.get(7)?,
                 handoff: r.get(8)?,
                 citations: r.get(9)?,
+                planner: r.get(10)?,
+                route_reason: r.get(11)?,
             })
         })
         .optional()?)

@@ -23,6 +23,8 @@ const MIGRATIONS: &[&str] = &[
     crate::audit_log::SCHEMA_V2,
     crate::trace_steps::SCHEMA_V3,
     crate::staff::SCHEMA_V4,
+    crate::trace_steps::SCHEMA_V5,
+    crate::conversations::SCHEMA_V5,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -138,6 +138,17 @@ impl Desk {
         shop_store::export(&self.conn)
     }
 
+    /// The shop, read on this desk's connection (outside any transaction: each read sees the
+    /// last commit). For planners that must not hold a transaction while they wait.
+    pub fn shop(&self) -> SqlShop<'_> {
+        SqlShop(&self.conn)
+    }
+
+    /// The knowledge base, read on this desk's connection.
+    pub fn knowledge(&self) -> crate::knowledge::SqlKnowledgeBase<'_> {
+        crate::knowledge::SqlKnowledgeBase(&self.conn)
+    }
+
     pub fn provider_settings(&self) -> Result<workspace::ProviderSettings, DeskError> {
         workspace::provider(&self.conn)
     }
@@ -154,6 +165,14 @@ impl Desk {
             return Err(DeskError::InvalidSetting(
                 "the provider URL must start with http:// or https://".into(),
             ));
+        }
+        if p.kind != workspace::Provider::None && p.model.trim().is_empty() {
+            return Err(DeskError::InvalidSetting("name the model to use".into()));
+        }
+        if let Some((model, _)) = p.prices.0.iter().find(|(_, price)| !price.is_valid()) {
+            return Err(DeskError::InvalidSetting(format!(
+                "the price of {model} must be a non-negative number per million tokens"
+            )));
         }
         let tx = self
             .conn

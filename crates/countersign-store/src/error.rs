@@ -60,6 +60,9 @@ pub enum DeskError {
     /// The acting person's role does not allow this (settings and roles are a supervisor's).
     #[error("{who} may not {what}: only a supervisor may")]
     NotPermitted { who: String, what: &'static str },
+    /// A plan arrived for a conversation that already has one (two workers, or a retry).
+    #[error("conversation {0} is already planned")]
+    AlreadySettled(i64),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -91,6 +94,7 @@ impl DeskError {
             DeskError::InvalidSetting(_) => "invalid_setting",
             DeskError::ActorRequired => "actor_required",
             DeskError::NotPermitted { .. } => "not_permitted",
+            DeskError::AlreadySettled(_) => "already_settled",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }
@@ -98,7 +102,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 23] = [
+    pub const CODES: [&'static str; 24] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -120,6 +124,7 @@ impl DeskError {
         "invalid_setting",
         "actor_required",
         "not_permitted",
+        "already_settled",
         "storage",
         "io",
     ];

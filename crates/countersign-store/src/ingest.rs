@@ -6,7 +6,8 @@
 
 use countersign_core::{AuditKind, AuditSubject};
 use countersign_pipeline::{
-    screen, Caps, Handoff, MonotonicTicker, Outcome, Request, RulesPlanner, Verdict,
+    screen, Caps, GuardReport, Handoff, MonotonicTicker, Outcome, Plan, PlannerKind,
+    ProposedAction, Request, RulesPlanner, TraceStep, Verdict,
 };
 use countersign_shop::ToolName;
 use rusqlite::{Connection, TransactionBehavior};
@@ -45,6 +46,8 @@ pub struct Ingested {
     pub handoff: Option<Handoff>,
     pub citations: Vec<String>,
     pub trace: TraceRecord,
+    /// The plan's steps, as stored (the CLI's `eval --json` sums tokens and cost from them).
+    pub steps: Vec<TraceStep>,
 }
 
 /// The per-conversation trace record, in the seed format (DESIGN.md). `cost_usd` is `null`
@@ -105,7 +108,7 @@ impl Desk {
     }
 
     /// As [`Desk::ingest`], with a price per planner step: how the cost cap is exercised
-    /// until a billed planner exists.
+    /// without a model.
     pub fn ingest_priced(
         &mut self,
         request: &Request,
@@ -117,7 +120,7 @@ impl Desk {
         let ticker = MonotonicTicker::default();
         let screened = screen(request);
         let guard = &screened.report;
-        let channel = request.channel.map(|c| c.as_str()).unwrap_or("manual");
+        let channel = channel_of(request);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -129,102 +132,382 @@ impl Desk {
         }
         .plan_priced(request, &screened, step_cost_usd);
         let customer = plan.customer_id.clone().unwrap_or_default();
+        let planner = (plan.outcome != Outcome::Block).then_some(PlannerKind::Rules);
+        let conversation_id = conversations::insert_ingested(
+            &tx,
+            &row(&plan, &customer, channel, now, request, guard, planner, None)?.as_row(),
+        )?;
+        // The plan was made on this transaction's facts: each proposal keeps its effect.
+        let proposals = record_plan(
+            &tx,
+            conversation_id,
+            &plan,
+            &plan.proposals,
+            PlannerKind::Rules,
+            now,
+            expiry_ms,
+            guard,
+            channel,
+        )?;
+        tx.commit()?;
+        Ok(ingested(conversation_id, guard.verdict, plan, proposals))
+    }
+
+    /// Records a request before it is planned, so it shows in the queue (as `planning`) at
+    /// once; a planner that may take seconds (the LLM's) claims it with
+    /// [`Desk::claim_planning`] and fills it in with [`Desk::settle`]. The guard runs here: a
+    /// blocked request is recorded as blocked and never planned.
+    pub fn admit(&mut self, request: &Request) -> Result<Admitted, DeskError> {
+        let now = self.clock.now_ms();
+        let screened = screen(request);
+        let guard = &screened.report;
+        let channel = channel_of(request);
+        let blocked = guard.verdict == Verdict::Block;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let conversation_id = conversations::insert_ingested(
             &tx,
             &IngestedRow {
-                customer_id: &customer,
+                customer_id: "",
                 channel,
                 created_at_ms: now,
                 request: &to_json(request)?,
                 guard: &to_json(guard)?,
-                intent: plan.intent.as_deref(),
-                outcome: plan.outcome.as_str(),
-                reply: plan.reply.as_deref(),
-                handoff: plan.handoff.as_ref().map(to_json).transpose()?.as_deref(),
-                citations: &to_json(&plan.citations)?,
+                intent: None,
+                outcome: if blocked {
+                    Outcome::Block.as_str()
+                } else {
+                    conversations::PLANNING
+                },
+                reply: None,
+                handoff: None,
+                citations: "[]",
+                planner: None,
+                route_reason: None,
             },
         )?;
-        trace_steps::insert_all(&tx, conversation_id, &plan.steps)?;
-        let mut proposals = Vec::with_capacity(plan.proposals.len());
-        for p in &plan.proposals {
-            let id = propose::record(
-                &tx,
-                &Judged {
-                    conversation_id,
-                    customer_id: &customer,
-                    call: &p.call,
-                    effect: &p.effect,
-                    proposed_by: "rules-planner",
-                    now_ms: now,
-                    expiry_ms,
-                },
-            )?;
-            proposals.push(IngestedProposal {
-                id,
-                tool: p.tool(),
-                args: p.call.args_json(),
-            });
-        }
         audit_log::append(
             &tx,
             now,
-            "rules-planner",
-            AuditKind::ConversationIngested,
+            "intake",
+            AuditKind::ConversationAdmitted,
             &AuditSubject::Conversation(conversation_id),
             &json!({
                 "channel": channel,
-                "customer_id": plan.customer_id,
                 "verdict": guard.verdict,
                 "guard_reasons": guard.reasons,
-                "intent": plan.intent,
-                "outcome": plan.outcome,
-                "proposals": proposals.iter().map(|p| p.id).collect::<Vec<_>>(),
-                "steps": plan.steps.len(),
             }),
         )?;
         tx.commit()?;
-        // The same record `trace_record` derives from the tables, built from what was just
-        // written: nothing has been approved yet.
-        let priced: Vec<f64> = plan.steps.iter().filter_map(|s| s.cost_usd).collect();
-        let trace = TraceRecord {
-            request_id: format!("req-{conversation_id}"),
-            architecture: "customer-support-agent",
-            conversation_id: format!("conv-{conversation_id}"),
-            tools_called: plan
-                .steps
-                .iter()
-                .filter_map(|s| s.tool.map(|t| t.as_str().to_owned()))
-                .collect(),
-            approval_required: !proposals.is_empty(),
-            approval_granted: false,
-            escalated_to_human: plan.outcome == Outcome::Escalate,
-            steps: plan.steps.len(),
-            output_tokens: plan.steps.iter().map(|s| u64::from(s.tokens)).sum(),
-            latency_ms: plan.steps.iter().map(|s| s.latency_us).sum::<u64>() as f64 / 1000.0,
-            cost_usd: (!priced.is_empty()).then(|| priced.iter().sum()),
-        };
         tracing::info!(
             conversation = conversation_id,
-            outcome = plan.outcome.as_str(),
             verdict = guard.verdict.as_str(),
-            "request ingested"
+            "request admitted"
         );
-        Ok(Ingested {
+        Ok(Admitted {
             conversation_id,
             verdict: guard.verdict,
-            outcome: plan.outcome,
-            customer_id: plan.customer_id,
-            intent: plan.intent,
-            proposals,
-            reply: plan.reply,
-            handoff: plan.handoff,
-            citations: plan.citations,
-            trace,
+            planning: !blocked,
         })
+    }
+
+    /// Takes the oldest conversation waiting for a planner, unless another worker took it less
+    /// than `lease_ms` ago. The claim only keeps two workers from planning the same request
+    /// twice; [`Desk::settle`] is what makes the result count once.
+    pub fn claim_planning(&mut self, lease_ms: i64) -> Result<Option<Claimed>, DeskError> {
+        let now = self.clock.now_ms();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some((conversation_id, request)) = conversations::claim_planning(&tx, now, lease_ms)?
+        else {
+            return Ok(None);
+        };
+        tx.commit()?;
+        let request: Request =
+            serde_json::from_str(&request).map_err(|e| corrupt("conversation request", e))?;
+        Ok(Some(Claimed {
+            conversation_id,
+            request,
+        }))
+    }
+
+    /// Records the plan of an admitted conversation, once: a conversation that is no longer
+    /// `planning` is refused with [`DeskError::AlreadySettled`]. The world may have moved while
+    /// the planner worked, so each proposal is judged again here, on this transaction's facts;
+    /// one that no longer passes policy is dropped, traced, and the conversation goes to a
+    /// person.
+    pub fn settle(
+        &mut self,
+        conversation_id: i64,
+        settlement: &Settlement<'_>,
+    ) -> Result<Ingested, DeskError> {
+        let now = self.clock.now_ms();
+        let expiry_ms = self.gate_policy()?.expiry_ms;
+        let mut plan = settlement.plan.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored = conversations::get(&tx, conversation_id)?
+            .ok_or_else(|| DeskError::NotFound(format!("conversation {conversation_id}")))?;
+        let guard: GuardReport = serde_json::from_str(stored.guard.as_deref().unwrap_or("null"))
+            .map_err(|e| corrupt("conversation guard", e))?;
+        let request: Request = serde_json::from_str(stored.request.as_deref().unwrap_or("null"))
+            .map_err(|e| corrupt("conversation request", e))?;
+        let customer = plan.customer_id.clone().unwrap_or_default();
+        let mut judged = Vec::with_capacity(plan.proposals.len());
+        let mut dropped = Vec::new();
+        for p in &plan.proposals {
+            match propose::judge(&tx, &customer, &p.call)? {
+                Ok(effect) => judged.push(ProposedAction {
+                    call: p.call.clone(),
+                    effect,
+                }),
+                Err(violation) => {
+                    dropped.push(format!("{}: {}", p.tool(), violation));
+                    plan.steps.push(TraceStep::note(
+                        "policy",
+                        Some(settlement.planner),
+                        json!({"tool": p.tool(), "refused": violation.code.as_str(), "when": "settle"}),
+                        false,
+                    ));
+                }
+            }
+        }
+        if !dropped.is_empty() && plan.outcome == Outcome::Reply {
+            plan.outcome = Outcome::Escalate;
+            plan.handoff = Some(Handoff {
+                reason: format!(
+                    "the shop changed while the request was planned; no longer allowed: {}",
+                    dropped.join("; ")
+                ),
+                goal: plan.intent.clone().unwrap_or_default(),
+                suggested_next_step: "Check the order's current state and answer by hand."
+                    .into(),
+                ..Handoff::default()
+            });
+        }
+        let row = row(
+            &plan,
+            &customer,
+            &stored.channel,
+            now,
+            &request,
+            &guard,
+            Some(settlement.planner),
+            Some(settlement.route_reason),
+        )?;
+        if !conversations::settle(&tx, conversation_id, &row.as_row())? {
+            return Err(DeskError::AlreadySettled(conversation_id));
+        }
+        let proposals = record_plan(
+            &tx,
+            conversation_id,
+            &plan,
+            &judged,
+            settlement.planner,
+            now,
+            expiry_ms,
+            &guard,
+            &stored.channel,
+        )?;
+        tx.commit()?;
+        Ok(ingested(conversation_id, guard.verdict, plan, proposals))
     }
 
     pub fn trace_record(&self, conversation_id: i64) -> Result<TraceRecord, DeskError> {
         trace_record(&self.conn, conversation_id)
+    }
+}
+
+/// A request recorded before planning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Admitted {
+    pub conversation_id: i64,
+    pub verdict: Verdict,
+    /// `false` when the guard blocked it: there is nothing to plan.
+    pub planning: bool,
+}
+
+/// A conversation a worker took to plan.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub conversation_id: i64,
+    pub request: Request,
+}
+
+/// A finished plan, and which planner made it and why that one.
+#[derive(Clone, Copy, Debug)]
+pub struct Settlement<'a> {
+    pub plan: &'a Plan,
+    pub planner: PlannerKind,
+    pub route_reason: &'a str,
+}
+
+fn channel_of(request: &Request) -> &'static str {
+    request.channel.map(|c| c.as_str()).unwrap_or("manual")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row<'a>(
+    plan: &'a Plan,
+    customer: &'a str,
+    channel: &'a str,
+    now: i64,
+    request: &Request,
+    guard: &GuardReport,
+    planner: Option<PlannerKind>,
+    route_reason: Option<&'a str>,
+) -> Result<OwnedRow<'a>, DeskError> {
+    Ok(OwnedRow {
+        customer,
+        channel,
+        now,
+        request: to_json(request)?,
+        guard: to_json(guard)?,
+        plan,
+        handoff: plan.handoff.as_ref().map(to_json).transpose()?,
+        citations: to_json(&plan.citations)?,
+        planner,
+        route_reason,
+    })
+}
+
+/// The JSON a conversation row stores, serialised once.
+struct OwnedRow<'a> {
+    customer: &'a str,
+    channel: &'a str,
+    now: i64,
+    request: String,
+    guard: String,
+    plan: &'a Plan,
+    handoff: Option<String>,
+    citations: String,
+    planner: Option<PlannerKind>,
+    route_reason: Option<&'a str>,
+}
+
+impl OwnedRow<'_> {
+    fn as_row(&self) -> IngestedRow<'_> {
+        IngestedRow {
+            customer_id: self.customer,
+            channel: self.channel,
+            created_at_ms: self.now,
+            request: &self.request,
+            guard: &self.guard,
+            intent: self.plan.intent.as_deref(),
+            outcome: self.plan.outcome.as_str(),
+            reply: self.plan.reply.as_deref(),
+            handoff: self.handoff.as_deref(),
+            citations: &self.citations,
+            planner: self.planner.map(PlannerKind::as_str),
+            route_reason: self.route_reason,
+        }
+    }
+}
+
+/// Stores a plan's steps and its judged proposals (pending, never executed) and the audit
+/// record of the conversation, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+fn record_plan(
+    tx: &Connection,
+    conversation_id: i64,
+    plan: &Plan,
+    judged: &[ProposedAction],
+    planner: PlannerKind,
+    now: i64,
+    expiry_ms: i64,
+    guard: &GuardReport,
+    channel: &str,
+) -> Result<Vec<IngestedProposal>, DeskError> {
+    let customer = plan.customer_id.clone().unwrap_or_default();
+    trace_steps::insert_all(tx, conversation_id, &plan.steps)?;
+    let mut proposals = Vec::with_capacity(judged.len());
+    for p in judged {
+        let id = propose::record(
+            tx,
+            &Judged {
+                conversation_id,
+                customer_id: &customer,
+                call: &p.call,
+                effect: &p.effect,
+                proposed_by: planner.actor(),
+                now_ms: now,
+                expiry_ms,
+            },
+        )?;
+        proposals.push(IngestedProposal {
+            id,
+            tool: p.tool(),
+            args: p.call.args_json(),
+        });
+    }
+    audit_log::append(
+        tx,
+        now,
+        planner.actor(),
+        AuditKind::ConversationIngested,
+        &AuditSubject::Conversation(conversation_id),
+        &json!({
+            "channel": channel,
+            "customer_id": plan.customer_id,
+            "verdict": guard.verdict,
+            "guard_reasons": guard.reasons,
+            "intent": plan.intent,
+            "outcome": plan.outcome,
+            "planner": planner,
+            "proposals": proposals.iter().map(|p| p.id).collect::<Vec<_>>(),
+            "steps": plan.steps.len(),
+        }),
+    )?;
+    Ok(proposals)
+}
+
+/// The result of ingesting, with the trace record `trace_record` derives from the tables,
+/// built from what was just written: nothing has been approved yet.
+fn ingested(
+    conversation_id: i64,
+    verdict: Verdict,
+    plan: Plan,
+    proposals: Vec<IngestedProposal>,
+) -> Ingested {
+    let priced: Vec<f64> = plan.steps.iter().filter_map(|s| s.cost_usd).collect();
+    let trace = TraceRecord {
+        request_id: format!("req-{conversation_id}"),
+        architecture: "customer-support-agent",
+        conversation_id: format!("conv-{conversation_id}"),
+        tools_called: plan
+            .steps
+            .iter()
+            .filter_map(|s| s.tool.map(|t| t.as_str().to_owned()))
+            .collect(),
+        approval_required: !proposals.is_empty(),
+        approval_granted: false,
+        escalated_to_human: plan.outcome == Outcome::Escalate,
+        steps: plan.steps.len(),
+        output_tokens: plan.steps.iter().map(|s| u64::from(s.tokens)).sum(),
+        latency_ms: plan.steps.iter().map(|s| s.latency_us).sum::<u64>() as f64 / 1000.0,
+        cost_usd: (!priced.is_empty()).then(|| priced.iter().sum()),
+    };
+    tracing::info!(
+        conversation = conversation_id,
+        outcome = plan.outcome.as_str(),
+        verdict = verdict.as_str(),
+        "request planned"
+    );
+    Ingested {
+        conversation_id,
+        verdict,
+        outcome: plan.outcome,
+        customer_id: plan.customer_id,
+        intent: plan.intent,
+        proposals,
+        reply: plan.reply,
+        handoff: plan.handoff,
+        citations: plan.citations,
+        trace,
+        steps: plan.steps,
     }
 }
 

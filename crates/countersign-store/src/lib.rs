@@ -24,7 +24,7 @@ pub use countersign_core::audit_chain::ChainBreak;
 pub use db::SCHEMA_VERSION;
 pub use desk::{Actor, Desk, ProposalDetail, ShopSeed, DB_FILE};
 pub use error::DeskError;
-pub use ingest::{Ingested, TraceRecord};
+pub use ingest::{Admitted, Claimed, Ingested, Settlement, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use proposals::{Decision, Proposal};
 pub use propose::ProposeRequest;

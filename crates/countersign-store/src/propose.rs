@@ -3,7 +3,8 @@
 
 use countersign_core::{AuditKind, AuditSubject};
 use countersign_shop::{
-    evaluate, gather_facts, parse_write, Effect, Side, ToolName, ToolSchemas, WriteCall,
+    evaluate, gather_facts, parse_write, Effect, PolicyViolation, Side, ToolName, ToolSchemas,
+    WriteCall,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::{json, Value};
@@ -98,6 +99,17 @@ impl Desk {
         tx.commit()?;
         Ok(id)
     }
+}
+
+/// Judges a write for `customer_id` on the facts in the caller's transaction: the effect
+/// policy gives it, or the violation.
+pub(crate) fn judge(
+    tx: &Connection,
+    customer_id: &str,
+    call: &WriteCall,
+) -> Result<Result<Effect, PolicyViolation>, DeskError> {
+    let facts = gather_facts(&SqlShop(tx), customer_id, call)?;
+    Ok(evaluate(&facts, call))
 }
 
 /// A write that policy has judged, inside the caller's transaction, on the facts as they are

@@ -60,6 +60,15 @@ impl DeskReader {
         Ok(workspace::get(&self.conn, &workspace::PLANNER_CAPS)?.unwrap_or_default())
     }
 
+    /// The shop, read-only (a planner working off the window reads through this).
+    pub fn shop(&self) -> crate::SqlShop<'_> {
+        crate::SqlShop(&self.conn)
+    }
+
+    pub fn knowledge(&self) -> crate::SqlKnowledgeBase<'_> {
+        crate::SqlKnowledgeBase(&self.conn)
+    }
+
     pub fn provider_settings(&self) -> Result<ProviderSettings, DeskError> {
         workspace::provider(&self.conn)
     }

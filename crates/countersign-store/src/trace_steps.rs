@@ -2,7 +2,7 @@
 
 use countersign_pipeline::TraceStep;
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::error::DeskError;
 
@@ -32,14 +32,23 @@ DROP TABLE trace_steps;
 ALTER TABLE trace_steps_v3 RENAME TO trace_steps;
 ";
 
+/// Which planner took each step, a model call's accounting and a draft's validation findings
+/// (both JSON). Rows from before were all the rules planner's, except the guard's.
+pub(crate) const SCHEMA_V5: &str = "
+ALTER TABLE trace_steps ADD COLUMN planner TEXT;
+ALTER TABLE trace_steps ADD COLUMN model_call TEXT;
+ALTER TABLE trace_steps ADD COLUMN findings TEXT;
+UPDATE trace_steps SET planner = 'rules' WHERE stage != 'guard';
+";
+
 pub(crate) fn insert_all(
     conn: &Connection,
     conversation_id: i64,
     steps: &[TraceStep],
 ) -> Result<(), DeskError> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO trace_steps (conversation_id, seq, stage, tool, args, result, ok, latency_us, tokens, cost_usd)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO trace_steps (conversation_id, seq, stage, tool, args, result, ok, latency_us, tokens, cost_usd, planner, model_call, findings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     for (seq, s) in steps.iter().enumerate() {
         stmt.execute(rusqlite::params![
@@ -53,6 +62,9 @@ pub(crate) fn insert_all(
             s.latency_us as i64,
             i64::from(s.tokens),
             s.cost_usd,
+            s.planner.map(|p| p.as_str()),
+            s.model_call.as_ref().map(|m| json!(m).to_string()),
+            (!s.findings.is_empty()).then(|| json!(s.findings).to_string()),
         ])?;
     }
     Ok(())
@@ -100,7 +112,7 @@ pub(crate) fn totals(conn: &Connection, conversation_id: i64) -> Result<StepTota
 /// A conversation's steps, in order.
 pub(crate) fn list(conn: &Connection, conversation_id: i64) -> Result<Vec<TraceStep>, DeskError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT stage, tool, args, result, ok, latency_us, tokens, cost_usd FROM trace_steps WHERE conversation_id = ?1 ORDER BY seq",
+        "SELECT stage, tool, args, result, ok, latency_us, tokens, cost_usd, planner, model_call, findings FROM trace_steps WHERE conversation_id = ?1 ORDER BY seq",
     )?;
     let rows = stmt.query_map([conversation_id], |r| {
         let tool: Option<String> = r.get(1)?;
@@ -115,6 +127,16 @@ pub(crate) fn list(conn: &Connection, conversation_id: i64) -> Result<Vec<TraceS
             latency_us: r.get::<_, i64>(5)? as u64,
             tokens: r.get::<_, i64>(6)? as u32,
             cost_usd: r.get(7)?,
+            planner: r
+                .get::<_, Option<String>>(8)?
+                .and_then(|p| serde_json::from_value(Value::String(p)).ok()),
+            model_call: r
+                .get::<_, Option<String>>(9)?
+                .and_then(|m| serde_json::from_str(&m).ok()),
+            findings: r
+                .get::<_, Option<String>>(10)?
+                .and_then(|f| serde_json::from_str(&f).ok())
+                .unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 
 use countersign_core::ApprovalLimits;
-use countersign_pipeline::Caps;
+use countersign_pipeline::{Caps, PlannerMode, PriceTable};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -112,13 +112,31 @@ impl Provider {
     }
 }
 
-/// Which LLM provider plans, if any. The API key is not here: it lives in the OS keychain.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Which LLM provider plans, if any, how requests are routed to it and what its tokens cost.
+/// The API key is not here: it lives in the OS keychain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProviderSettings {
     pub kind: Provider,
     pub base_url: String,
     pub model: String,
+    #[serde(default)]
+    pub mode: PlannerMode,
+    /// USD per million tokens, by model.
+    #[serde(default = "PriceTable::starter")]
+    pub prices: PriceTable,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        ProviderSettings {
+            kind: Provider::None,
+            base_url: String::new(),
+            model: String::new(),
+            mode: PlannerMode::Auto,
+            prices: PriceTable::starter(),
+        }
+    }
 }
 
 /// The provider settings, `none` when never set.

@@ -2,11 +2,30 @@
 //! chat/widget session's address), or a full name *and* zip code written in the message. A
 //! user id or "I am X" in the body is never enough: anyone can type those.
 
-use countersign_shop::ShopView;
+use countersign_shop::{ShopView, User};
 
-use super::run::{CapHit, Run};
+use super::run::{CapHit, Run, Ticker};
 use crate::intent;
+use crate::plan::{Caps, TraceStep};
 use crate::request::Request;
+
+/// Authentication on its own, for another planner (the LLM's): the customer the channel's
+/// identity (or a name and zip in their own words) selects, and the traced reads it took.
+pub fn identify<V: ShopView>(
+    view: &V,
+    ticker: &dyn Ticker,
+    request: &Request,
+    own_words: &str,
+) -> (Option<User>, Vec<TraceStep>) {
+    // Authentication takes at most four reads; no cap can stop it halfway.
+    let caps = Caps {
+        max_steps: usize::MAX,
+        max_cost_usd: f64::INFINITY,
+    };
+    let mut run = Run::new(view, ticker, caps, None);
+    let _ = authenticate(&mut run, request, own_words);
+    (run.customer, run.steps)
+}
 
 /// Finds and loads the customer into `run.customer`; leaves it `None` when nobody matches.
 pub(crate) fn authenticate<V: ShopView>(

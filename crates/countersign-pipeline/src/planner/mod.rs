@@ -22,6 +22,7 @@ mod tests;
 use countersign_shop::ShopView;
 use serde_json::json;
 
+pub use auth::identify;
 pub use run::{MonotonicTicker, Ticker};
 
 use crate::draft;
@@ -194,6 +195,34 @@ impl<V: ShopView, K: KnowledgeBase> RulesPlanner<'_, V, K> {
         }
         finish(run, plan, sections);
         Ok(())
+    }
+}
+
+/// Whether the rules planner's plan needs no second opinion (routing's "sure"): exactly one
+/// intent with every detail given — it proposed the action, answered the question, or asked the
+/// customer to verify first (no planner may do more for an unverified sender) — or a request
+/// that goes to a person whatever plans it (flagged by the guard, or asking for a person).
+pub fn rules_sure(plan: &Plan, screened: &Screened) -> bool {
+    if screened.report.verdict != Verdict::Allow {
+        return true;
+    }
+    let intents = intent::detect(&screened.own_words);
+    if intents == [Intent::Human] {
+        return true;
+    }
+    let [only] = intents.as_slice() else {
+        return false;
+    };
+    if plan.outcome != Outcome::Reply {
+        return false;
+    }
+    if plan.customer_id.is_none() {
+        return true;
+    }
+    if only.acts_on_an_order() || *only == Intent::ChangeDefaultAddress {
+        !plan.proposals.is_empty()
+    } else {
+        true
     }
 }
 

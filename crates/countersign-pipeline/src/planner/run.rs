@@ -9,7 +9,7 @@ use countersign_shop::read::{
 use countersign_shop::{Order, Product, ReadError, Scope, ShopView, ToolName, User};
 use serde_json::{json, Value};
 
-use crate::plan::{Caps, TraceStep};
+use crate::plan::{Caps, PlannerKind, TraceStep};
 
 /// A monotonic clock for step latencies, passed in so traces are testable.
 pub trait Ticker {
@@ -108,6 +108,9 @@ impl<'a, V: ShopView> Run<'a, V> {
             latency_us: self.ticker.now_us().saturating_sub(started),
             tokens: 0,
             cost_usd: self.step_cost_usd,
+            planner: (stage != "guard").then_some(PlannerKind::Rules),
+            model_call: None,
+            findings: Vec::new(),
         });
         let cost: f64 = self.steps.iter().filter_map(|s| s.cost_usd).sum();
         if self.steps.len() >= self.caps.max_steps || cost > self.caps.max_cost_usd {

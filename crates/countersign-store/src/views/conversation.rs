@@ -31,7 +31,11 @@ pub struct ConversationView {
     pub request: Option<Request>,
     pub guard: Option<GuardReport>,
     pub intent: Option<String>,
+    /// `planning` while a planner is still at work.
     pub outcome: Option<String>,
+    /// Which planner decided (`rules` or `llm`) and why it was chosen.
+    pub planner: Option<String>,
+    pub route_reason: Option<String>,
     pub reply: Option<String>,
     pub handoff: Option<Handoff>,
     pub citations: Vec<String>,
@@ -74,6 +78,8 @@ impl Views<'_> {
             guard: parse_opt(c.guard, "conversation guard")?,
             intent: c.intent,
             outcome: c.outcome,
+            planner: c.planner,
+            route_reason: c.route_reason,
             reply: c.reply,
             handoff: parse_opt(c.handoff, "conversation handoff")?,
             citations: parse_opt(c.citations, "conversation citations")?.unwrap_or_default(),

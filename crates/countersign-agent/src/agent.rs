@@ -1,0 +1,229 @@
+//! Routing and the desk: which planner plans a request ([`countersign_pipeline::route`]), the
+//! fallback when the model cannot be asked, and recording the result through the desk's
+//! admit → plan → settle path, so a plan that takes seconds never holds the database.
+
+use std::sync::Arc;
+
+use countersign_pipeline::kb::KnowledgeBase;
+use countersign_pipeline::{
+    route, rules_sure, screen, Caps, Handoff, ModelReadiness, MonotonicTicker, Outcome, Plan,
+    PlannerKind, PlannerMode, PriceTable, Request, RulesPlanner, TraceStep, Verdict,
+};
+use countersign_shop::ShopView;
+use countersign_store::{Claimed, Desk, DeskError, DeskReader, Ingested, Settlement};
+use serde_json::json;
+
+use crate::llm_planner::LlmPlanner;
+use crate::model::Model;
+
+/// Whether, and how, a model can be asked.
+#[derive(Clone)]
+pub enum ModelAccess {
+    /// No provider is configured.
+    NoProvider,
+    /// A provider is configured but cannot be used: the stable code (`missing_api_key`,
+    /// `keychain_locked`, ...).
+    Unusable(String),
+    Ready(Arc<dyn Model>),
+}
+
+impl std::fmt::Debug for ModelAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelAccess::NoProvider => f.write_str("NoProvider"),
+            ModelAccess::Unusable(c) => write!(f, "Unusable({c})"),
+            ModelAccess::Ready(m) => write!(f, "Ready({}/{})", m.provider(), m.model()),
+        }
+    }
+}
+
+/// The planners of a workspace and how to choose between them.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub mode: PlannerMode,
+    pub caps: Caps,
+    pub prices: PriceTable,
+    pub model: ModelAccess,
+    pub token_budget: usize,
+    pub max_output_tokens: u32,
+}
+
+/// A plan, the planner that made it and why that one.
+#[derive(Clone, Debug)]
+pub struct Routed {
+    pub plan: Plan,
+    pub planner: PlannerKind,
+    pub why: String,
+}
+
+impl Agent {
+    /// The rules planner alone, as the offline workspace has always run.
+    pub fn rules_only(caps: Caps) -> Agent {
+        Agent {
+            mode: PlannerMode::Rules,
+            caps,
+            prices: PriceTable::default(),
+            model: ModelAccess::NoProvider,
+            token_budget: 12_000,
+            max_output_tokens: 1_024,
+        }
+    }
+
+    fn readiness(&self) -> ModelReadiness {
+        match &self.model {
+            ModelAccess::NoProvider => ModelReadiness::NoProvider,
+            ModelAccess::Unusable(code) => ModelReadiness::Unusable { code: code.clone() },
+            ModelAccess::Ready(m) => match m.ready() {
+                Ok(()) => ModelReadiness::Ready,
+                Err(code) => ModelReadiness::Unusable { code },
+            },
+        }
+    }
+
+    /// Whether no request can reach a model (so ingest may take the one-transaction path).
+    pub fn never_asks_a_model(&self) -> bool {
+        self.mode == PlannerMode::Rules || matches!(self.model, ModelAccess::NoProvider)
+    }
+
+    /// Plans a request: the rules planner first (it is fast and says whether it is sure), then
+    /// the route, then the LLM if the route says so.
+    pub async fn plan<V: ShopView, K: KnowledgeBase>(
+        &self,
+        view: &V,
+        kb: &K,
+        request: &Request,
+    ) -> Routed {
+        let ticker = MonotonicTicker::default();
+        let screened = screen(request);
+        let rules = RulesPlanner {
+            view,
+            kb,
+            ticker: &ticker,
+            caps: self.caps,
+        }
+        .plan(request, &screened);
+        let sure = rules_sure(&rules, &screened);
+        let r = route(self.mode, screened.report.verdict, sure, &self.readiness());
+        let note = |why: &str| {
+            TraceStep::note(
+                "route",
+                None,
+                json!({"planner": r.planner, "why": why}),
+                true,
+            )
+        };
+        if r.planner == PlannerKind::Rules {
+            let mut plan = rules;
+            if screened.report.verdict != Verdict::Block {
+                plan.steps.insert(1.min(plan.steps.len()), note(&r.why));
+            }
+            if r.escalate {
+                fall_back(&mut plan, &r.why);
+            }
+            return Routed {
+                plan,
+                planner: PlannerKind::Rules,
+                why: r.why,
+            };
+        }
+        let ModelAccess::Ready(model) = &self.model else {
+            // The route sends nothing to the LLM without a model; were it to, the rules plan
+            // goes to a person.
+            let mut plan = rules;
+            fall_back(&mut plan, &r.why);
+            return Routed {
+                plan,
+                planner: PlannerKind::Rules,
+                why: r.why,
+            };
+        };
+        let llm = LlmPlanner {
+            prices: &self.prices,
+            caps: self.caps,
+            token_budget: self.token_budget,
+            max_output_tokens: self.max_output_tokens,
+        };
+        let outcome = llm
+            .plan(model.as_ref(), view, kb, &ticker, request, &screened)
+            .await;
+        let mut plan = outcome.plan;
+        plan.steps.insert(1.min(plan.steps.len()), note(&r.why));
+        match outcome.failed {
+            None => Routed {
+                plan,
+                planner: PlannerKind::Llm,
+                why: r.why,
+            },
+            Some(f) => {
+                // The model could not be asked: the rules planner's plan, to a person.
+                let why = format!(
+                    "{}; the model could not be asked ({}): the rules planner's draft goes to a person",
+                    r.why,
+                    f.error.code()
+                );
+                let mut fallback = rules;
+                let mut steps = plan.steps;
+                steps.extend(fallback.steps.into_iter().skip(1));
+                fallback.steps = steps;
+                fall_back(&mut fallback, &why);
+                Routed {
+                    plan: fallback,
+                    planner: PlannerKind::Rules,
+                    why,
+                }
+            }
+        }
+    }
+
+    /// Plans and records one request on a desk this process owns (the CLI, the evals). Nothing
+    /// executes: writes become pending proposals.
+    pub async fn ingest(&self, desk: &mut Desk, request: &Request) -> Result<Ingested, DeskError> {
+        // Blocked requests are never planned; the one-transaction path records them.
+        if self.never_asks_a_model() || screen(request).report.verdict == Verdict::Block {
+            return desk.ingest(request);
+        }
+        let admitted = desk.admit(request)?;
+        let routed = self.plan(&desk.shop(), &desk.knowledge(), request).await;
+        desk.settle(
+            admitted.conversation_id,
+            &Settlement {
+                plan: &routed.plan,
+                planner: routed.planner,
+                route_reason: &routed.why,
+            },
+        )
+    }
+
+    /// Plans a conversation a worker claimed, reading through `reader` (the app plans off its
+    /// window with a read-only connection and settles through its writer).
+    pub async fn plan_claimed(&self, reader: &DeskReader, claimed: &Claimed) -> Routed {
+        self.plan(&reader.shop(), &reader.knowledge(), &claimed.request)
+            .await
+    }
+}
+
+/// Hands a fallback plan to a person, keeping its draft and proposals for them to check.
+fn fall_back(plan: &mut Plan, why: &str) {
+    if plan.outcome == Outcome::Block {
+        return;
+    }
+    plan.outcome = Outcome::Escalate;
+    let pending: Vec<String> = plan
+        .proposals
+        .iter()
+        .map(|p| p.effect.preview.summary.clone())
+        .collect();
+    let handoff = plan.handoff.get_or_insert_with(|| Handoff {
+        goal: plan.intent.clone().unwrap_or_else(|| "the customer's request".into()),
+        actions_pending: pending,
+        suggested_next_step:
+            "Check the rules planner's draft and proposals before sending: it was not sure of this request."
+                .into(),
+        ..Handoff::default()
+    });
+    handoff.reason = if handoff.reason.is_empty() {
+        why.to_owned()
+    } else {
+        format!("{why}; {}", handoff.reason)
+    };
+}
