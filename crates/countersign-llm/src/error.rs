@@ -45,9 +45,8 @@ impl AttemptError {
     /// What the provider asked us to wait, if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            AttemptError::RateLimited { retry_after } | AttemptError::Server { retry_after, .. } => {
-                *retry_after
-            }
+            AttemptError::RateLimited { retry_after }
+            | AttemptError::Server { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

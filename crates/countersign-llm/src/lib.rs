@@ -7,13 +7,25 @@
 //! This crate speaks the wire formats and nothing more: it never runs a tool. A tool call comes
 //! back as data ([`ToolCall`]), and the caller (the agent loop) decides what happens to it.
 
+mod anthropic;
+mod breaker;
 mod chat;
+mod client;
 mod error;
+mod openai;
 mod provider;
+mod wire;
+
+pub use anthropic::{AnthropicMessages, ANTHROPIC_VERSION};
+pub use breaker::{Breaker, BreakerState};
+pub use client::{
+    connect, test_connection, Breakers, ClientSettings, Exchange, Failure, LlmClient,
+    SharedBreaker, MAX_RETRY_AFTER,
+};
+pub use openai::OpenAiChat;
 
 pub use chat::{
-    ChatRequest, ChatResponse, Message, StopReason, ToolArgs, ToolCall, ToolResult, ToolSpec,
-    Usage,
+    ChatRequest, ChatResponse, Message, StopReason, ToolArgs, ToolCall, ToolResult, ToolSpec, Usage,
 };
 pub use error::{AttemptError, LlmError};
 pub use provider::{BoxFuture, ChatProvider, ProviderKind};

@@ -44,6 +44,8 @@ impl ProviderKind {
 pub trait ChatProvider: Send + Sync {
     fn kind(&self) -> ProviderKind;
     fn model(&self) -> &str;
-    fn chat<'a>(&'a self, request: &'a ChatRequest)
-        -> BoxFuture<'a, Result<ChatResponse, AttemptError>>;
+    fn chat<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ChatResponse, AttemptError>>;
 }
