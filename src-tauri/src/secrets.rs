@@ -41,6 +41,14 @@ impl SecretStore for KeychainSecretStore {
             .map_err(map)
     }
 
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError> {
+        match Self::entry(name)?.get_password() {
+            Ok(p) => Ok(Some(Secret::new(p))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map(e)),
+        }
+    }
+
     fn is_set(&self, name: &str) -> Result<bool, SecretError> {
         match Self::entry(name)?.get_password() {
             Ok(_) => Ok(true),

@@ -10,7 +10,9 @@ use countersign_pipeline::{
     PlannerKind, PlannerMode, PriceTable, Request, RulesPlanner, TraceStep, Verdict,
 };
 use countersign_shop::ShopView;
-use countersign_store::{Claimed, Desk, DeskError, DeskReader, Ingested, Settlement};
+use countersign_store::{
+    Claimed, Desk, DeskError, DeskReader, Ingested, ProviderSettings, Settlement,
+};
 use serde_json::json;
 
 use crate::llm_planner::LlmPlanner;
@@ -64,6 +66,19 @@ impl Agent {
             caps,
             prices: PriceTable::default(),
             model: ModelAccess::NoProvider,
+            token_budget: 12_000,
+            max_output_tokens: 1_024,
+        }
+    }
+
+    /// The agent a workspace's settings describe, with the model as the host could reach it
+    /// ([`crate::model_access`]).
+    pub fn for_workspace(settings: &ProviderSettings, caps: Caps, model: ModelAccess) -> Agent {
+        Agent {
+            mode: settings.mode,
+            caps,
+            prices: settings.prices.clone(),
+            model,
             token_budget: 12_000,
             max_output_tokens: 1_024,
         }

@@ -11,9 +11,11 @@ mod llm_planner;
 mod model;
 mod policy_text;
 pub mod prompt;
+mod provider_model;
 pub mod toolbox;
 pub mod validate;
 
 pub use agent::{Agent, ModelAccess, Routed};
 pub use llm_planner::{LlmOutcome, LlmPlanner};
 pub use model::{Model, ModelFailure, ModelReply};
+pub use provider_model::{default_client_settings, is_loopback, model_access, ProviderModel};

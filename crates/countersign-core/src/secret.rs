@@ -45,6 +45,9 @@ impl SecretError {
 /// method that returns a secret to a caller outside the process's own provider client.
 pub trait SecretStore: Send + Sync {
     fn set(&self, name: &str, secret: &Secret) -> Result<(), SecretError>;
+    /// The secret, for the core's own use at call time (the provider client); never for the
+    /// UI. `Ok(None)`: none is stored.
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretError>;
     fn is_set(&self, name: &str) -> Result<bool, SecretError>;
     fn delete(&self, name: &str) -> Result<(), SecretError>;
 }

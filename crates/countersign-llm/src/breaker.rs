@@ -74,6 +74,16 @@ impl Breaker {
         Ok(())
     }
 
+    /// Whether [`Breaker::admit`] would let a call through at `now`, without taking the probe:
+    /// routing asks this before choosing the model.
+    pub fn would_admit(&self, now: Instant) -> bool {
+        match self.mode {
+            Mode::Closed => true,
+            Mode::Open { until } => now >= until,
+            Mode::HalfOpen { probe_started } => now >= probe_started + self.cool_down,
+        }
+    }
+
     /// The provider answered: whatever it said, it is up.
     pub fn record_success(&mut self) {
         self.failures = 0;

@@ -181,6 +181,11 @@ impl LlmClient {
         lock(&self.breaker).state()
     }
 
+    /// Whether a call now would pass the breaker (without taking a half-open probe).
+    pub fn would_admit(&self) -> bool {
+        lock(&self.breaker).would_admit(Instant::now())
+    }
+
     /// One model call: attempts with timeout, retries and breaker as set up.
     pub async fn chat(&self, request: &ChatRequest) -> Result<Exchange, Failure> {
         let started = Instant::now();
