@@ -48,6 +48,9 @@ pub struct Ingested {
     pub trace: TraceRecord,
     /// The plan's steps, as stored (the CLI's `eval --json` sums tokens and cost from them).
     pub steps: Vec<TraceStep>,
+    /// Which planner decided (`None`: blocked, never planned) and why that one.
+    pub planner: Option<PlannerKind>,
+    pub route_reason: Option<String>,
 }
 
 /// The per-conversation trace record, in the seed format (DESIGN.md). `cost_usd` is `null`
@@ -150,7 +153,14 @@ impl Desk {
             channel,
         )?;
         tx.commit()?;
-        Ok(ingested(conversation_id, guard.verdict, plan, proposals))
+        Ok(ingested(
+            conversation_id,
+            guard.verdict,
+            plan,
+            proposals,
+            planner,
+            None,
+        ))
     }
 
     /// Records a request before it is planned, so it shows in the queue (as `planning`) at
@@ -313,7 +323,14 @@ impl Desk {
             &stored.channel,
         )?;
         tx.commit()?;
-        Ok(ingested(conversation_id, guard.verdict, plan, proposals))
+        Ok(ingested(
+            conversation_id,
+            guard.verdict,
+            plan,
+            proposals,
+            Some(settlement.planner),
+            Some(settlement.route_reason.to_owned()),
+        ))
     }
 
     pub fn trace_record(&self, conversation_id: i64) -> Result<TraceRecord, DeskError> {
@@ -471,6 +488,8 @@ fn ingested(
     verdict: Verdict,
     plan: Plan,
     proposals: Vec<IngestedProposal>,
+    planner: Option<PlannerKind>,
+    route_reason: Option<String>,
 ) -> Ingested {
     let priced: Vec<f64> = plan.steps.iter().filter_map(|s| s.cost_usd).collect();
     let trace = TraceRecord {
@@ -508,6 +527,8 @@ fn ingested(
         citations: plan.citations,
         trace,
         steps: plan.steps,
+        planner,
+        route_reason,
     }
 }
 
