@@ -13,8 +13,8 @@ use clap::builder::{PossibleValue, TypedValueParser};
 use clap::ValueEnum;
 use countersign_core::Role;
 use countersign_pipeline::{Channel, PlannerMode};
-use countersign_store::Provider;
 use countersign_shop::{ToolName, UnknownTool};
+use countersign_store::Provider;
 
 use crate::error::BadInput;
 

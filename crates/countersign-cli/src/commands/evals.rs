@@ -20,12 +20,12 @@ pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
     let agent = ctx.agent(ProviderSettings::default(), Caps::default());
     let report = countersign_evals::eval::run_files_with(&[cases], shop.as_deref(), &agent)
         .map_err(|e| {
-        if e.is_bad_input() {
-            bad(e.code(), &e)
-        } else {
-            anyhow::Error::new(e)
-        }
-    })?;
+            if e.is_bad_input() {
+                bad(e.code(), &e)
+            } else {
+                anyhow::Error::new(e)
+            }
+        })?;
     if json {
         return json_out(&report);
     }
@@ -34,7 +34,11 @@ pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
         "{}/{} passed · action precision {:.3} · recall {:.3} · must-not-include violations {} · unapproved side effects {}",
         o.passed, o.cases, o.action_precision, o.action_recall, o.must_not_include_violations, o.unapproved_side_effects
     ))?;
-    let planners: Vec<String> = o.by_planner.iter().map(|(p, n)| format!("{p} {n}")).collect();
+    let planners: Vec<String> = o
+        .by_planner
+        .iter()
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
     out(format!(
         "planners: {} · tokens in {} out {} · cost {}",
         planners.join(", "),

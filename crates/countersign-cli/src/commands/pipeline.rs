@@ -48,7 +48,9 @@ pub fn ingest(
         ));
     }
     let agent = ctx.agent_for(&d)?;
-    let ingested = runtime()?.block_on(agent.ingest(&mut d, &request)).map_err(desk)?;
+    let ingested = runtime()?
+        .block_on(agent.ingest(&mut d, &request))
+        .map_err(desk)?;
     if json {
         return json_out(&ingested);
     }
@@ -64,7 +66,11 @@ pub fn demo(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
     for sample in countersign_evals::inbox::sample_inbox()? {
         let request = chat::parse(sample.channel, sample.raw.as_bytes())
             .map_err(|e| anyhow::anyhow!("sample {} does not parse: {e}", sample.id))?;
-        all.push(runtime.block_on(agent.ingest(&mut d, &request)).map_err(desk)?);
+        all.push(
+            runtime
+                .block_on(agent.ingest(&mut d, &request))
+                .map_err(desk)?,
+        );
     }
     if json {
         return json_out(&all);
