@@ -193,9 +193,12 @@ impl Agent {
     /// Plans and records one request on a desk this process owns (the CLI, the evals). Nothing
     /// executes: writes become pending proposals.
     pub async fn ingest(&self, desk: &mut Desk, request: &Request) -> Result<Ingested, DeskError> {
-        // Blocked requests are never planned; the one-transaction path records them.
-        if self.never_asks_a_model() || screen(request).report.verdict == Verdict::Block {
-            return desk.ingest(request);
+        // Blocked requests are never planned; the one-transaction path records them, and
+        // every request of a workspace that never asks a model.
+        let verdict = screen(request).report.verdict;
+        if self.never_asks_a_model() || verdict == Verdict::Block {
+            let r = route(self.mode, verdict, true, &self.readiness());
+            return desk.ingest_routed(request, &r.why);
         }
         let admitted = desk.admit(request)?;
         let routed = self.plan(&desk.shop(), &desk.knowledge(), request).await;

@@ -107,7 +107,13 @@ impl Desk {
     /// Runs a parsed request through the guard and the rules planner and records the result.
     /// Nothing executes: write actions become pending proposals.
     pub fn ingest(&mut self, request: &Request) -> Result<Ingested, DeskError> {
-        self.ingest_priced(request, None)
+        self.ingest_inner(request, None, None)
+    }
+
+    /// As [`Desk::ingest`], saying why the rules planner was the one to plan (routing's
+    /// reason), in the trace and on the conversation.
+    pub fn ingest_routed(&mut self, request: &Request, why: &str) -> Result<Ingested, DeskError> {
+        self.ingest_inner(request, None, Some(why))
     }
 
     /// As [`Desk::ingest`], with a price per planner step: how the cost cap is exercised
@@ -116,6 +122,15 @@ impl Desk {
         &mut self,
         request: &Request,
         step_cost_usd: Option<f64>,
+    ) -> Result<Ingested, DeskError> {
+        self.ingest_inner(request, step_cost_usd, None)
+    }
+
+    fn ingest_inner(
+        &mut self,
+        request: &Request,
+        step_cost_usd: Option<f64>,
+        why: Option<&str>,
     ) -> Result<Ingested, DeskError> {
         let caps = self.planner_caps()?;
         let now = self.clock.now_ms();
@@ -127,7 +142,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let plan = RulesPlanner {
+        let mut plan = RulesPlanner {
             view: &SqlShop(&tx),
             kb: &SqlKnowledgeBase(&tx),
             ticker: &ticker,
@@ -136,12 +151,16 @@ impl Desk {
         .plan_priced(request, &screened, step_cost_usd);
         let customer = plan.customer_id.clone().unwrap_or_default();
         let planner = (plan.outcome != Outcome::Block).then_some(PlannerKind::Rules);
+        let why = why.filter(|_| planner.is_some());
+        if let Some(why) = why {
+            let note = json!({"planner": PlannerKind::Rules, "why": why});
+            let at = 1.min(plan.steps.len());
+            plan.steps
+                .insert(at, TraceStep::note("route", None, note, true));
+        }
         let conversation_id = conversations::insert_ingested(
             &tx,
-            &row(
-                &plan, &customer, channel, now, request, guard, planner, None,
-            )?
-            .as_row(),
+            &row(&plan, &customer, channel, now, request, guard, planner, why)?.as_row(),
         )?;
         // The plan was made on this transaction's facts: each proposal keeps its effect.
         let proposals = record_plan(
@@ -162,7 +181,7 @@ impl Desk {
             plan,
             proposals,
             planner,
-            None,
+            why.map(str::to_owned),
         ))
     }
 
