@@ -11,8 +11,8 @@
 use countersign_llm::{ChatRequest, Message, StopReason, ToolCall, ToolResult};
 use countersign_pipeline::kb::KnowledgeBase;
 use countersign_pipeline::{
-    identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable, Request,
-    Screened, Ticker, TraceStep, Verdict,
+    identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable,
+    ProposedAction, Request, Screened, Ticker, TraceStep, Verdict,
 };
 use countersign_shop::{ShopView, User};
 use serde_json::{json, Value};
@@ -228,7 +228,7 @@ impl<V: ShopView> Loop<'_, V> {
                 let preview = serde_json::to_value(&p.effect.preview).unwrap_or(Value::Null);
                 self.seen.add(&preview);
                 if !self.plan.proposals.iter().any(|q| q.call == p.call) {
-                    self.plan.proposals.push(p.clone());
+                    self.plan.proposals.push(ProposedAction::clone(p));
                 }
                 TraceStep {
                     stage: "propose".into(),
@@ -284,7 +284,9 @@ impl<V: ShopView> Loop<'_, V> {
                     stage: "invalid_call".into(),
                     tool: call.name.parse().ok(),
                     args: None,
-                    result: Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
+                    result: Some(
+                        json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)}),
+                    ),
                     ok: false,
                     latency_us,
                     tokens: 0,
@@ -509,7 +511,10 @@ impl LlmPlanner<'_> {
                 let draft = draft.trim();
                 if let Some(reason) = draft.strip_prefix("ESCALATE:") {
                     return Err(stop(
-                        format!("the model asked for a person: {}", truncate(reason.trim(), 300)),
+                        format!(
+                            "the model asked for a person: {}",
+                            truncate(reason.trim(), 300)
+                        ),
                         "Read the request and answer it.",
                     ));
                 }
@@ -555,7 +560,8 @@ impl LlmPlanner<'_> {
                     text: Some(draft.to_owned()),
                     calls: Vec::new(),
                 });
-                req.messages.push(Message::User(prompt::repair_turn(&findings)));
+                req.messages
+                    .push(Message::User(prompt::repair_turn(&findings)));
                 continue;
             }
             let mut results = Vec::with_capacity(response.calls.len());
