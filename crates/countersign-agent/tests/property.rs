@@ -521,7 +521,7 @@ fn generated_model_outputs_never_execute_and_only_propose_what_policy_allows() {
             outputs: Mutex::new(script),
             served: served.clone(),
         });
-        if cases % 20 == 0 {
+        if cases.is_multiple_of(20) {
             // Through the desk: admit, plan, settle (proposals judged again as stored).
             let got = rt.block_on(agent.ingest(&mut w.desk, &request)).unwrap();
             ingested += 1;
