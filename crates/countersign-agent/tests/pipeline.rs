@@ -788,6 +788,44 @@ async fn a_hallucinated_order_id_is_repaired_once_or_escalated() {
 }
 
 #[tokio::test]
+async fn a_hallucinated_order_id_written_without_its_hash_or_in_lower_case_is_caught() {
+    let mut w = world();
+    let (u, order) = pending(&w.shop);
+    let digits = order.trim_start_matches("#W");
+    for (ghost, written) in [("W0000017", "W0000017"), ("#w0000017", "#w0000017")] {
+        let server = serve(
+            Kind::Openai,
+            vec![
+                ok(oa_calls(&[(
+                    "get_order_details",
+                    args(json!({"order_id": order})),
+                )])),
+                ok(oa_text(&format!("Your order {written} is pending."))),
+                // The repair names the real order the way customers write it: that is fine.
+                ok(oa_text(&format!("Your order W{digits} is pending."))),
+            ],
+        )
+        .await;
+        let agent = agent_for(Kind::Openai, &server);
+        let (_, view) = ingest(&mut w, &agent, &u.email, &format!("Where is {order}?")).await;
+        let validate = stage(&view.steps, "validate");
+        assert_eq!(
+            validate.len(),
+            2,
+            "{ghost}: the unseen id went out unchecked"
+        );
+        assert!(
+            validate[0].findings[0].starts_with("unseen_order_id"),
+            "{:?}",
+            validate[0].findings
+        );
+        assert!(validate[1].ok, "{:?}", validate[1].findings);
+        assert_eq!(view.outcome.as_deref(), Some("reply"));
+    }
+    assert_nothing_executed(&w);
+}
+
+#[tokio::test]
 async fn cancelling_another_customers_order_is_refused_never_proposed_and_escalated() {
     for kind in [Kind::Openai, Kind::Anthropic] {
         let mut w = world();
