@@ -41,6 +41,9 @@ static CLAIMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
             r"(?i)\b(has|have)\s+(?:now\s+|already\s+|just\s+|successfully\s+)?been\s+{done}\b"
         )),
         re(&format!(r"(?i)\b(is|are)\s+now\s+{done}\b")),
+        re(&format!(
+            r"(?i)\b(went|gone)\s+ahead\s+and\s+(?:{done}|processed)\b"
+        )),
         re(
             r"(?i)\b(refund|cancellation|exchange|return|change)\s+(is|was|has\s+been)\s+(complete|completed|done|processed|issued|finali[sz]ed)\b",
         ),
@@ -273,6 +276,11 @@ mod tests {
             ("Your order has been cancelled.", &["claims_action_done"]),
             ("The refund was issued today.", &["claims_action_done"]),
             ("We processed your return.", &["claims_action_done"]),
+            ("I've gone ahead and cancelled it.", &["claims_action_done"]),
+            (
+                "We went ahead and refunded the card.",
+                &["claims_action_done"],
+            ),
             ("Order #W7654321 is pending.", &["unseen_order_id"]),
             ("Order W7654321 is pending.", &["unseen_order_id"]),
             ("Order #w7654321 is pending.", &["unseen_order_id"]),
