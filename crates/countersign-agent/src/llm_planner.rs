@@ -11,8 +11,8 @@
 use countersign_llm::{ChatRequest, Message, StopReason, ToolCall, ToolResult};
 use countersign_pipeline::kb::KnowledgeBase;
 use countersign_pipeline::{
-    identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable, Request,
-    Screened, Ticker, TraceStep, Verdict,
+    identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable,
+    ProposedAction, Request, Screened, Ticker, TraceStep, Verdict,
 };
 use countersign_shop::{ShopView, User};
 use serde_json::{json, Value};
@@ -228,7 +228,7 @@ impl<V: ShopView> Loop<'_, V> {
                 let preview = serde_json::to_value(&p.effect.preview).unwrap_or(Value::Null);
                 self.seen.add(&preview);
                 if !self.plan.proposals.iter().any(|q| q.call == p.call) {
-                    self.plan.proposals.push((**p).clone());
+                    self.plan.proposals.push(ProposedAction::clone(p));
                 }
                 TraceStep {
                     stage: "propose".into(),

@@ -41,12 +41,16 @@ static CLAIMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
             r"(?i)\b(has|have)\s+(?:now\s+|already\s+|just\s+|successfully\s+)?been\s+{done}\b"
         )),
         re(&format!(r"(?i)\b(is|are)\s+now\s+{done}\b")),
+        re(&format!(
+            r"(?i)\b(went|gone)\s+ahead\s+and\s+(?:{done}|processed)\b"
+        )),
         re(
             r"(?i)\b(refund|cancellation|exchange|return|change)\s+(is|was|has\s+been)\s+(complete|completed|done|processed|issued|finali[sz]ed)\b",
         ),
     ]
 });
-static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"#W\d{7}\b"));
+// Order ids as models and customers write them: `#W1234567`, `W1234567`, `#w1234567`.
+static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:#|\b)W\d{7}\b"));
 static AMOUNT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"));
 static PAYMENT_ID: LazyLock<Regex> =
@@ -66,6 +70,12 @@ pub struct Seen {
     pub amounts: BTreeSet<i64>,
     pub payment_ids: BTreeSet<String>,
     pub last_fours: BTreeSet<String>,
+}
+
+/// An order id in the shop's form (`#W` and the seven digits), however it was written.
+fn order_key(m: &str) -> String {
+    // The match ends in seven ASCII digits.
+    format!("#W{}", &m[m.len() - 7..])
 }
 
 fn cents(whole: &str, frac: Option<&str>) -> Option<i64> {
@@ -106,7 +116,7 @@ impl Seen {
 
     fn add_text(&mut self, s: &str) {
         for m in ORDER_ID.find_iter(s) {
-            self.order_ids.insert(m.as_str().to_owned());
+            self.order_ids.insert(order_key(m.as_str()));
         }
         for m in PAYMENT_ID.find_iter(s) {
             self.payment_ids.insert(m.as_str().to_owned());
@@ -148,7 +158,7 @@ pub fn check(draft: &str, seen: &Seen, customer: &Customer<'_>, own_words: &str)
     let unseen_orders: BTreeSet<&str> = ORDER_ID
         .find_iter(draft)
         .map(|m| m.as_str())
-        .filter(|id| !seen.order_ids.contains(*id))
+        .filter(|id| !seen.order_ids.contains(&order_key(id)))
         .collect();
     if !unseen_orders.is_empty() {
         findings.push(Finding {
@@ -266,7 +276,16 @@ mod tests {
             ("Your order has been cancelled.", &["claims_action_done"]),
             ("The refund was issued today.", &["claims_action_done"]),
             ("We processed your return.", &["claims_action_done"]),
+            ("I've gone ahead and cancelled it.", &["claims_action_done"]),
+            (
+                "We went ahead and refunded the card.",
+                &["claims_action_done"],
+            ),
             ("Order #W7654321 is pending.", &["unseen_order_id"]),
+            ("Order W7654321 is pending.", &["unseen_order_id"]),
+            ("Order #w7654321 is pending.", &["unseen_order_id"]),
+            ("Your order W1234567 (#w1234567) is on its way.", &[]),
+            ("Tracking AW76543210 is not an order id.", &[]),
             ("You will get $99.99 back.", &["unseen_amount"]),
             ("We will charge paypal_555.", &["unseen_payment_method"]),
             (
