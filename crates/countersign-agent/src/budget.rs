@@ -43,7 +43,11 @@ fn cut(text: &str, max_bytes: usize) -> String {
 
 /// The lines of `text` that carry facts, within `max_bytes`.
 pub fn summarise(text: &str, max_bytes: usize) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut out = String::new();
     let mut dropped = 0usize;
     for line in &lines {
@@ -139,11 +143,17 @@ mod tests {
         let filler = "Thanks for your message, we value your business.\n".repeat(400);
         let request = Request {
             body: "Please cancel #W1234567, I ordered it by mistake.".into(),
-            quoted: vec![format!("{filler}On 3/14 you charged me $54.04 for order #W7654321.\n{filler}")],
+            quoted: vec![format!(
+                "{filler}On 3/14 you charged me $54.04 for order #W7654321.\n{filler}"
+            )],
             ..Request::default()
         };
         let text = conversation(&request, 1_000);
-        assert!(estimate_tokens(&text) <= 1_100, "{}", estimate_tokens(&text));
+        assert!(
+            estimate_tokens(&text) <= 1_100,
+            "{}",
+            estimate_tokens(&text)
+        );
         assert!(text.contains("Please cancel #W1234567"));
         assert!(text.contains("$54.04 for order #W7654321"));
         assert!(text.contains("[summary:"));

@@ -284,7 +284,9 @@ impl<V: ShopView> Loop<'_, V> {
                     stage: "invalid_call".into(),
                     tool: call.name.parse().ok(),
                     args: None,
-                    result: Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
+                    result: Some(
+                        json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)}),
+                    ),
                     ok: false,
                     latency_us,
                     tokens: 0,
@@ -509,7 +511,10 @@ impl LlmPlanner<'_> {
                 let draft = draft.trim();
                 if let Some(reason) = draft.strip_prefix("ESCALATE:") {
                     return Err(stop(
-                        format!("the model asked for a person: {}", truncate(reason.trim(), 300)),
+                        format!(
+                            "the model asked for a person: {}",
+                            truncate(reason.trim(), 300)
+                        ),
                         "Read the request and answer it.",
                     ));
                 }
@@ -555,7 +560,8 @@ impl LlmPlanner<'_> {
                     text: Some(draft.to_owned()),
                     calls: Vec::new(),
                 });
-                req.messages.push(Message::User(prompt::repair_turn(&findings)));
+                req.messages
+                    .push(Message::User(prompt::repair_turn(&findings)));
                 continue;
             }
             let mut results = Vec::with_capacity(response.calls.len());

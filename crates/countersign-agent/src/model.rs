@@ -28,5 +28,8 @@ pub trait Model: Send + Sync {
     fn model(&self) -> &str;
     /// Whether a call would be let through now (`Err(code)`: the breaker is open).
     fn ready(&self) -> Result<(), String>;
-    fn call<'a>(&'a self, request: &'a ChatRequest) -> BoxFuture<'a, Result<ModelReply, ModelFailure>>;
+    fn call<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<ModelReply, ModelFailure>>;
 }

@@ -14,12 +14,30 @@ use serde_json::{json, Value};
 /// The read tools a model gets. Finding a customer by email or name is not among them: who the
 /// customer is comes from the channel, never from what the model was told.
 const READS: [(ToolName, &str); 6] = [
-    (ToolName::GetUserDetails, "The verified customer's profile: name, address, payment methods and order ids."),
-    (ToolName::GetOrderDetails, "One of the verified customer's orders: status, items, payments and fulfilments."),
-    (ToolName::GetProductDetails, "A product and all its variants (options, price, availability)."),
-    (ToolName::GetItemDetails, "One variant of a product by item id."),
-    (ToolName::ListAllProductTypes, "Every product name with its product id."),
-    (ToolName::Calculate, "Evaluates an arithmetic expression, for totals and differences."),
+    (
+        ToolName::GetUserDetails,
+        "The verified customer's profile: name, address, payment methods and order ids.",
+    ),
+    (
+        ToolName::GetOrderDetails,
+        "One of the verified customer's orders: status, items, payments and fulfilments.",
+    ),
+    (
+        ToolName::GetProductDetails,
+        "A product and all its variants (options, price, availability).",
+    ),
+    (
+        ToolName::GetItemDetails,
+        "One variant of a product by item id.",
+    ),
+    (
+        ToolName::ListAllProductTypes,
+        "Every product name with its product id.",
+    ),
+    (
+        ToolName::Calculate,
+        "Evaluates an arithmetic expression, for totals and differences.",
+    ),
 ];
 
 const WRITES: [(ToolName, &str); 7] = [
@@ -100,10 +118,9 @@ impl Dispatched {
                 }),
                 true,
             ),
-            Dispatched::Invalid { reason } => (
-                json!({"status": "invalid_call", "error": reason}),
-                true,
-            ),
+            Dispatched::Invalid { reason } => {
+                (json!({"status": "invalid_call", "error": reason}), true)
+            }
         }
     }
 }
@@ -112,7 +129,9 @@ impl Dispatched {
 pub fn crosses_customers(v: &PolicyViolation) -> bool {
     matches!(
         v.code,
-        ViolationCode::NotOwner | ViolationCode::PaymentMethodNotOwned | ViolationCode::UnknownCustomer
+        ViolationCode::NotOwner
+            | ViolationCode::PaymentMethodNotOwned
+            | ViolationCode::UnknownCustomer
     )
 }
 

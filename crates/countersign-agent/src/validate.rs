@@ -34,10 +34,16 @@ fn re(p: &str) -> Regex {
 static CLAIMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let done = r"(refunded|cancell?ed|changed|updated|modified|exchanged|returned|replaced|credited|reversed|switched|issued)";
     vec![
-        re(&format!(r"(?i)\b(i|we)\s*(?:'ve|\s+have|\s+has)?\s+(?:now\s+|already\s+|just\s+|successfully\s+)?(?:{done}|processed)\b")),
-        re(&format!(r"(?i)\b(has|have)\s+(?:now\s+|already\s+|just\s+|successfully\s+)?been\s+{done}\b")),
+        re(&format!(
+            r"(?i)\b(i|we)\s*(?:'ve|\s+have|\s+has)?\s+(?:now\s+|already\s+|just\s+|successfully\s+)?(?:{done}|processed)\b"
+        )),
+        re(&format!(
+            r"(?i)\b(has|have)\s+(?:now\s+|already\s+|just\s+|successfully\s+)?been\s+{done}\b"
+        )),
         re(&format!(r"(?i)\b(is|are)\s+now\s+{done}\b")),
-        re(r"(?i)\b(refund|cancellation|exchange|return|change)\s+(is|was|has\s+been)\s+(complete|completed|done|processed|issued|finali[sz]ed)\b"),
+        re(
+            r"(?i)\b(refund|cancellation|exchange|return|change)\s+(is|was|has\s+been)\s+(complete|completed|done|processed|issued|finali[sz]ed)\b",
+        ),
     ]
 });
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"#W\d{7}\b"));
@@ -156,8 +162,7 @@ pub fn check(draft: &str, seen: &Seen, customer: &Customer<'_>, own_words: &str)
     let unseen_amounts: Vec<&str> = AMOUNT
         .captures_iter(draft)
         .filter(|c| {
-            cents(&c[1], c.get(2).map(|m| m.as_str()))
-                .is_none_or(|v| !seen.amounts.contains(&v))
+            cents(&c[1], c.get(2).map(|m| m.as_str())).is_none_or(|v| !seen.amounts.contains(&v))
         })
         .filter_map(|c| c.get(0).map(|m| m.as_str()))
         .collect();
@@ -243,9 +248,18 @@ mod tests {
     #[test]
     fn drafts_table() {
         let table: &[(&str, &[&str])] = &[
-            ("I have prepared the cancellation of #W1234567 for approval.", &[]),
-            ("Once approved, $54.04 goes back to the card ending in 4242.", &[]),
-            ("The refund of $20.50 goes to gift_card_9 once approved.", &[]),
+            (
+                "I have prepared the cancellation of #W1234567 for approval.",
+                &[],
+            ),
+            (
+                "Once approved, $54.04 goes back to the card ending in 4242.",
+                &[],
+            ),
+            (
+                "The refund of $20.50 goes to gift_card_9 once approved.",
+                &[],
+            ),
             ("Your order has been processed for shipping.", &[]),
             ("I have refunded you $54.04.", &["claims_action_done"]),
             ("I've cancelled #W1234567.", &["claims_action_done"]),
@@ -255,10 +269,19 @@ mod tests {
             ("Order #W7654321 is pending.", &["unseen_order_id"]),
             ("You will get $99.99 back.", &["unseen_amount"]),
             ("We will charge paypal_555.", &["unseen_payment_method"]),
-            ("We will use the card ending in 0005.", &["unseen_payment_method"]),
-            ("I see bob@example.net also ordered it.", &["other_customer_data"]),
+            (
+                "We will use the card ending in 0005.",
+                &["unseen_payment_method"],
+            ),
+            (
+                "I see bob@example.net also ordered it.",
+                &["other_customer_data"],
+            ),
             ("Account noah_brown_9999 has it.", &["other_customer_data"]),
-            ("We will write to ava.work@example.org and ava@example.com.", &[]),
+            (
+                "We will write to ava.work@example.org and ava@example.com.",
+                &[],
+            ),
         ];
         for (draft, want) in table {
             assert_eq!(codes(draft), *want, "{draft}");

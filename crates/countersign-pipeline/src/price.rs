@@ -56,7 +56,10 @@ impl PriceTable {
             ("gpt-4o-mini".to_owned(), p(0.15, 0.60, 0.075, 0.0)),
             ("gpt-4o".to_owned(), p(2.50, 10.0, 1.25, 0.0)),
             ("gpt-4.1-mini".to_owned(), p(0.40, 1.60, 0.10, 0.0)),
-            ("claude-3-5-haiku-latest".to_owned(), p(0.80, 4.0, 0.08, 1.0)),
+            (
+                "claude-3-5-haiku-latest".to_owned(),
+                p(0.80, 4.0, 0.08, 1.0),
+            ),
             ("claude-sonnet-4-0".to_owned(), p(3.0, 15.0, 0.30, 3.75)),
         ]))
     }
@@ -78,6 +81,10 @@ mod tests {
         assert!((c - (3.0 + 1.5 + 0.6)).abs() < 1e-9, "{c}");
         assert_eq!(Price::default().cost(5, 5, 5, 5), 0.0);
         assert!(!Price { input: -1.0, ..p }.is_valid());
-        assert!(!Price { output: f64::NAN, ..p }.is_valid());
+        assert!(!Price {
+            output: f64::NAN,
+            ..p
+        }
+        .is_valid());
     }
 }

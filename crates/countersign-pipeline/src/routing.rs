@@ -57,7 +57,9 @@ pub enum ModelReadiness {
     NoProvider,
     /// A provider is configured but cannot be used; the stable code says why
     /// (`missing_api_key`, `keychain_locked`, `provider_breaker_open`, ...).
-    Unusable { code: String },
+    Unusable {
+        code: String,
+    },
 }
 
 /// The routing decision: which planner, and why (shown in the trace and on the review screen).
@@ -101,7 +103,9 @@ pub fn route(
     }
     let why_llm = match mode {
         PlannerMode::Llm => "planner mode is llm",
-        _ => "the rules planner was not sure (several intents, a missing detail or none recognised)",
+        _ => {
+            "the rules planner was not sure (several intents, a missing detail or none recognised)"
+        }
     };
     match model {
         ModelReadiness::Ready => to(Llm, why_llm),
@@ -127,7 +131,14 @@ mod tests {
             code: "keychain_locked".into(),
         };
         // (mode, verdict, rules sure, model) → (planner, escalate)
-        let table: &[(PlannerMode, Verdict, bool, &ModelReadiness, PlannerKind, bool)] = &[
+        let table: &[(
+            PlannerMode,
+            Verdict,
+            bool,
+            &ModelReadiness,
+            PlannerKind,
+            bool,
+        )] = &[
             (Auto, Verdict::Block, false, &Ready, Rules, false),
             (ModeLlm, Verdict::Block, false, &Ready, Rules, false),
             (ModeRules, Verdict::Allow, false, &Ready, Rules, false),
@@ -143,7 +154,11 @@ mod tests {
         ];
         for (i, &(mode, verdict, sure, model, planner, escalate)) in table.iter().enumerate() {
             let r = route(mode, verdict, sure, model);
-            assert_eq!((r.planner, r.escalate), (planner, escalate), "row {i}: {r:?}");
+            assert_eq!(
+                (r.planner, r.escalate),
+                (planner, escalate),
+                "row {i}: {r:?}"
+            );
             assert!(!r.why.is_empty());
         }
     }

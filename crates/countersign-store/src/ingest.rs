@@ -135,7 +135,10 @@ impl Desk {
         let planner = (plan.outcome != Outcome::Block).then_some(PlannerKind::Rules);
         let conversation_id = conversations::insert_ingested(
             &tx,
-            &row(&plan, &customer, channel, now, request, guard, planner, None)?.as_row(),
+            &row(
+                &plan, &customer, channel, now, request, guard, planner, None,
+            )?
+            .as_row(),
         )?;
         // The plan was made on this transaction's facts: each proposal keeps its effect.
         let proposals = record_plan(
@@ -283,8 +286,7 @@ impl Desk {
                     dropped.join("; ")
                 ),
                 goal: plan.intent.clone().unwrap_or_default(),
-                suggested_next_step: "Check the order's current state and answer by hand."
-                    .into(),
+                suggested_next_step: "Check the order's current state and answer by hand.".into(),
                 ..Handoff::default()
             });
         }
