@@ -228,7 +228,7 @@ impl<V: ShopView> Loop<'_, V> {
                 let preview = serde_json::to_value(&p.effect.preview).unwrap_or(Value::Null);
                 self.seen.add(&preview);
                 if !self.plan.proposals.iter().any(|q| q.call == p.call) {
-                    self.plan.proposals.push(p.clone());
+                    self.plan.proposals.push((**p).clone());
                 }
                 TraceStep {
                     stage: "propose".into(),

@@ -84,7 +84,7 @@ pub enum Dispatched {
         ok: bool,
     },
     /// A write passed schema and policy and is proposed for approval.
-    Proposed(ProposedAction),
+    Proposed(Box<ProposedAction>),
     /// A write policy refused; the model is told the code so the draft can explain it.
     Refused {
         tool: ToolName,
@@ -219,7 +219,7 @@ fn write<V: ShopView>(
         }
     };
     match evaluate(&facts, &call) {
-        Ok(effect) => Dispatched::Proposed(ProposedAction { call, effect }),
+        Ok(effect) => Dispatched::Proposed(Box::new(ProposedAction { call, effect })),
         Err(violation) => Dispatched::Refused {
             tool,
             args,

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{evals, history, lookup, pipeline, proposals, staff};
-use crate::invocation::Invocation;
-use crate::values::{ChannelArg, ClosedParser, RoleArg, ToolArg};
+use crate::invocation::{Invocation, PlannerFlags};
+use crate::values::{ChannelArg, ClosedParser, PlannerArg, ProviderArg, RoleArg, ToolArg};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,6 +34,19 @@ struct Cli {
     /// Who is acting, as recorded in the audit log [default: $USER]
     #[arg(long, global = true, value_name = "NAME")]
     actor: Option<String>,
+    /// The LLM provider for this run [default: the workspace's setting]; the key is read from
+    /// COUNTERSIGN_API_KEY
+    #[arg(long, global = true, value_name = "PROVIDER", value_parser = ClosedParser::<ProviderArg>::new())]
+    provider: Option<ProviderArg>,
+    /// The provider's base URL (an OpenAI-compatible server: OpenAI, Ollama, vLLM, ...)
+    #[arg(long, global = true, value_name = "URL")]
+    base_url: Option<String>,
+    /// The model to ask
+    #[arg(long, global = true, value_name = "NAME")]
+    model: Option<String>,
+    /// Which planner plans: auto (rules when sure, else the LLM), rules or llm
+    #[arg(long, global = true, value_name = "MODE", value_parser = ClosedParser::<PlannerArg>::new())]
+    planner: Option<PlannerArg>,
     #[command(subcommand)]
     command: Command,
 }
@@ -99,6 +112,9 @@ enum Command {
         file: PathBuf,
         #[arg(long, value_parser = ClosedParser::<ChannelArg>::new())]
         channel: ChannelArg,
+        /// Record the request and leave planning to the desktop app (which holds the key)
+        #[arg(long)]
+        queue: bool,
         #[arg(long)]
         json: bool,
     },
@@ -173,7 +189,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Invocation::new(cli.data_dir, cli.shop, cli.actor)?;
+    let flags = PlannerFlags {
+        provider: cli.provider.map(Into::into),
+        base_url: cli.base_url,
+        model: cli.model,
+        mode: cli.planner.map(Into::into),
+    };
+    let ctx = Invocation::new(cli.data_dir, cli.shop, cli.actor, flags)?;
     match cli.command {
         Command::Propose {
             customer,
@@ -200,8 +222,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest {
             file,
             channel,
+            queue,
             json,
-        } => pipeline::ingest(&ctx, &file, channel.into(), json),
+        } => pipeline::ingest(&ctx, &file, channel.into(), queue, json),
         Command::Demo { json } => pipeline::demo(&ctx, json),
         Command::Eval { cases, json } => evals::eval(&ctx, &cases, json),
         Command::TauReplay { db, tasks, json } => evals::tau_replay(&db, &tasks, json),

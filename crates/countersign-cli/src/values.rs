@@ -12,8 +12,9 @@ use std::sync::OnceLock;
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::ValueEnum;
 use countersign_core::Role;
-use countersign_pipeline::Channel;
+use countersign_pipeline::{Channel, PlannerMode};
 use countersign_shop::{ToolName, UnknownTool};
+use countersign_store::Provider;
 
 use crate::error::BadInput;
 
@@ -119,6 +120,52 @@ impl From<RoleArg> for Role {
     }
 }
 
+/// `--provider`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    None,
+    Openai,
+    Anthropic,
+}
+
+impl Closed for ProviderArg {
+    const CODE: &'static str = "invalid_provider";
+    const NOUN: &'static str = "provider";
+}
+
+impl From<ProviderArg> for Provider {
+    fn from(p: ProviderArg) -> Self {
+        match p {
+            ProviderArg::None => Provider::None,
+            ProviderArg::Openai => Provider::Openai,
+            ProviderArg::Anthropic => Provider::Anthropic,
+        }
+    }
+}
+
+/// `--planner`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlannerArg {
+    Auto,
+    Rules,
+    Llm,
+}
+
+impl Closed for PlannerArg {
+    const CODE: &'static str = "invalid_planner";
+    const NOUN: &'static str = "planner";
+}
+
+impl From<PlannerArg> for PlannerMode {
+    fn from(p: PlannerArg) -> Self {
+        match p {
+            PlannerArg::Auto => PlannerMode::Auto,
+            PlannerArg::Rules => PlannerMode::Rules,
+            PlannerArg::Llm => PlannerMode::Llm,
+        }
+    }
+}
+
 /// A tool name (`propose`, `lookup`). The set is `ToolName::ALL`, owned by the shop crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ToolArg(pub ToolName);
@@ -184,6 +231,14 @@ mod tests {
         for c in ChannelArg::value_variants() {
             let name = c.to_possible_value().unwrap().get_name().to_owned();
             assert_eq!(Channel::from(*c), name.parse::<Channel>().unwrap());
+        }
+        for p in ProviderArg::value_variants() {
+            let name = p.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(Provider::from(*p).as_str(), name);
+        }
+        for p in PlannerArg::value_variants() {
+            let name = p.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(PlannerMode::from(*p), name.parse::<PlannerMode>().unwrap());
         }
         for r in RoleArg::value_variants() {
             let name = r.to_possible_value().unwrap().get_name().to_owned();

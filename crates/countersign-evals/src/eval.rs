@@ -12,9 +12,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use countersign_agent::Agent;
 use countersign_core::ManualClock;
 use countersign_pipeline::chat::parse;
-use countersign_pipeline::{Channel, Request};
+use countersign_pipeline::{Caps, Channel, Request};
 use countersign_shop::Shop;
 use countersign_store::{Desk, DeskError, ShopSeed};
 use serde::Serialize;
@@ -101,6 +102,10 @@ pub struct CaseResult {
     pub reply: Option<String>,
     pub handoff: Option<String>,
     pub counts: CaseCounts,
+    /// Which planner decided the case (`rules` or `llm`; `null` when blocked).
+    pub planner: Option<String>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
 }
 
 /// Aggregates over a set of case results (README "Evals").
@@ -121,6 +126,11 @@ pub struct Metrics {
     pub steps_mean: f64,
     /// `None` when no case's planner had a price (the rules planner): not applicable.
     pub cost_usd_mean: Option<f64>,
+    pub cost_usd_total: Option<f64>,
+    pub input_tokens_total: u64,
+    pub output_tokens_total: u64,
+    /// Cases each planner decided.
+    pub by_planner: BTreeMap<String, usize>,
 }
 
 impl Metrics {
@@ -152,6 +162,17 @@ impl Metrics {
                 let priced: Vec<f64> = results.iter().filter_map(|r| r.counts.cost_usd).collect();
                 (!priced.is_empty()).then(|| priced.iter().sum::<f64>() / n.max(1) as f64)
             },
+            cost_usd_total: {
+                let priced: Vec<f64> = results.iter().filter_map(|r| r.counts.cost_usd).collect();
+                (!priced.is_empty()).then(|| priced.iter().sum::<f64>())
+            },
+            input_tokens_total: results.iter().map(|r| r.input_tokens).sum(),
+            output_tokens_total: results.iter().map(|r| r.output_tokens).sum(),
+            by_planner: results.iter().fold(BTreeMap::new(), |mut m, r| {
+                *m.entry(r.planner.clone().unwrap_or_else(|| "none".into()))
+                    .or_insert(0) += 1;
+                m
+            }),
         }
     }
 }
@@ -224,10 +245,20 @@ pub fn seed_of(shop: Option<&Path>) -> Result<ShopSeed, EvalError> {
     })
 }
 
+/// Runs case files with the rules planner alone (an offline workspace).
 pub fn run_files(paths: &[&Path], shop: Option<&Path>) -> Result<EvalReport, EvalError> {
+    run_files_with(paths, shop, &Agent::rules_only(Caps::default()))
+}
+
+/// Runs case files with `agent` choosing the planner of each case.
+pub fn run_files_with(
+    paths: &[&Path],
+    shop: Option<&Path>,
+    agent: &Agent,
+) -> Result<EvalReport, EvalError> {
     let cases = load_files(paths)?;
     let seed = seed_of(shop)?;
-    run(&cases, &seed)
+    run(&cases, &seed, agent)
 }
 
 pub fn run_file(cases: &Path, shop: Option<&Path>) -> Result<EvalReport, EvalError> {
@@ -284,10 +315,18 @@ fn action_matches(want: &ExpectedAction, got: &ProposalOut) -> bool {
             .all(|(k, v)| got.args.get(k).is_some_and(|g| arg_matches(v, g)))
 }
 
-pub fn run(cases: &[LoadedCase], seed: &ShopSeed) -> Result<EvalReport, EvalError> {
+pub fn run(cases: &[LoadedCase], seed: &ShopSeed, agent: &Agent) -> Result<EvalReport, EvalError> {
+    // One thread: a model call waits on the network, and cases run one after another anyway.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(EvalError::Temp)?;
     let mut results = Vec::new();
-    for case in cases {
-        results.push(run_one(case, seed)?);
+    for (i, case) in cases.iter().enumerate() {
+        results.push(grade(case, observe(&case.case, seed, agent, &runtime)?));
+        if !agent.never_asks_a_model() {
+            tracing::info!(case = %case.case.id, done = i + 1, of = cases.len(), "eval case");
+        }
     }
     Ok(EvalReport::of(results))
 }
@@ -308,9 +347,17 @@ pub struct Observed {
     pub side_effects: i64,
     pub steps: usize,
     pub cost_usd: Option<f64>,
+    pub planner: Option<String>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
 }
 
-fn observe(case: &Case, seed: &ShopSeed) -> Result<Observed, EvalError> {
+fn observe(
+    case: &Case,
+    seed: &ShopSeed,
+    agent: &Agent,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Observed, EvalError> {
     let dir = tempfile::tempdir().map_err(EvalError::Temp)?;
     let mut desk = Desk::open(
         dir.path(),
@@ -324,18 +371,38 @@ fn observe(case: &Case, seed: &ShopSeed) -> Result<Observed, EvalError> {
             ..Observed::default()
         },
         Ok(request) => {
-            let ingested = desk.ingest(&request)?;
+            let ingested = runtime.block_on(agent.ingest(&mut desk, &request))?;
+            let calls = ingested.steps.iter().filter_map(|s| s.model_call.as_ref());
             let mut observed = Observed {
                 outcome: ingested.outcome.as_str().to_owned(),
                 reply: ingested.reply,
                 handoff: ingested.handoff.map(|h| h.to_text()),
                 steps: ingested.trace.steps,
                 cost_usd: ingested.trace.cost_usd,
+                planner: ingested.planner.map(|p| p.as_str().to_owned()),
+                input_tokens: calls
+                    .clone()
+                    .map(|m| u64::from(m.input_tokens + m.cache_read_tokens + m.cache_write_tokens))
+                    .sum(),
+                output_tokens: calls.map(|m| u64::from(m.output_tokens)).sum(),
                 ..Observed::default()
             };
             // The rules planner's proposals are judged inside the ingest transaction, so the
-            // store never refuses them; `refused` is for planners whose proposals it judges
-            // again (graded the same way: a wrong action).
+            // store never refuses them. The LLM's writes that policy refused — in its loop or
+            // when the plan was settled — are graded the same way: a wrong action.
+            for s in ingested.steps.iter().filter(|s| s.stage == "policy") {
+                observed.refused.push(RefusedProposal {
+                    tool: s.tool.map(|t| t.as_str().to_owned()).unwrap_or_default(),
+                    args: s.args.clone().unwrap_or(Value::Null),
+                    why: s
+                        .result
+                        .as_ref()
+                        .and_then(|r| r.get("refused"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("refused")
+                        .to_owned(),
+                });
+            }
             for p in ingested.proposals {
                 observed.proposals.push(ProposalOut {
                     tool: p.tool.as_str().to_owned(),
@@ -347,10 +414,6 @@ fn observe(case: &Case, seed: &ShopSeed) -> Result<Observed, EvalError> {
     };
     observed.side_effects = desk.execution_count()?;
     Ok(observed)
-}
-
-fn run_one(loaded: &LoadedCase, seed: &ShopSeed) -> Result<CaseResult, EvalError> {
-    Ok(grade(loaded, observe(&loaded.case, seed)?))
 }
 
 /// Judges what the pipeline did against the case's expectations.
@@ -366,6 +429,9 @@ pub fn grade(loaded: &LoadedCase, observed: Observed) -> CaseResult {
         side_effects,
         steps,
         cost_usd,
+        planner,
+        input_tokens,
+        output_tokens,
     } = observed;
     let mut reasons: Vec<String> = input_error.into_iter().collect();
     let mut counts = CaseCounts {
@@ -440,5 +506,8 @@ pub fn grade(loaded: &LoadedCase, observed: Observed) -> CaseResult {
         reply,
         handoff,
         counts,
+        planner,
+        input_tokens,
+        output_tokens,
     }
 }

@@ -80,6 +80,9 @@ fn passing(id: &str, file: &str) -> CaseResult {
             includes_found: 1,
             ..CaseCounts::default()
         },
+        planner: Some("rules".to_owned()),
+        input_tokens: 0,
+        output_tokens: 0,
     }
 }
 

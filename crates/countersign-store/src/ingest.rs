@@ -48,6 +48,9 @@ pub struct Ingested {
     pub trace: TraceRecord,
     /// The plan's steps, as stored (the CLI's `eval --json` sums tokens and cost from them).
     pub steps: Vec<TraceStep>,
+    /// Which planner decided (`None`: blocked, never planned) and why that one.
+    pub planner: Option<PlannerKind>,
+    pub route_reason: Option<String>,
 }
 
 /// The per-conversation trace record, in the seed format (DESIGN.md). `cost_usd` is `null`
@@ -153,7 +156,14 @@ impl Desk {
             channel,
         )?;
         tx.commit()?;
-        Ok(ingested(conversation_id, guard.verdict, plan, proposals))
+        Ok(ingested(
+            conversation_id,
+            guard.verdict,
+            plan,
+            proposals,
+            planner,
+            None,
+        ))
     }
 
     /// Records a request before it is planned, so it shows in the queue (as `planning`) at
@@ -315,7 +325,14 @@ impl Desk {
             &stored.channel,
         )?;
         tx.commit()?;
-        Ok(ingested(conversation_id, guard.verdict, plan, proposals))
+        Ok(ingested(
+            conversation_id,
+            guard.verdict,
+            plan,
+            proposals,
+            Some(settlement.planner),
+            Some(settlement.route_reason.to_owned()),
+        ))
     }
 
     pub fn trace_record(&self, conversation_id: i64) -> Result<TraceRecord, DeskError> {
@@ -473,6 +490,8 @@ fn ingested(
     verdict: Verdict,
     plan: Plan,
     proposals: Vec<IngestedProposal>,
+    planner: Option<PlannerKind>,
+    route_reason: Option<String>,
 ) -> Ingested {
     let priced: Vec<f64> = plan.steps.iter().filter_map(|s| s.cost_usd).collect();
     let trace = TraceRecord {
@@ -510,6 +529,8 @@ fn ingested(
         citations: plan.citations,
         trace,
         steps: plan.steps,
+        planner,
+        route_reason,
     }
 }
 

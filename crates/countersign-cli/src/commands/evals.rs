@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use countersign_evals::tau_replay::ReplayError;
-use countersign_store::ShopSeed;
+use countersign_pipeline::Caps;
+use countersign_store::{ProviderSettings, ShopSeed};
 
 use crate::error::{bad, desk};
 use crate::invocation::Invocation;
@@ -15,13 +16,16 @@ pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
         ShopSeed::TauFile(p) => Some(p.clone()),
         _ => None,
     };
-    let report = countersign_evals::eval::run_file(cases, shop.as_deref()).map_err(|e| {
-        if e.is_bad_input() {
-            bad(e.code(), &e)
-        } else {
-            anyhow::Error::new(e)
-        }
-    })?;
+    // Each case runs in a fresh workspace, so the planner comes from the flags alone.
+    let agent = ctx.agent(ProviderSettings::default(), Caps::default());
+    let report = countersign_evals::eval::run_files_with(&[cases], shop.as_deref(), &agent)
+        .map_err(|e| {
+            if e.is_bad_input() {
+                bad(e.code(), &e)
+            } else {
+                anyhow::Error::new(e)
+            }
+        })?;
     if json {
         return json_out(&report);
     }
@@ -29,6 +33,19 @@ pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
     out(format!(
         "{}/{} passed · action precision {:.3} · recall {:.3} · must-not-include violations {} · unapproved side effects {}",
         o.passed, o.cases, o.action_precision, o.action_recall, o.must_not_include_violations, o.unapproved_side_effects
+    ))?;
+    let planners: Vec<String> = o
+        .by_planner
+        .iter()
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+    out(format!(
+        "planners: {} · tokens in {} out {} · cost {}",
+        planners.join(", "),
+        o.input_tokens_total,
+        o.output_tokens_total,
+        o.cost_usd_total
+            .map_or("n/a (no priced model)".to_owned(), |c| format!("${c:.4}"))
     ))?;
     for r in report.results.iter().filter(|r| !r.pass) {
         out(format!("  FAIL {}: {}", r.id, r.reasons.join("; ")))?;
