@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --locked -p countersign-app --features custom-protocol
+# $CARGO_TARGET_DIR is honoured, as by tests/e2e/run.sh.
+export APP_BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug/countersign-app"
 tmp=$(mktemp -d)
 # Best effort: a desktop service that outlives the app must not fail the check.
 trap 'rm -rf "$tmp" 2>/dev/null || true' EXIT
@@ -15,7 +17,7 @@ sed '/<standard_session_servicedirs *\/>/d' /usr/share/dbus-1/session.conf > "$t
 export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 xvfb-run -a -s "-screen 0 1280x860x24" dbus-run-session --config-file="$tmp/session.conf" -- bash -c '
-  target/debug/countersign-app 2>/dev/null & app=$!
+  "$APP_BIN" 2>/dev/null & app=$!
   for _ in $(seq 1 90); do
     if xwininfo -root -tree | grep -q "\"Countersign\""; then found=1; break; fi
     kill -0 $app 2>/dev/null || { echo "smoke: the app exited early" >&2; exit 1; }

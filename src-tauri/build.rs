@@ -17,6 +17,7 @@ fn main() {
         "settings_set_policy",
         "settings_set_caps",
         "settings_set_provider",
+        "settings_test_connection",
         "api_key_set",
         "api_key_clear",
     ]);

@@ -13,7 +13,7 @@ mod tests {
     use ts_rs::TS;
 
     /// Error codes the shell itself returns (`commands/mod.rs`, `state.rs`), besides the
-    /// core's, the keychain's and the exporter's.
+    /// core's, the keychain's, the LLM provider's and the exporter's.
     const SHELL_ERROR_CODES: [&str; 2] = ["actor_required", "internal"];
 
     fn ts_list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
@@ -42,6 +42,7 @@ mod tests {
             crate::commands::queue::QueuePage,
             crate::commands::history::ExportResult,
             crate::commands::settings::Settings,
+            crate::commands::settings::ConnectionTest,
             countersign_store::QueueFilter,
             countersign_store::ConversationView,
             countersign_store::HistoryEntry,
@@ -63,6 +64,7 @@ mod tests {
             SecretError::Unavailable(String::new()).code(),
             SecretError::Refused(String::new()).code(),
         ]);
+        error_codes.extend(countersign_llm::LlmError::CODES);
         error_codes.extend([countersign_export::ExportError::Render(String::new()).code()]);
         error_codes.extend(SHELL_ERROR_CODES);
         error_codes.sort_unstable();
@@ -79,11 +81,17 @@ mod tests {
              export const ERROR_CODES = {} as const;\n\
              export type ErrorCode = (typeof ERROR_CODES)[number];\n\n\
              /** Kinds of LLM provider a workspace can use. */\n\
-             export const PROVIDERS = {} as const;\n",
+             export const PROVIDERS = {} as const;\n\n\
+             /** How requests are routed between the rules planner and the LLM. */\n\
+             export const PLANNER_MODES = {} as const;\n",
             ts_list(write_tools),
             ts_list(DECISION_KINDS),
             ts_list(&error_codes),
             ts_list(countersign_store::Provider::ALL.map(countersign_store::Provider::as_str)),
+            ts_list(
+                countersign_pipeline::PlannerMode::ALL
+                    .map(countersign_pipeline::PlannerMode::as_str)
+            ),
         );
         std::fs::write(dir.join("catalog.ts"), catalog).expect("write catalog.ts");
     }

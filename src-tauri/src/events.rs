@@ -12,6 +12,8 @@ pub const OPEN_CONVERSATION: &str = "open-conversation";
 pub struct QueueChanged {
     pub open: usize,
     pub counts: BTreeMap<String, i64>,
+    /// Requests admitted and not planned yet ("Planning…" in the queue).
+    pub planning: usize,
     /// Proposals that arrived since the last event.
     pub new_proposals: Vec<i64>,
 }

@@ -41,3 +41,11 @@ impl From<countersign_export::ExportError> for IpcError {
         IpcError::new(e.code(), e.to_string())
     }
 }
+
+impl From<countersign_llm::LlmError> for IpcError {
+    fn from(e: countersign_llm::LlmError) -> Self {
+        // The code only: a provider's message may quote its answer.
+        tracing::warn!(code = e.code(), "provider error");
+        IpcError::new(e.code(), e.to_string())
+    }
+}

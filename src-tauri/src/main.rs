@@ -9,6 +9,7 @@ mod bindings;
 mod commands;
 mod events;
 mod ipc_error;
+mod planner_worker;
 mod secrets;
 mod state;
 mod test_hooks;
@@ -28,6 +29,7 @@ fn main() {
             let state = state::AppState::open(&data_dir)?;
             app.manage(state);
             watcher::spawn(app.handle().clone());
+            planner_worker::spawn(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -46,6 +48,7 @@ fn main() {
             commands::settings::settings_set_policy,
             commands::settings::settings_set_caps,
             commands::settings::settings_set_provider,
+            commands::settings::settings_test_connection,
             commands::settings::api_key_set,
             commands::settings::api_key_clear,
         ])

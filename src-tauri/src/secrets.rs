@@ -2,9 +2,13 @@
 //! macOS, Credential Manager on Windows), through keyring.
 
 use countersign_core::{Secret, SecretError, SecretStore};
+use countersign_llm::LlmError;
 
 /// Service name under which Countersign's credentials are stored.
 pub const SERVICE: &str = "app.countersign.desk";
+
+/// The LLM provider's API key, by this name in the keychain.
+pub const PROVIDER_KEY: &str = "llm-provider-api-key";
 
 #[derive(Clone, Copy, Debug)]
 pub struct KeychainSecretStore;
@@ -22,6 +26,17 @@ impl KeychainSecretStore {
 
     fn entry(name: &str) -> Result<keyring::Entry, SecretError> {
         keyring::Entry::new(SERVICE, name).map_err(|e| SecretError::Unavailable(e.to_string()))
+    }
+}
+
+impl KeychainSecretStore {
+    /// The provider's key, read at call time for the core (never for the web view): a keychain
+    /// that cannot be read is `keychain_locked`, no key is `None`.
+    pub fn provider_key(&self) -> Result<Option<Secret>, LlmError> {
+        self.get(PROVIDER_KEY).map_err(|e| {
+            tracing::warn!(code = e.code(), "could not read the provider key");
+            LlmError::KeychainLocked
+        })
     }
 }
 

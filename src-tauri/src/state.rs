@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use countersign_core::{Clock, SystemClock};
+use countersign_llm::Breakers;
 use countersign_store::{Desk, DeskError, DeskReader, ShopSeed};
 
 use crate::ipc_error::IpcError;
@@ -29,6 +30,9 @@ pub struct AppState {
     /// under this name, and the core looks up the role an administrator assigned to it; the
     /// page can neither choose the name nor the role.
     pub operator: String,
+    /// One circuit breaker per provider endpoint, for the life of the app: a provider that is
+    /// down stays known as down from one conversation to the next.
+    pub breakers: Arc<Breakers>,
 }
 
 struct ReadPool {
@@ -83,6 +87,7 @@ impl AppState {
             secrets: KeychainSecretStore::new(),
             test_hooks: TestHooks::from_env(),
             operator: operator(),
+            breakers: Arc::new(Breakers::default()),
         })
     }
 
@@ -113,6 +118,11 @@ impl AppState {
         f: impl FnOnce(&DeskReader) -> Result<T, DeskError>,
     ) -> Result<T, DeskError> {
         self.readers.with(f)?
+    }
+
+    /// A read-only connection of its own, for a thread that keeps one (the planner worker).
+    pub fn open_reader(&self) -> Result<DeskReader, DeskError> {
+        DeskReader::open(&self.readers.data_dir, self.readers.clock.clone())
     }
 
     /// [`AppState::write`] for a thread of the app's own (the watcher), which may block.

@@ -32,9 +32,10 @@ pub fn spawn(app: AppHandle) {
                     v.any_overdue()?,
                     v.state_counts()?,
                     v.open_proposals_after(last_id)?,
+                    v.planning()?.len(),
                 ))
             });
-            let (overdue, counts, new) = match tick {
+            let (overdue, counts, new, planning) = match tick {
                 Ok(t) => t,
                 Err(e) => {
                     tracing::warn!(error = %e, "queue watcher could not read the workspace");
@@ -50,14 +51,18 @@ pub fn spawn(app: AppHandle) {
             if let Some(p) = new.last() {
                 last_id = p.id;
             }
+            // A request admitted by another process (`countersign ingest --queue`) shows as
+            // planning before the planner worker has touched it.
+            let counts = (counts, planning);
             if last_counts.as_ref() == Some(&counts) && new.is_empty() {
                 continue;
             }
-            let open = (counts.get("pending").copied().unwrap_or(0)
-                + counts.get("escalated").copied().unwrap_or(0)) as usize;
+            let open = (counts.0.get("pending").copied().unwrap_or(0)
+                + counts.0.get("escalated").copied().unwrap_or(0)) as usize;
             let event = QueueChanged {
                 open,
-                counts: counts.clone(),
+                counts: counts.0.clone(),
+                planning,
                 new_proposals: new.iter().map(|p| p.id).collect(),
             };
             if let Err(e) = app.emit(QUEUE_CHANGED, &event) {

@@ -186,6 +186,131 @@ test("a new pending approval raises one notification; clicking it opens the conv
   await browser.waitUntil(async () => Number(await (await $('[data-testid="open-count"]')).getText()) === before + 1, { timeout: 10_000 });
 });
 
+test("an LLM plans a queued request off the window, with the key from the keychain", async () => {
+  const key = "sk-e2e-llm-KEY-7731-do-not-leak";
+  const model = "fake-gpt-e2e";
+  const dataDir = join(process.env.E2E_TMP, "data", "app.countersign.desk");
+  const cli = (...args) => execFileSync(process.env.CLI, ["--data-dir", dataDir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+
+  // The provider, the planner mode and a price, through the settings screen.
+  await (await $('[data-testid="tab-settings"]')).click();
+  await (await $('[data-testid="provider-kind"]')).waitForExist({ timeout: 10_000 });
+  await (await $('[data-testid="provider-kind"]')).selectByAttribute("value", "openai");
+  const url = await $('[data-testid="provider-base-url"]');
+  await url.clearValue();
+  await url.setValue(process.env.FAKE_LLM_URL);
+  const modelInput = await $('[data-testid="provider-model"]');
+  await modelInput.clearValue();
+  await modelInput.setValue(model);
+  await (await $('[data-testid="planner-mode-llm"]')).click();
+  await (await $('[data-testid="price-new-model"]')).setValue(model);
+  await (await $('[data-testid="price-add"]')).click();
+  const row = await $(`[data-testid="price-row"][data-model="${model}"]`);
+  await row.waitForExist({ timeout: 5_000 });
+  for (const [field, value] of [["price-input", "2.5"], ["price-output", "10"], ["price-cache-read", "1.25"], ["price-cache-write", "0"]]) {
+    const input = await row.$(`[data-testid="${field}"]`);
+    await input.clearValue();
+    await input.setValue(value);
+  }
+  // An agent may not change the provider: the core refuses, the screen says so by code.
+  await (await $('[data-testid="save-provider"]')).click();
+  const refused = await $('[data-testid="error"]');
+  await refused.waitForExist({ timeout: 10_000 });
+  assert.equal(await refused.getAttribute("data-code"), "not_permitted");
+  // An administrator makes this OS account a supervisor (the workspace's first one); the same
+  // form then saves.
+  cli("--actor", "e2e-admin", "staff", "set", "e2e-agent", "--role", "supervisor");
+  await (await $('[data-testid="save-provider"]')).click();
+  await browser.waitUntil(async () => (await (await $('[data-testid="saved"]')).isExisting()) && /Provider saved/.test(await (await $('[data-testid="saved"]')).getText()), { timeout: 10_000, timeoutMsg: "the provider was not saved" });
+
+  // The key through the write-only field, into the real Secret Service.
+  const keyInput = await $('[data-testid="api-key"]');
+  await keyInput.setValue(key);
+  await (await $('[data-testid="save-api-key"]')).click();
+  await browser.waitUntil(async () => /API key stored/.test(await (await $('[data-testid="saved"]')).getText()), { timeout: 10_000 });
+  assert.equal(await keyInput.getValue(), "");
+
+  // Test connection: the saved settings and the keychain's key, read in Rust.
+  await (await $('[data-testid="test-connection"]')).click();
+  const ok = await $('[data-testid="connection-ok"]');
+  await ok.waitForExist({ timeout: 20_000 });
+  assert.match(await ok.getText(), new RegExp(`Connected: ${model}`));
+  await shot("settings-llm");
+
+  // A request recorded by the CLI and left to the app to plan.
+  await openQueue();
+  const mail = join(process.env.E2E_TMP, "status.eml");
+  const from = "bruno.ulloa41@example.com";
+  const body = "Hi, could you tell me where order #W2546220 is? Thanks, Bruno";
+  execFileSync("bash", ["-c", `printf 'From: %s\\r\\nSubject: where is my order\\r\\n\\r\\n%s\\r\\n' "$1" "$2" > "$3"`, "_", from, body, mail]);
+  const admitted = JSON.parse(cli("ingest", mail, "--channel", "email", "--queue", "--json"));
+  assert.equal(admitted.planning, true);
+  const id = admitted.conversation_id;
+  // It shows at once as being planned (the fake provider takes 2 s per call)...
+  const planningRow = await $(`[data-testid="planning-item"][data-conversation="${id}"]`);
+  await planningRow.waitForExist({ timeout: 3_000, timeoutMsg: "the queued request did not show as planning" });
+  assert.match(await planningRow.getText(), /Planning…/);
+  await planningRow.click();
+  await (await $(`[data-testid="review"][data-conversation="${id}"]`)).waitForExist({ timeout: 5_000 });
+  assert.ok(await (await $('[data-testid="planning-status"]')).isExisting(), "the review says it is being planned");
+  await shot("planning");
+  // ...and fills in when the planner settles it, without a reload.
+  const planner = await $('[data-testid="planner"]');
+  await planner.waitForExist({ timeout: 30_000, timeoutMsg: "the plan never arrived" });
+  assert.equal(await planner.getAttribute("data-planner"), "llm");
+  assert.match(await planner.getText(), /Decided by: LLM planner/);
+  assert.ok((await (await $('[data-testid="route-reason"]')).getText()).length > 0);
+  assert.ok(!(await planningRow.isExisting()), "the planning row left the queue");
+  // The steps: the model's calls with tokens, cost, attempts and breaker; the tool it asked for.
+  const steps = [];
+  for (const s of await browser.$$('[data-testid="step"]')) {
+    steps.push({
+      planner: await s.getAttribute("data-planner"),
+      text: await s.getText(),
+      tokens: await (await s.$('[data-testid="step-tokens"]')).getText(),
+      cost: await (await s.$('[data-testid="step-cost"]')).getText(),
+      call: await (await s.$('[data-testid="step-model-call"]')).getText(),
+    });
+  }
+  const calls = steps.filter((s) => s.call.includes(model));
+  assert.equal(calls.length, 2, JSON.stringify(steps));
+  assert.ok(calls.every((s) => s.planner === "llm" && /1 attempt · breaker closed/.test(s.call)), JSON.stringify(calls));
+  // 1200 prompt tokens of which 200 cached, 20 out: (1000 × 2.5 + 20 × 10 + 200 × 1.25) / 1e6.
+  assert.equal(calls[0].tokens, "1000 in / 20 out / 200 cache read / 0 cache write");
+  assert.equal(calls[0].cost, "$0.00295");
+  // 1300 in, 60 out, 200 cached: (3250 + 600 + 250) / 1e6.
+  assert.equal(calls[1].tokens, "1300 in / 60 out / 200 cache read / 0 cache write");
+  assert.equal(calls[1].cost, "$0.0041");
+  assert.ok(steps.some((s) => s.text.includes("get_order_details") && s.text.includes("#W2546220")), JSON.stringify(steps));
+  assert.ok(steps.every((s) => s.cost !== "$0.00"), "no step shows a null cost as $0.00");
+  assert.match(await (await $('[data-testid="draft"]')).getValue(), /order #W2546220 .* still pending/);
+  await shot("review-llm");
+
+  // The provider saw the key from the keychain on every call...
+  const requests = readFileSync(process.env.FAKE_LLM_REQUESTS, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const planning = requests.filter((r) => r.tools.includes("get_order_details"));
+  assert.equal(planning.length, 2, JSON.stringify(requests.map((r) => r.roles)));
+  assert.ok(requests.length >= 3 && requests.every((r) => r.authorization === `Bearer ${key}` && r.model === model));
+  // ...and it is in neither the workspace's database nor the app's log, nor any file it wrote.
+  for (const f of ["countersign.db", "countersign.db-wal"].map((n) => join(dataDir, n))) {
+    if (existsSync(f)) assert.ok(!readFileSync(f).includes(key), `the key is in ${f}`);
+  }
+  const log = join(process.env.E2E_TMP, "app.log");
+  assert.ok(existsSync(log));
+  assert.ok(!readFileSync(log, "utf8").includes(key), "the key is in the app log");
+  assert.ok(!readFileSync(log, "utf8").includes(body), "the customer's words are in the app log");
+  const hits = [];
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    if (statSync(p).isDirectory()) return readdirSync(p).forEach((f) => walk(join(p, f)));
+    if (p.includes("/keyrings/")) return;
+    if (readFileSync(p).includes(key)) hits.push(p);
+  };
+  ["data", "config", "cache"].map((d) => join(process.env.E2E_TMP, d)).forEach(walk);
+  assert.deepEqual(hits, []);
+  assert.ok(!(await browser.execute(() => document.documentElement.outerHTML)).includes(key));
+});
+
 test("verify the audit chain from the history screen", async () => {
   await historyRows();
   await (await $('[data-testid="verify-audit"]')).click();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real app binary (UI embedded) through WebdriverIO + tauri-driver +
 # WebKitWebDriver under Xvfb, with isolated XDG dirs, a real Secret Service (gnome-keyring on a
-# private session bus) and a recorder that owns the notification service on that bus.
+# private session bus), a recorder that owns the notification service on that bus and a fake
+# OpenAI-compatible provider on 127.0.0.1 (fake_openai.mjs).
 # Expects target/debug/countersign-app built with --features custom-protocol and
 # target/debug/countersign built (scripts/test.sh does both); $CARGO_TARGET_DIR is honoured.
 set -euo pipefail
@@ -25,6 +26,12 @@ echo -n e2e-keyring-password | gnome-keyring-daemon --unlock --components=secret
 /usr/bin/python3 "$root/tests/e2e/notification_recorder.py" "$tmp/notifications.jsonl" > "$tmp/recorder.log" 2>&1 &
 for _ in \$(seq 50); do grep -q ready "$tmp/recorder.log" && break; sleep 0.1; done
 grep -q ready "$tmp/recorder.log" || { echo "e2e: the notification recorder did not start:" >&2; cat "$tmp/recorder.log" >&2; exit 1; }
+# A fake OpenAI-compatible provider on 127.0.0.1 (tests/e2e/fake_openai.mjs): planning calls
+# wait 2 s each, so the test sees the queue show the request as being planned.
+FAKE_LLM_DELAY_MS=2000 node "$root/tests/e2e/fake_openai.mjs" "$tmp/llm-requests.jsonl" "$tmp/llm-port" > "$tmp/fake-llm.log" 2>&1 &
+for _ in \$(seq 50); do [ -s "$tmp/llm-port" ] && break; sleep 0.1; done
+[ -s "$tmp/llm-port" ] || { echo "e2e: the fake LLM provider did not start:" >&2; cat "$tmp/fake-llm.log" >&2; exit 1; }
+export FAKE_LLM_URL="http://127.0.0.1:\$(cat "$tmp/llm-port")/v1" FAKE_LLM_REQUESTS="$tmp/llm-requests.jsonl"
 # The app takes its default actor name from USER. Test hooks (src-tauri/src/test_hooks.rs) are
 # honoured in this run only, and only by a debug build; the app inherits this through
 # tauri-driver, so it is set before the driver starts.

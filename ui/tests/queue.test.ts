@@ -41,6 +41,7 @@ describe("Queue", () => {
       selected: 0,
       filter: { state: null, tool: null, text: null },
       onopen: () => {},
+      onopenconversation: () => {},
     });
     const rows = getAllByTestId("queue-item");
     expect(rows.length).toBeGreaterThan(0);
@@ -49,5 +50,24 @@ describe("Queue", () => {
     const spacer = getByTestId("queue-list").firstElementChild as HTMLElement;
     expect(spacer.style.height).toBe(`${10_000 * 56}px`);
     expect(getByTestId("queue-counts").textContent).toContain("10000");
+  });
+
+  it("shows a request being planned at once, and opens its conversation", async () => {
+    const opened: number[] = [];
+    const { getAllByTestId, queryByText } = render(Queue, {
+      items: [],
+      planning: [{ conversation_id: 42, channel: "email", created_at_ms: 0, subject: "Where is my order?", claimed: true }],
+      counts: {},
+      selected: 0,
+      filter: { state: null, tool: null, text: null },
+      onopen: () => {},
+      onopenconversation: (id: number) => opened.push(id),
+    });
+    const [row] = getAllByTestId("planning-item");
+    expect(row!.textContent).toContain("Planning…");
+    expect(row!.textContent).toContain("Where is my order?");
+    expect(queryByText(/Nothing waiting/)).toBeNull();
+    row!.click();
+    expect(opened).toEqual([42]);
   });
 });

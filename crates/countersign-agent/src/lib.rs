@@ -18,4 +18,6 @@ pub mod validate;
 pub use agent::{Agent, ModelAccess, Routed};
 pub use llm_planner::{LlmOutcome, LlmPlanner};
 pub use model::{Model, ModelFailure, ModelReply};
-pub use provider_model::{default_client_settings, is_loopback, model_access, ProviderModel};
+pub use provider_model::{
+    default_client_settings, is_loopback, model_access, provider_client, ProviderModel,
+};

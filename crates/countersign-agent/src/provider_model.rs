@@ -97,15 +97,27 @@ pub fn model_access(
     breakers: &Breakers,
     client: ClientSettings,
 ) -> ModelAccess {
+    match provider_client(settings, key, breakers, client) {
+        Ok(None) => ModelAccess::NoProvider,
+        Ok(Some(c)) => ModelAccess::Ready(Arc::new(ProviderModel::new(c))),
+        Err(e) => ModelAccess::Unusable(e.code().to_owned()),
+    }
+}
+
+/// The provider client a workspace's settings and key describe (`None`: no provider is set):
+/// what [`model_access`] wraps, and what a host's "Test connection" calls.
+pub fn provider_client(
+    settings: &ProviderSettings,
+    key: Result<Option<Secret>, LlmError>,
+    breakers: &Breakers,
+    client: ClientSettings,
+) -> Result<Option<LlmClient>, LlmError> {
     let kind = match settings.kind {
-        Provider::None => return ModelAccess::NoProvider,
+        Provider::None => return Ok(None),
         Provider::Openai => ProviderKind::Openai,
         Provider::Anthropic => ProviderKind::Anthropic,
     };
-    let key = match key {
-        Ok(k) => k.filter(|k| !k.expose().trim().is_empty()),
-        Err(e) => return ModelAccess::Unusable(e.code().to_owned()),
-    };
+    let key = key?.filter(|k| !k.expose().trim().is_empty());
     let base_url = if settings.base_url.trim().is_empty() {
         kind.default_base_url()
     } else {
@@ -114,17 +126,11 @@ pub fn model_access(
     // A local OpenAI-compatible server (Ollama, llama.cpp, LM Studio) needs no key; anything
     // else does, and a missing key is said plainly rather than sent as a 401.
     if key.is_none() && !(kind == ProviderKind::Openai && is_loopback(base_url)) {
-        return ModelAccess::Unusable(LlmError::MissingApiKey.code().to_owned());
+        return Err(LlmError::MissingApiKey);
     }
-    match connect(kind, base_url, &settings.model, key, client.timeout) {
-        Ok(provider) => {
-            let breaker = breakers.get(kind, base_url, &settings.model);
-            ModelAccess::Ready(Arc::new(ProviderModel::new(LlmClient::new(
-                provider, client, breaker,
-            ))))
-        }
-        Err(e) => ModelAccess::Unusable(e.code().to_owned()),
-    }
+    let provider = connect(kind, base_url, &settings.model, key, client.timeout)?;
+    let breaker = breakers.get(kind, base_url, &settings.model);
+    Ok(Some(LlmClient::new(provider, client, breaker)))
 }
 
 /// The client settings hosts use unless a test sets its own.

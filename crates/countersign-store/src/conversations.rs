@@ -163,6 +163,33 @@ pub(crate) fn claim_planning(
     Ok(found)
 }
 
+/// A conversation admitted and not planned yet, as the queue lists it.
+pub(crate) struct PlanningRow {
+    pub id: i64,
+    pub channel: String,
+    pub created_at_ms: i64,
+    pub request: Option<String>,
+    pub claimed_at_ms: Option<i64>,
+}
+
+/// Every conversation still `planning`, oldest first.
+pub(crate) fn planning(conn: &Connection) -> Result<Vec<PlanningRow>, DeskError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, channel, created_at, request, planning_claimed_at FROM conversations
+         WHERE outcome = 'planning' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(PlanningRow {
+            id: r.get(0)?,
+            channel: r.get(1)?,
+            created_at_ms: r.get(2)?,
+            request: r.get(3)?,
+            claimed_at_ms: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 pub(crate) fn outcome_of(conn: &Connection, id: i64) -> Result<Option<String>, DeskError> {
     Ok(conn
         .query_row(

@@ -34,6 +34,6 @@ pub use staff::StaffMember;
 pub use views::conversation::{ConversationView, ProposalView};
 pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KINDS};
 pub use views::metrics::DailyMetrics;
-pub use views::queue::{QueueCounts, QueueFilter};
+pub use views::queue::{PlanningConversation, QueueCounts, QueueFilter};
 pub use views::Views;
 pub use workspace::{GatePolicy, Provider, ProviderSettings};

@@ -336,3 +336,55 @@ fn the_reader_sees_each_commit_and_cannot_write() {
     );
     assert!(!empty.path().join(DB_FILE).exists());
 }
+
+#[test]
+fn the_queue_lists_a_request_while_it_is_planned_and_drops_it_once_settled() {
+    use countersign_pipeline::{Channel, Outcome, Plan, PlannerKind, Request};
+    use countersign_store::{PlanningConversation, Settlement};
+
+    let (_d, _clock, mut desk) = seeded();
+    assert!(desk.views().planning().unwrap().is_empty());
+    let request = Request {
+        channel: Some(Channel::Email),
+        sender: Some("someone@example.com".into()),
+        subject: Some("Where is my parcel?".into()),
+        body: "Where is my order #W0000000?".into(),
+        ..Request::default()
+    };
+    let admitted = desk.admit(&request).unwrap();
+    assert!(admitted.planning);
+    let listed = desk.views().planning().unwrap();
+    assert_eq!(
+        listed,
+        vec![PlanningConversation {
+            conversation_id: admitted.conversation_id,
+            channel: "email".into(),
+            created_at_ms: T0,
+            subject: Some("Where is my parcel?".into()),
+            claimed: false,
+        }]
+    );
+    let claimed = desk.claim_planning(60_000).unwrap().unwrap();
+    assert_eq!(claimed.conversation_id, admitted.conversation_id);
+    assert!(desk.views().planning().unwrap()[0].claimed);
+    let plan = Plan {
+        outcome: Outcome::Reply,
+        customer_id: None,
+        intent: Some("order_status".into()),
+        proposals: Vec::new(),
+        reply: Some("We are looking into it.".into()),
+        handoff: None,
+        citations: Vec::new(),
+        steps: Vec::new(),
+    };
+    desk.settle(
+        admitted.conversation_id,
+        &Settlement {
+            plan: &plan,
+            planner: PlannerKind::Rules,
+            route_reason: "test",
+        },
+    )
+    .unwrap();
+    assert!(desk.views().planning().unwrap().is_empty());
+}

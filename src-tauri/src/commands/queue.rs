@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use countersign_store::{Proposal, QueueFilter};
+use countersign_store::{PlanningConversation, Proposal, QueueFilter};
 use serde::Serialize;
 use tauri::State;
 
@@ -12,6 +12,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct QueuePage {
     pub items: Vec<Proposal>,
+    /// Requests still being planned, oldest first: shown as "Planning…" until settled.
+    pub planning: Vec<PlanningConversation>,
     pub counts: BTreeMap<String, i64>,
 }
 
@@ -27,6 +29,7 @@ pub async fn queue_list(
             let views = r.views();
             Ok(QueuePage {
                 items: views.queue_filtered(&filter)?,
+                planning: views.planning()?,
                 counts: views.state_counts()?,
             })
         })

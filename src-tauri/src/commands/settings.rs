@@ -2,16 +2,18 @@
 //! API keys are write-only: the UI can set or clear one and ask whether one is set, nothing more.
 //! The keychain is a D-Bus round trip on Linux: it runs on the blocking pool like the database.
 
+use std::time::Duration;
+
 use countersign_core::{Secret, SecretStore};
+use countersign_llm::{Breakers, ClientSettings, LlmError};
 use countersign_pipeline::Caps;
 use countersign_store::{GatePolicy, ProviderSettings};
 use serde::Serialize;
 use tauri::State;
 
 use crate::ipc_error::IpcError;
+use crate::secrets::PROVIDER_KEY;
 use crate::state::AppState;
-
-const PROVIDER_KEY: &str = "llm-provider-api-key";
 
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Settings {
@@ -93,4 +95,45 @@ pub async fn api_key_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
             Ok(desk.record_credential_change(&actor, PROVIDER_KEY, false)?)
         })
         .await
+}
+
+/// What "Test connection" found: the provider answered with this model.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ConnectionTest {
+    pub model: String,
+    pub latency_ms: f64,
+    pub attempts: u32,
+}
+
+/// One small model call with the saved provider settings and the keychain's key (read here, in
+/// Rust, at call time). A failure is the provider error's code (`missing_api_key`,
+/// `provider_unauthorized`, ...). The answer is quick: one retry and a short timeout.
+#[tauri::command]
+pub async fn settings_test_connection(
+    state: State<'_, AppState>,
+) -> Result<ConnectionTest, IpcError> {
+    let secrets = state.secrets;
+    let client = state
+        .read(move |r| {
+            let settings = r.provider_settings()?;
+            let key = secrets.provider_key();
+            let client = ClientSettings {
+                timeout: Duration::from_secs(15),
+                max_retries: 1,
+                ..ClientSettings::default()
+            };
+            // A breaker of its own: a test always asks the provider, even while the planner's
+            // breaker for it is open.
+            countersign_agent::provider_client(&settings, key, &Breakers::default(), client)?
+                .ok_or_else(|| LlmError::Config("no provider is selected".into()).into())
+        })
+        .await?;
+    let exchange = countersign_llm::test_connection(&client)
+        .await
+        .map_err(|f| IpcError::from(f.error))?;
+    Ok(ConnectionTest {
+        model: client.provider().model().to_owned(),
+        latency_ms: exchange.latency_us as f64 / 1000.0,
+        attempts: exchange.attempts,
+    })
 }

@@ -35,6 +35,17 @@ const TITLES: Record<UiErrorCode, string> = {
   io: "A file could not be read or written",
   export_failed: "The export could not be written",
   internal: "The app stopped a command",
+  already_settled: "Already planned",
+  missing_api_key: "No API key is set for the provider",
+  keychain_locked: "The keychain is locked: unlock it to use the provider",
+  provider_unauthorized: "The provider refused the API key",
+  provider_rate_limited: "The provider is rate limiting",
+  provider_timeout: "The provider did not answer in time",
+  provider_unavailable: "The provider could not be reached",
+  provider_rejected: "The provider rejected the request",
+  provider_bad_response: "The provider's answer could not be read",
+  provider_breaker_open: "The provider failed repeatedly; paused for a cool-down",
+  provider_config: "The provider settings are not usable",
   ipc: "The app could not reach its core",
 };
 

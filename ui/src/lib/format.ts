@@ -1,6 +1,19 @@
-/** A cost that may be "not applicable" (the rules planner is not billed): n/a, never $0.00. */
+/** A cost that may be "not applicable" (the rules planner is not billed, a model without a
+ * price is not priced): n/a, never $0.00. A model call costs fractions of a cent, so a cost
+ * under a cent keeps its digits instead of rounding to $0.00. */
 export function cost(n: number | null): string {
-  return n === null ? "n/a" : money(n);
+  if (n === null) return "n/a";
+  if (n !== 0 && Math.abs(n) < 0.01) {
+    const digits = n.toFixed(8).replace(/0+$/, "");
+    return `${n < 0 ? "-" : ""}$${digits.replace("-", "")}`;
+  }
+  return money(n);
+}
+
+/** Token counts of a model call: input / output, and cache reads and writes when there are any. */
+export function tokens(c: { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number }): string {
+  const base = `${c.input_tokens} in / ${c.output_tokens} out`;
+  return c.cache_read_tokens || c.cache_write_tokens ? `${base} / ${c.cache_read_tokens} cache read / ${c.cache_write_tokens} cache write` : base;
 }
 
 export function money(n: number): string {

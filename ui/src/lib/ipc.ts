@@ -9,6 +9,7 @@ import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { GatePolicy } from "./bindings/GatePolicy";
 import type { Caps } from "./bindings/Caps";
+import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
 import type { HistoryPage } from "./bindings/HistoryPage";
 import type { IpcError } from "./bindings/IpcError";
@@ -61,6 +62,8 @@ export const ipc = {
   setPolicy: (policy: GatePolicy) => call<null>("settings_set_policy", { policy }),
   setCaps: (caps: Caps) => call<null>("settings_set_caps", { caps }),
   setProvider: (provider: ProviderSettings) => call<null>("settings_set_provider", { provider }),
+  /** One small call with the saved provider settings and the keychain's key (read in Rust). */
+  testConnection: () => call<ConnectionTest>("settings_test_connection"),
   /** Write-only: the key goes to the OS keychain and never comes back. */
   setApiKey: (key: string) => call<null>("api_key_set", { key }),
   clearApiKey: () => call<null>("api_key_clear"),

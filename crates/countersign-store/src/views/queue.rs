@@ -6,8 +6,11 @@ use countersign_core::ProposalState;
 use countersign_shop::ToolName;
 use serde::{Deserialize, Serialize};
 
+use countersign_pipeline::Request;
+
 use super::Views;
-use crate::error::DeskError;
+use crate::conversations;
+use crate::error::{corrupt, DeskError};
 use crate::proposals::{self, Proposal};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -30,7 +33,45 @@ pub struct QueueCounts {
     pub escalated: usize,
 }
 
+/// A request admitted and waiting for (or with) a planner: the queue shows it as "Planning…"
+/// until it is settled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PlanningConversation {
+    pub conversation_id: i64,
+    pub channel: String,
+    pub created_at_ms: i64,
+    /// The message's subject, when it has one.
+    pub subject: Option<String>,
+    /// A planner has taken it (and may be waiting for a model).
+    pub claimed: bool,
+}
+
 impl Views<'_> {
+    /// Conversations still being planned, oldest first. They have no proposals yet, so the
+    /// queue's filters (state, action, text of a summary) do not apply to them.
+    pub fn planning(&self) -> Result<Vec<PlanningConversation>, DeskError> {
+        conversations::planning(self.conn)?
+            .into_iter()
+            .map(|row| {
+                let subject = match row.request.as_deref() {
+                    Some(text) => serde_json::from_str::<Request>(text)
+                        .map_err(|e| corrupt("conversation request", e))?
+                        .subject
+                        .filter(|s| !s.trim().is_empty()),
+                    None => None,
+                };
+                Ok(PlanningConversation {
+                    conversation_id: row.id,
+                    channel: row.channel,
+                    created_at_ms: row.created_at_ms,
+                    subject,
+                    claimed: row.claimed_at_ms.is_some(),
+                })
+            })
+            .collect()
+    }
+
     /// Open proposals (pending and escalated, not past their expiry), highest amount at stake
     /// first, then oldest.
     pub fn queue(&self) -> Result<Vec<Proposal>, DeskError> {

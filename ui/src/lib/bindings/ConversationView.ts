@@ -6,4 +6,12 @@ import type { Request } from "./Request";
 import type { TraceRecord } from "./TraceRecord";
 import type { TraceStep } from "./TraceStep";
 
-export type ConversationView = { id: number, customer_id: string, channel: string, created_at_ms: number, request: Request | null, guard: GuardReport | null, intent: string | null, outcome: string | null, reply: string | null, handoff: Handoff | null, citations: Array<string>, steps: Array<TraceStep>, proposals: Array<ProposalView>, trace: TraceRecord, };
+export type ConversationView = { id: number, customer_id: string, channel: string, created_at_ms: number, request: Request | null, guard: GuardReport | null, intent: string | null, 
+/**
+ * `planning` while a planner is still at work.
+ */
+outcome: string | null, 
+/**
+ * Which planner decided (`rules` or `llm`) and why it was chosen.
+ */
+planner: string | null, route_reason: string | null, reply: string | null, handoff: Handoff | null, citations: Array<string>, steps: Array<TraceStep>, proposals: Array<ProposalView>, trace: TraceRecord, };

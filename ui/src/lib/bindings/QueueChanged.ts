@@ -5,6 +5,10 @@
  */
 export type QueueChanged = { open: number, counts: { [key in string]: number }, 
 /**
+ * Requests admitted and not planned yet ("Planning…" in the queue).
+ */
+planning: number, 
+/**
  * Proposals that arrived since the last event.
  */
 new_proposals: Array<number>, };

@@ -9,8 +9,11 @@ export const DECISION_KINDS = ["approved", "rejected", "escalated", "expired", "
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /** Every error code a command can return. */
-export const ERROR_CODES = ["actor_required", "already_decided", "conversation_customer_mismatch", "corrupt_record", "edit_changes_subject", "expired", "export_failed", "internal", "invalid_arguments", "invalid_expression", "invalid_json", "invalid_setting", "invalid_shop", "invalidated", "io", "keychain_refused", "keychain_unavailable", "needs_supervisor", "not_found", "not_permitted", "out_of_scope", "policy_violation", "reason_required", "schema_too_new", "storage", "unknown_customer", "unknown_tool"] as const;
+export const ERROR_CODES = ["actor_required", "already_decided", "already_settled", "conversation_customer_mismatch", "corrupt_record", "edit_changes_subject", "expired", "export_failed", "internal", "invalid_arguments", "invalid_expression", "invalid_json", "invalid_setting", "invalid_shop", "invalidated", "io", "keychain_locked", "keychain_refused", "keychain_unavailable", "missing_api_key", "needs_supervisor", "not_found", "not_permitted", "out_of_scope", "policy_violation", "provider_bad_response", "provider_breaker_open", "provider_config", "provider_rate_limited", "provider_rejected", "provider_timeout", "provider_unauthorized", "provider_unavailable", "reason_required", "schema_too_new", "storage", "unknown_customer", "unknown_tool"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Kinds of LLM provider a workspace can use. */
 export const PROVIDERS = ["none", "openai", "anthropic"] as const;
+
+/** How requests are routed between the rules planner and the LLM. */
+export const PLANNER_MODES = ["auto", "rules", "llm"] as const;

@@ -1,0 +1,164 @@
+//! Plans admitted requests off the window. A request recorded with `countersign ingest --queue`
+//! (or by any other process on the workspace) waits as `planning`; this thread claims it, plans
+//! it with the workspace's agent — which may ask the LLM and take seconds — and settles it
+//! through the writer, then tells the window (`queue-changed`). The window never waits on the
+//! network: commands keep answering from the read pool while a plan is in flight.
+//!
+//! The plan future borrows a SQLite connection (the reader's), so it is not `Send`: it runs on
+//! this thread's own current-thread tokio runtime, with this thread's own read-only connection.
+//! The API key is read from the keychain for each plan, in Rust, and lives only in the provider
+//! client; logs carry ids and codes, never text.
+
+use std::time::Duration;
+
+use countersign_agent::{default_client_settings, model_access, Agent};
+use countersign_store::{Claimed, DeskError, DeskReader, Provider, Settlement};
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::events::{QueueChanged, QUEUE_CHANGED};
+use crate::state::AppState;
+
+/// How long a claim holds before another worker may take the conversation over (this one
+/// died). Longer than a plan's worst case: a few model calls with retries.
+const LEASE_MS: i64 = 10 * 60 * 1000;
+/// How long to wait before looking again when nothing is waiting.
+const IDLE: Duration = Duration::from_millis(300);
+
+pub fn spawn(app: AppHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("planner".into())
+        .spawn(move || run(&app));
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not start the planner worker");
+    }
+}
+
+fn run(app: &AppHandle) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "the planner worker could not start its runtime");
+            return;
+        }
+    };
+    let state = app.state::<AppState>();
+    let reader = loop {
+        match state.open_reader() {
+            Ok(r) => break r,
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "the planner worker could not open the workspace"
+                );
+                std::thread::sleep(IDLE * 10);
+            }
+        }
+    };
+    loop {
+        match state.write_blocking(|desk| desk.claim_planning(LEASE_MS)) {
+            Ok(Some(claimed)) => {
+                announce(app, &state);
+                plan_one(&runtime, &state, &reader, &claimed);
+                announce(app, &state);
+            }
+            Ok(None) => std::thread::sleep(IDLE),
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "the planner worker could not claim a request"
+                );
+                std::thread::sleep(IDLE);
+            }
+        }
+    }
+}
+
+fn plan_one(
+    runtime: &tokio::runtime::Runtime,
+    state: &AppState,
+    reader: &DeskReader,
+    claimed: &Claimed,
+) {
+    let id = claimed.conversation_id;
+    let setup =
+        state.read_blocking(|r| Ok::<_, DeskError>((r.provider_settings()?, r.planner_caps()?)));
+    let (settings, caps) = match setup {
+        Ok(s) => s,
+        Err(e) => {
+            // The claim lapses after its lease and the request is planned again then.
+            tracing::warn!(
+                conversation = id,
+                code = e.code(),
+                "could not read the planner settings"
+            );
+            return;
+        }
+    };
+    // No keychain round trip for a workspace without a provider.
+    let key = if settings.kind == Provider::None {
+        Ok(None)
+    } else {
+        state.secrets.provider_key()
+    };
+    let access = model_access(&settings, key, &state.breakers, default_client_settings());
+    let agent = Agent::for_workspace(&settings, caps, access);
+    let routed = runtime.block_on(agent.plan_claimed(reader, claimed));
+    let settled = state.write_blocking(|desk| {
+        desk.settle(
+            id,
+            &Settlement {
+                plan: &routed.plan,
+                planner: routed.planner,
+                route_reason: &routed.why,
+            },
+        )
+    });
+    match settled {
+        Ok(ingested) => tracing::info!(
+            conversation = id,
+            planner = routed.planner.as_str(),
+            outcome = ingested.outcome.as_str(),
+            proposals = ingested.proposals.len(),
+            "planned"
+        ),
+        // Another worker (another app on the same workspace) settled it first: that is fine.
+        Err(DeskError::AlreadySettled(_)) => {
+            tracing::info!(conversation = id, "already planned elsewhere");
+        }
+        Err(e) => tracing::warn!(
+            conversation = id,
+            code = e.code(),
+            "could not record the plan"
+        ),
+    }
+}
+
+/// Tells the window the queue changed (a request started or finished planning). New proposals
+/// are the watcher's to announce and notify about.
+fn announce(app: &AppHandle, state: &AppState) {
+    let counts = state.read_blocking(|r| {
+        let v = r.views();
+        Ok::<_, DeskError>((v.state_counts()?, v.planning()?.len()))
+    });
+    let (counts, planning) = match counts {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(code = e.code(), "could not read the queue's counts");
+            return;
+        }
+    };
+    let open = (counts.get("pending").copied().unwrap_or(0)
+        + counts.get("escalated").copied().unwrap_or(0)) as usize;
+    let event = QueueChanged {
+        open,
+        counts,
+        planning,
+        new_proposals: Vec::new(),
+    };
+    if let Err(e) = app.emit(QUEUE_CHANGED, &event) {
+        tracing::warn!(error = %e, "could not emit queue-changed");
+    }
+}
