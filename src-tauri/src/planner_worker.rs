@@ -58,6 +58,23 @@ fn run(app: &AppHandle) {
         }
     };
     loop {
+        // Look on the read connection first: claiming takes the write lock, which an idle
+        // desk should not take three times a second.
+        match reader.views().planning() {
+            Ok(waiting) if waiting.is_empty() => {
+                std::thread::sleep(IDLE);
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "the planner worker could not read the queue"
+                );
+                std::thread::sleep(IDLE);
+                continue;
+            }
+        }
         match state.write_blocking(|desk| desk.claim_planning(LEASE_MS)) {
             Ok(Some(claimed)) => {
                 announce(app, &state);
