@@ -19,10 +19,13 @@ use crate::events::{QueueChanged, QUEUE_CHANGED};
 use crate::state::AppState;
 
 /// How long a claim holds before another worker may take the conversation over (this one
-/// died). Longer than a plan's worst case: a few model calls with retries.
-const LEASE_MS: i64 = 10 * 60 * 1000;
+/// died). Longer than a plan's worst case: the agent's deadline (5 minutes, checked before each
+/// model call) plus one last call with all its retries (about 7 minutes at worst).
+const LEASE_MS: i64 = 15 * 60 * 1000;
 /// How long to wait before looking again when nothing is waiting.
 const IDLE: Duration = Duration::from_millis(300);
+/// Ticks between attempts to take over a claim another planner holds (about 30 s).
+const HELD_RETRY_TICKS: u32 = 100;
 
 pub fn spawn(app: AppHandle) {
     let spawned = std::thread::Builder::new()
@@ -57,6 +60,7 @@ fn run(app: &AppHandle) {
             }
         }
     };
+    let mut held_ticks = 0u32;
     loop {
         // Look on the read connection first: claiming takes the write lock, which an idle
         // desk should not take three times a second.
@@ -64,6 +68,16 @@ fn run(app: &AppHandle) {
             Ok(waiting) if waiting.is_empty() => {
                 std::thread::sleep(IDLE);
                 continue;
+            }
+            // All held by planners at work (the CLI, another window): try for a lapsed claim
+            // now and then, not on every tick.
+            Ok(waiting) if waiting.iter().all(|p| p.claimed) => {
+                held_ticks += 1;
+                if held_ticks < HELD_RETRY_TICKS {
+                    std::thread::sleep(IDLE);
+                    continue;
+                }
+                held_ticks = 0;
             }
             Ok(_) => {}
             Err(e) => {

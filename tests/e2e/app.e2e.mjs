@@ -122,6 +122,10 @@ test("escalate to a supervisor", async () => {
   await shot("escalated");
 });
 
+/** Runs the CLI on the app's workspace, as an administrator at the same desk would. */
+const workspaceCli = (...args) =>
+  execFileSync(process.env.CLI, ["--data-dir", join(process.env.E2E_TMP, "data", "app.countersign.desk"), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+
 test("an API key goes to the keychain and nowhere else", async () => {
   const secret = "sk-e2e-countersign-SECRET-4242";
   await (await $('[data-testid="tab-settings"]')).click();
@@ -131,6 +135,17 @@ test("an API key goes to the keychain and nowhere else", async () => {
   assert.ok(!(await (await $('[data-testid="pref-role"]')).isExisting()), "no role picker");
   const input = await $('[data-testid="api-key"]');
   await input.waitForExist();
+  // An agent may not replace the team's key (it decides where requests go and who pays): the
+  // core refuses before the keychain is touched, and the screen says so by code.
+  await input.setValue(secret);
+  await (await $('[data-testid="save-api-key"]')).click();
+  const refused = await $('[data-testid="error"]');
+  await refused.waitForExist({ timeout: 10_000 });
+  assert.equal(await refused.getAttribute("data-code"), "not_permitted");
+  const none = execFileSync("secret-tool", ["search", "--all", "service", "app.countersign.desk"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.doesNotMatch(none, new RegExp(secret), "nothing reached the keychain");
+  // As a supervisor (assigned by an administrator, then handed back below) the key is stored.
+  workspaceCli("--actor", "e2e-admin", "staff", "set", "e2e-agent", "--role", "supervisor");
   await input.setValue(secret);
   await (await $('[data-testid="save-api-key"]')).click();
   await browser.waitUntil(async () => (await (await $('[data-testid="api-key-status"]')).getText()).includes("A key is set"), { timeout: 10_000 });
@@ -152,6 +167,9 @@ test("an API key goes to the keychain and nowhere else", async () => {
   assert.deepEqual(hits, []);
   // The web view cannot read it back: the page holds no copy.
   assert.ok(!(await browser.execute(() => document.documentElement.outerHTML)).includes(secret));
+  // Back to an agent, as the later tests expect (with no supervisor left, an administrator can
+  // assign the first one again).
+  workspaceCli("--actor", "e2e-agent", "staff", "set", "e2e-agent", "--role", "agent");
 });
 
 test("a new pending approval raises one notification; clicking it opens the conversation", async () => {

@@ -3,6 +3,11 @@
 //! admit → plan → settle path, so a plan that takes seconds never holds the database.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Five minutes: longer than any honest plan (a few model calls), shorter than the app's
+/// planning lease, so a slow provider cannot keep a request from a person for long.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
 
 use countersign_pipeline::kb::KnowledgeBase;
 use countersign_pipeline::{
@@ -48,6 +53,8 @@ pub struct Agent {
     pub model: ModelAccess,
     pub token_budget: usize,
     pub max_output_tokens: u32,
+    /// How long one request's LLM planning may take before it goes to a person.
+    pub deadline: Duration,
 }
 
 /// A plan, the planner that made it and why that one.
@@ -68,6 +75,7 @@ impl Agent {
             model: ModelAccess::NoProvider,
             token_budget: 12_000,
             max_output_tokens: 1_024,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 
@@ -81,6 +89,7 @@ impl Agent {
             model,
             token_budget: 12_000,
             max_output_tokens: 1_024,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 
@@ -157,17 +166,24 @@ impl Agent {
             caps: self.caps,
             token_budget: self.token_budget,
             max_output_tokens: self.max_output_tokens,
+            deadline: self.deadline,
         };
         let outcome = llm
             .plan(model.as_ref(), view, kb, &ticker, request, &screened)
             .await;
         let mut plan = outcome.plan;
-        plan.steps.insert(1.min(plan.steps.len()), note(&r.why));
+        let mut why = r.why.clone();
+        if self.prices.price(model.model()).is_none() {
+            // Said, not hidden: an unpriced model's cost is unknown, so only the step cap and
+            // the deadline limit it.
+            why.push_str("; the model has no price in the settings, so the cost cap cannot apply");
+        }
+        plan.steps.insert(1.min(plan.steps.len()), note(&why));
         match outcome.failed {
             None => Routed {
                 plan,
                 planner: PlannerKind::Llm,
-                why: r.why,
+                why,
             },
             Some(f) => {
                 // The model could not be asked: the rules planner's plan, to a person.
@@ -200,7 +216,7 @@ impl Agent {
             let r = route(self.mode, verdict, true, &self.readiness());
             return desk.ingest_routed(request, &r.why);
         }
-        let admitted = desk.admit(request)?;
+        let admitted = desk.admit_claimed(request)?;
         let routed = self.plan(&desk.shop(), &desk.knowledge(), request).await;
         desk.settle(
             admitted.conversation_id,

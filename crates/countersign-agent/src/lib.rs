@@ -15,7 +15,7 @@ mod provider_model;
 pub mod toolbox;
 pub mod validate;
 
-pub use agent::{Agent, ModelAccess, Routed};
+pub use agent::{Agent, ModelAccess, Routed, DEFAULT_DEADLINE};
 pub use llm_planner::{LlmOutcome, LlmPlanner};
 pub use model::{Model, ModelFailure, ModelReply};
 pub use provider_model::{

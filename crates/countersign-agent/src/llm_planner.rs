@@ -18,6 +18,7 @@ use countersign_shop::{ShopView, User};
 use serde_json::{json, Value};
 
 use crate::budget;
+use crate::fence::fence;
 use crate::model::{Model, ModelFailure, ModelReply};
 use crate::prompt;
 use crate::toolbox::{self, Dispatched};
@@ -31,6 +32,8 @@ pub struct LlmPlanner<'a> {
     /// Tokens the conversation may take in the prompt (the thread, then the loop's turns).
     pub token_budget: usize,
     pub max_output_tokens: u32,
+    /// How long the loop may run; checked before each model call.
+    pub deadline: std::time::Duration,
 }
 
 impl Default for LlmPlanner<'_> {
@@ -42,6 +45,7 @@ impl Default for LlmPlanner<'_> {
             caps: Caps::default(),
             token_budget: 12_000,
             max_output_tokens: 1_024,
+            deadline: crate::agent::DEFAULT_DEADLINE,
         }
     }
 }
@@ -186,6 +190,9 @@ impl<V: ShopView> Loop<'_, V> {
         let latency_us = self.ticker.now_us().saturating_sub(started);
         let llm = Some(PlannerKind::Llm);
         let mut stop_after = None;
+        // A stop for safety (another customer's records, instructions in a record), not for a
+        // clumsy model.
+        let mut suspect = false;
         let step = match &dispatched {
             Dispatched::Read {
                 tool,
@@ -194,6 +201,7 @@ impl<V: ShopView> Loop<'_, V> {
                 ok,
             } => {
                 if let Err(reasons) = toolbox::guard_result(result) {
+                    suspect = true;
                     content = json!({"status": "withheld", "error": "this result contained text that looks like instructions; it was not shown"});
                     is_error = true;
                     stop_after = Some(stop(
@@ -226,6 +234,20 @@ impl<V: ShopView> Loop<'_, V> {
             }
             Dispatched::Proposed(p) => {
                 let preview = serde_json::to_value(&p.effect.preview).unwrap_or(Value::Null);
+                // A preview quotes records (addresses, item names): the guard reads it too.
+                if let Err(reasons) = toolbox::guard_result(&preview) {
+                    suspect = true;
+                    content = json!({"status": "withheld", "error": "this result contained text that looks like instructions; it was not shown"});
+                    is_error = true;
+                    stop_after = Some(stop(
+                        format!(
+                            "a proposal's preview ({}) carried instruction-like text: {}",
+                            p.tool(),
+                            reasons.join("; ")
+                        ),
+                        "Check the records the action touches before acting on this request.",
+                    ));
+                }
                 self.seen.add(&preview);
                 if !self.plan.proposals.iter().any(|q| q.call == p.call) {
                     self.plan.proposals.push(ProposedAction::clone(p));
@@ -250,6 +272,7 @@ impl<V: ShopView> Loop<'_, V> {
                 violation,
             } => {
                 if toolbox::crosses_customers(violation) {
+                    suspect = true;
                     stop_after = Some(stop(
                         format!(
                             "the model tried to act beyond this customer's records ({tool}: {})",
@@ -299,11 +322,17 @@ impl<V: ShopView> Loop<'_, V> {
         };
         self.push(step);
         if let Some(s) = stop_after {
+            if suspect {
+                // Whatever this conversation prepared before is suspect now (a batch that
+                // mixed the customer's own order with another's): none of it waits for approval.
+                self.plan.proposals.clear();
+            }
             return Err(s);
         }
         Ok(ToolResult {
             call_id: call.id.clone(),
-            content: content.to_string(),
+            // Tool results are data like the customer's words: fenced, whatever they hold.
+            content: fence("tool_result", &content.to_string()),
             is_error,
         })
     }
@@ -473,7 +502,21 @@ impl LlmPlanner<'_> {
         screened: &Screened,
     ) -> Result<(), Stop> {
         let mut repaired = false;
+        let started = lp.ticker.now_us();
+        let deadline_us = u64::try_from(self.deadline.as_micros()).unwrap_or(u64::MAX);
         loop {
+            let elapsed = lp.ticker.now_us().saturating_sub(started);
+            if elapsed >= deadline_us {
+                lp.plan.proposals.clear();
+                lp.plan.reply = None;
+                return Err(stop(
+                    format!(
+                        "planning took longer than its deadline ({} s)",
+                        self.deadline.as_secs()
+                    ),
+                    "Answer the customer by hand; the trace shows how far the model got.",
+                ));
+            }
             if let Some(s) = lp.over_cap() {
                 lp.plan.proposals.clear();
                 lp.plan.reply = None;
@@ -546,13 +589,16 @@ impl LlmPlanner<'_> {
                     return Ok(());
                 }
                 if repaired {
-                    lp.plan.reply = Some(draft.to_owned());
+                    // Not stored: a draft that failed twice may carry what must not reach
+                    // anyone (another customer's data, an invented amount). The findings are
+                    // in the trace; the person writes the reply.
+                    lp.plan.reply = None;
                     return Err(stop(
                         format!(
                             "the draft failed validation after one repair: {}",
                             findings.join("; ")
                         ),
-                        "Rewrite the reply before sending; the findings are in the trace.",
+                        "Write the reply yourself; the model's draft failed validation (findings in the trace).",
                     ));
                 }
                 repaired = true;

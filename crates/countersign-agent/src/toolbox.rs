@@ -144,10 +144,11 @@ pub fn dispatch<V: ShopView>(
 ) -> Dispatched {
     let args = match &call.args {
         ToolArgs::Json(v) => v.clone(),
-        ToolArgs::Invalid { error, .. } => {
+        ToolArgs::Invalid { raw, error } => {
+            let shown: String = raw.chars().take(200).collect();
             return Dispatched::Invalid {
-                reason: format!("the arguments are not valid JSON ({error})"),
-            }
+                reason: format!("the arguments are not valid JSON ({error}): {shown}"),
+            };
         }
     };
     let Ok(tool) = call.name.parse::<ToolName>() else {

@@ -30,15 +30,18 @@ fn re(p: &str) -> Regex {
 }
 
 // Past-tense claims of the actions our tools prepare. "Processed" alone is a shop status
-// ("your order has been processed for shipping"), so it counts only with "I/we".
+// ("your order has been processed for shipping"), so it counts only with "I/we". "Your order is
+// cancelled" / "was cancelled" are left out on purpose: they are how a draft states an order's
+// status that a tool result showed, and flagging them would send honest answers to a person.
 static CLAIMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let done = r"(refunded|cancell?ed|changed|updated|modified|exchanged|returned|replaced|credited|reversed|switched|issued)";
+    let adverb = r"(?:now\s+|already\s+|just\s+|successfully\s+|fully\s+|also\s+)?";
     vec![
         re(&format!(
-            r"(?i)\b(i|we)\s*(?:'ve|\s+have|\s+has)?\s+(?:now\s+|already\s+|just\s+|successfully\s+)?(?:{done}|processed)\b"
+            r"(?i)\b(i|we)\s*(?:'ve|\s+have|\s+has)?\s+{adverb}(?:{done}|processed)\b"
         )),
         re(&format!(
-            r"(?i)\b(has|have)\s+(?:now\s+|already\s+|just\s+|successfully\s+)?been\s+{done}\b"
+            r"(?i)(?:\b(?:has|have)|'s|'ve)\s+{adverb}been\s+{adverb}{done}\b"
         )),
         re(&format!(r"(?i)\b(is|are)\s+now\s+{done}\b")),
         re(&format!(
@@ -47,20 +50,31 @@ static CLAIMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         re(
             r"(?i)\b(refund|cancellation|exchange|return|change)\s+(is|was|has\s+been)\s+(complete|completed|done|processed|issued|finali[sz]ed)\b",
         ),
+        // A sentence that opens with the deed: "Refunded $54.04 to your card."
+        re(&format!(
+            r"(?im)(?:^|[.!?]\s+)(?:{done})\s+(?:\$|your\b|the\b|order\b|#)"
+        )),
     ]
 });
 // Order ids as models and customers write them: `#W1234567`, `W1234567`, `#w1234567`.
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:#|\b)W\d{7}\b"));
-static AMOUNT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?"));
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?|(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})\s*(?:usd|dollars)\b|\busd\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?",
+    )
+});
 static PAYMENT_ID: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:credit_card|paypal|gift_card)_\d+\b"));
-static LAST_FOUR: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:ending|ends)\s+(?:in|with)\s+(\d{4})\b"));
+static LAST_FOUR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:ending|ends)(?:\s+(?:in|with))?\s+(\d{4})\b|\*{2,}\s?(\d{4})\b")
+});
 static EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b"));
 static USER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b[a-z]+_[a-z]+_\d{4}\b"));
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\d+(?:\.\d+)?"));
+// Amounts inside a tool result's text: with a dollar sign or two decimals, never a bare
+// integer (ids, zip codes and dates are numbers too).
+static TEXT_AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\$\s?(\d+)(?:\.(\d{1,2}))?|\b(\d+)\.(\d{2})\b"));
 
 /// What the tool results showed: the only things a draft may cite.
 #[derive(Clone, Debug, Default)]
@@ -121,12 +135,14 @@ impl Seen {
         for m in PAYMENT_ID.find_iter(s) {
             self.payment_ids.insert(m.as_str().to_owned());
         }
-        // Amounts written in text ("$12.50", "refund 12.5"): every number counts.
-        for m in NUMBER.find_iter(s) {
-            let mut parts = m.as_str().splitn(2, '.');
-            let whole = parts.next().unwrap_or("0");
-            if let Some(c) = cents(whole, parts.next().map(|f| &f[..f.len().min(2)])) {
-                self.amounts.insert(c);
+        for c in TEXT_AMOUNT.captures_iter(s) {
+            let (whole, frac) = match (c.get(1), c.get(3)) {
+                (Some(w), _) => (w.as_str(), c.get(2).map(|m| m.as_str())),
+                (None, Some(w)) => (w.as_str(), c.get(4).map(|m| m.as_str())),
+                (None, None) => continue,
+            };
+            if let Some(v) = cents(whole, frac) {
+                self.amounts.insert(v);
             }
         }
     }
@@ -142,6 +158,9 @@ pub struct Customer<'a> {
 /// Checks a draft. `own_words` is what the customer wrote: an address they gave us is theirs
 /// to see again.
 pub fn check(draft: &str, seen: &Seen, customer: &Customer<'_>, own_words: &str) -> Vec<Finding> {
+    // Models write typographic apostrophes ("I’ve refunded"); the patterns use the plain one.
+    let draft = draft.replace(['\u{2019}', '\u{2018}', '\u{02BC}'], "'");
+    let draft = draft.as_str();
     let mut findings = Vec::new();
     for re in CLAIMS.iter() {
         if let Some(m) = re.find(draft) {
@@ -172,7 +191,12 @@ pub fn check(draft: &str, seen: &Seen, customer: &Customer<'_>, own_words: &str)
     let unseen_amounts: Vec<&str> = AMOUNT
         .captures_iter(draft)
         .filter(|c| {
-            cents(&c[1], c.get(2).map(|m| m.as_str())).is_none_or(|v| !seen.amounts.contains(&v))
+            // Three forms: `$12.50`, `12.50 USD`, `USD 12.50` (groups 1–2, 3–4, 5–6).
+            let (whole, frac) = [(1, 2), (3, 4), (5, 6)]
+                .into_iter()
+                .find_map(|(w, f)| c.get(w).map(|w| (w.as_str(), c.get(f).map(|m| m.as_str()))))
+                .unwrap_or(("", None));
+            cents(whole, frac).is_none_or(|v| !seen.amounts.contains(&v))
         })
         .filter_map(|c| c.get(0).map(|m| m.as_str()))
         .collect();
@@ -192,7 +216,7 @@ pub fn check(draft: &str, seen: &Seen, customer: &Customer<'_>, own_words: &str)
         .chain(
             LAST_FOUR
                 .captures_iter(draft)
-                .map(|c| c[1].to_owned())
+                .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_owned()))
                 .filter(|d| !seen.last_fours.contains(d))
                 .map(|d| format!("a card ending in {d}")),
         )
@@ -216,6 +240,8 @@ pub fn check(draft: &str, seen: &Seen, customer: &Customer<'_>, own_words: &str)
             USER_ID
                 .find_iter(draft)
                 .map(|m| m.as_str().to_owned())
+                // `gift_card_1234` has a user id's shape; it is a payment method (checked above).
+                .filter(|id| !PAYMENT_ID.is_match(id))
                 .filter(|id| Some(id.as_str()) != customer.user_id),
         )
         .collect();
@@ -239,7 +265,8 @@ mod tests {
             "order_id": "#W1234567",
             "payment_history": [{"amount": 54.04, "payment_method_id": "credit_card_111"}],
             "payment_methods": {"credit_card_111": {"last_four": "4242"}},
-            "summary": "refund $20.5 to gift_card_9"
+            "summary": "refund $20.5 to gift_card_9",
+            "address": {"address1": "1 Main Street", "zip": "10001"}
         }));
         s
     }
@@ -300,6 +327,30 @@ mod tests {
             (
                 "We will write to ava.work@example.org and ava@example.com.",
                 &[],
+            ),
+            // Phrasings models use (review of issue 8).
+            ("I\u{2019}ve refunded you.", &["claims_action_done"]),
+            ("You've been refunded.", &["claims_action_done"]),
+            ("Your order's been cancelled.", &["claims_action_done"]),
+            (
+                "Your address has been successfully updated.",
+                &["claims_action_done"],
+            ),
+            ("Refunded $54.04 to your card.", &["claims_action_done"]),
+            // A status a tool showed is not a claim of ours.
+            ("Your order #W1234567 was cancelled last week.", &[]),
+            ("You will get 99.99 USD back.", &["unseen_amount"]),
+            ("You will get USD 54.04 back once approved.", &[]),
+            (
+                "We will use the card ending 0005.",
+                &["unseen_payment_method"],
+            ),
+            ("We will use card ****4242 once approved.", &[]),
+            ("Your gift_card_9 keeps its balance.", &[]),
+            // A bare number in a record (a zip, an address line) is not an amount it showed.
+            (
+                "Your refund of $1.00 is prepared for approval.",
+                &["unseen_amount"],
             ),
         ];
         for (draft, want) in table {

@@ -429,6 +429,7 @@ fn agent(model: Scripted) -> Agent {
         model: ModelAccess::Ready(Arc::new(model)),
         token_budget: 12_000,
         max_output_tokens: 1_024,
+        deadline: countersign_agent::DEFAULT_DEADLINE,
     }
 }
 
@@ -550,6 +551,31 @@ fn generated_model_outputs_never_execute_and_only_propose_what_policy_allows() {
             escalated += usize::from(routed.plan.outcome == Outcome::Escalate);
             if claimed.is_none() {
                 assert!(routed.plan.proposals.is_empty(), "case {cases}");
+            }
+            // The customer is the one the channel vouched for, never one the model named.
+            if routed.plan.customer_id.is_some() {
+                assert_eq!(routed.plan.customer_id, claimed, "case {cases}");
+            }
+            // A draft that reaches a person carries no other customer's email, user id or
+            // order: validation let nothing through.
+            if let Some(reply) = &routed.plan.reply {
+                for (id, user) in &shop.users {
+                    if Some(id) == claimed.as_ref() {
+                        continue;
+                    }
+                    assert!(
+                        !reply.contains(&user.email) && !reply.contains(id.as_str()),
+                        "case {cases}: another customer's data in the draft: {reply}"
+                    );
+                    if routed.planner == PlannerKind::Llm {
+                        for order in &user.orders {
+                            assert!(
+                                !reply.contains(order.trim_start_matches('#')),
+                                "case {cases}: another customer's order {order} in the draft: {reply}"
+                            );
+                        }
+                    }
+                }
             }
         }
         cases += 1;

@@ -18,8 +18,8 @@ use crate::error::{AttemptError, LlmError};
 use crate::openai::OpenAiChat;
 use crate::provider::{ChatProvider, ProviderKind};
 
-/// The longest `Retry-After` we will sit through: beyond it a conversation is better told the
-/// provider is rate limiting than left waiting.
+/// The longest wait a `Retry-After` can impose: a longer one is cut to this and the retry goes
+/// ahead (the provider may refuse again; the retries then run out and the call fails).
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// The connect timeout of clients built by [`connect`]: an unreachable host should fail fast

@@ -18,6 +18,8 @@ use crate::wire;
 pub struct OpenAiChat {
     url: String,
     model: String,
+    /// Which name the output limit goes under (see [`TokenLimit`]).
+    limit: TokenLimit,
     /// Optional because local servers (Ollama, llama.cpp) take none.
     api_key: Option<Secret>,
     http: reqwest::Client,
@@ -33,6 +35,7 @@ impl OpenAiChat {
         OpenAiChat {
             url: wire::endpoint(base_url, "chat/completions"),
             model: model.to_owned(),
+            limit: TokenLimit::for_base_url(base_url),
             // An empty key field in the settings means "no key", not "send `Bearer `".
             api_key: api_key.filter(|k| !k.expose().trim().is_empty()),
             http,
@@ -40,7 +43,7 @@ impl OpenAiChat {
     }
 
     async fn call(&self, request: &ChatRequest) -> Result<ChatResponse, AttemptError> {
-        let body = request_body(&self.model, request);
+        let body = request_body(&self.model, request, self.limit);
         let mut builder = self.http.post(&self.url);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key.expose());
@@ -68,9 +71,40 @@ impl ChatProvider for OpenAiChat {
     }
 }
 
-/// The request body. `max_tokens` rather than `max_completion_tokens`: it is the name every
-/// compatible server reads, and OpenAI still accepts it for chat models.
-pub(crate) fn request_body(model: &str, request: &ChatRequest) -> Value {
+/// The name of the output limit. OpenAI's own API deprecated `max_tokens` and refuses it for its
+/// reasoning models (o-series, GPT-5), asking for `max_completion_tokens`; compatible servers
+/// (Ollama, vLLM, llama.cpp) read `max_tokens`. Chosen by host, so neither breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenLimit {
+    MaxTokens,
+    MaxCompletionTokens,
+}
+
+impl TokenLimit {
+    pub(crate) fn for_base_url(base_url: &str) -> TokenLimit {
+        let host = base_url
+            .split_once("://")
+            .map_or(base_url, |(_, rest)| rest)
+            .split(['/', ':', '?'])
+            .next()
+            .unwrap_or("");
+        if host.eq_ignore_ascii_case("api.openai.com") {
+            TokenLimit::MaxCompletionTokens
+        } else {
+            TokenLimit::MaxTokens
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            TokenLimit::MaxTokens => "max_tokens",
+            TokenLimit::MaxCompletionTokens => "max_completion_tokens",
+        }
+    }
+}
+
+/// The request body.
+pub(crate) fn request_body(model: &str, request: &ChatRequest, limit: TokenLimit) -> Value {
     let mut messages = Vec::with_capacity(request.messages.len() + 1);
     if !request.system.is_empty() {
         messages.push(json!({"role": "system", "content": request.system}));
@@ -100,8 +134,8 @@ pub(crate) fn request_body(model: &str, request: &ChatRequest) -> Value {
     let mut body = json!({
         "model": model,
         "messages": messages,
-        "max_tokens": request.max_tokens,
     });
+    body[limit.key()] = json!(request.max_tokens);
     if !request.tools.is_empty() {
         body["tools"] = request.tools.iter().map(wire_tool).collect();
     }
@@ -109,10 +143,11 @@ pub(crate) fn request_body(model: &str, request: &ChatRequest) -> Value {
 }
 
 fn wire_call(call: &ToolCall) -> Value {
-    // The model must see exactly what it produced, broken JSON included, to correct itself.
+    // Broken JSON goes back as `{}`: Ollama and vLLM parse the history's arguments and answer a
+    // whole request 400 for one bad call. The tool result tells the model what was wrong.
     let arguments = match &call.args {
         ToolArgs::Json(v) => v.to_string(),
-        ToolArgs::Invalid { raw, .. } => raw.clone(),
+        ToolArgs::Invalid { .. } => "{}".to_owned(),
     };
     json!({
         "id": call.id,
@@ -290,5 +325,31 @@ fn parse_arguments(arguments: Option<Value>) -> ToolArgs {
         }
         None | Some(Value::Null) => ToolArgs::Json(json!({})),
         Some(v) => ToolArgs::Json(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openai_itself_gets_max_completion_tokens_and_compatible_servers_max_tokens() {
+        let req = ChatRequest {
+            system: String::new(),
+            messages: Vec::new(),
+            tools: Vec::new(),
+            max_tokens: 64,
+        };
+        for (url, key) in [
+            ("https://api.openai.com/v1", "max_completion_tokens"),
+            ("https://API.OPENAI.COM:443/v1/", "max_completion_tokens"),
+            ("http://localhost:11434/v1", "max_tokens"),
+            ("https://openrouter.ai/api/v1", "max_tokens"),
+            ("https://api.openai.com.evil.test/v1", "max_tokens"),
+        ] {
+            let body = request_body("m", &req, TokenLimit::for_base_url(url));
+            assert_eq!(body[key], 64, "{url}");
+            assert_eq!(body.as_object().map(|o| o.len()), Some(3), "{url}: {body}");
+        }
     }
 }

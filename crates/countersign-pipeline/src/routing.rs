@@ -4,7 +4,8 @@
 //!
 //! 1. a request the guard blocked is never planned (the rules planner records the block);
 //! 2. `rules` forces the rules planner;
-//! 3. no provider configured: the rules planner (an offline workspace);
+//! 3. no provider configured: the rules planner (an offline workspace) — handed to a person
+//!    when the mode is `llm`, which asked for a model there is none of;
 //! 4. `auto` and the rules planner recognised exactly one intent with every slot filled: rules;
 //! 5. a model can be asked: the LLM;
 //! 6. otherwise (no key, keychain locked, breaker open): the rules planner's plan, handed to a
@@ -93,6 +94,13 @@ pub fn route(
         return to(Rules, "planner mode is rules");
     }
     if *model == ModelReadiness::NoProvider {
+        if mode == PlannerMode::Llm {
+            return Route {
+                planner: Rules,
+                escalate: true,
+                why: "planner mode is llm, but no LLM provider is configured: the rules planner's draft goes to a person".into(),
+            };
+        }
         return to(Rules, "no LLM provider is configured");
     }
     if mode == PlannerMode::Auto && rules_sure {
@@ -143,7 +151,7 @@ mod tests {
             (ModeLlm, Verdict::Block, false, &Ready, Rules, false),
             (ModeRules, Verdict::Allow, false, &Ready, Rules, false),
             (Auto, Verdict::Allow, false, &NoProvider, Rules, false),
-            (ModeLlm, Verdict::Allow, false, &NoProvider, Rules, false),
+            (ModeLlm, Verdict::Allow, false, &NoProvider, Rules, true),
             (Auto, Verdict::Allow, true, &Ready, Rules, false),
             (Auto, Verdict::Allow, false, &Ready, Llm, false),
             (Auto, Verdict::Flag, false, &Ready, Llm, false),

@@ -138,6 +138,15 @@ pub(crate) fn settle(conn: &Connection, id: i64, row: &IngestedRow<'_>) -> Resul
     Ok(n == 1)
 }
 
+/// Marks a conversation as claimed by the caller as of `now_ms`.
+pub(crate) fn hold_claim(conn: &Connection, id: i64, now_ms: i64) -> Result<(), DeskError> {
+    conn.execute(
+        "UPDATE conversations SET planning_claimed_at = ?2 WHERE id = ?1",
+        (id, now_ms),
+    )?;
+    Ok(())
+}
+
 /// Claims the oldest `planning` conversation nobody holds (or whose claim is older than
 /// `lease_ms`): its id and stored request.
 pub(crate) fn claim_planning(

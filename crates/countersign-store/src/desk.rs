@@ -192,6 +192,12 @@ impl Desk {
     }
 
     /// Records that a credential was set or removed (never the credential).
+    /// Refuses unless `by` is a supervisor. For changes kept outside the database (a
+    /// credential in the OS keychain): check first, change, then record.
+    pub fn require_supervisor(&self, by: &str, what: &'static str) -> Result<(), DeskError> {
+        crate::staff::require_supervisor(&self.conn, by, what).map(|_| ())
+    }
+
     pub fn record_credential_change(
         &mut self,
         actor: &str,
@@ -201,6 +207,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::staff::require_supervisor(&tx, actor, "change the provider's credentials")?;
         let kind = if set {
             AuditKind::CredentialSet
         } else {

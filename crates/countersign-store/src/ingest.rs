@@ -190,6 +190,16 @@ impl Desk {
     /// [`Desk::claim_planning`] and fills it in with [`Desk::settle`]. The guard runs here: a
     /// blocked request is recorded as blocked and never planned.
     pub fn admit(&mut self, request: &Request) -> Result<Admitted, DeskError> {
+        self.admit_inner(request, false)
+    }
+
+    /// As [`Desk::admit`], claimed at once by the caller, who plans it itself (the CLI): a
+    /// desktop app open on the same workspace leaves it alone instead of planning it twice.
+    pub fn admit_claimed(&mut self, request: &Request) -> Result<Admitted, DeskError> {
+        self.admit_inner(request, true)
+    }
+
+    fn admit_inner(&mut self, request: &Request, claimed: bool) -> Result<Admitted, DeskError> {
         let now = self.clock.now_ms();
         let screened = screen(request);
         let guard = &screened.report;
@@ -219,6 +229,9 @@ impl Desk {
                 route_reason: None,
             },
         )?;
+        if claimed && !blocked {
+            conversations::hold_claim(&tx, conversation_id, now)?;
+        }
         audit_log::append(
             &tx,
             now,

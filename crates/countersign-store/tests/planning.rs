@@ -150,6 +150,28 @@ fn a_proposal_the_shop_outgrew_while_planning_is_dropped_and_the_conversation_es
     assert!(view.steps.iter().any(|s| s.stage == "policy" && !s.ok));
 }
 
+/// Review of issue 8: a request the CLI admits to plan itself is not also planned by a desktop
+/// app open on the same workspace.
+#[test]
+fn a_request_admitted_claimed_is_left_to_its_planner() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut desk = Desk::open(dir.path(), &ShopSeed::Demo, clock.clone()).unwrap();
+    let (email, _, _) = cancel_plan(&desk);
+    let admitted = desk.admit_claimed(&request(&email)).unwrap();
+    assert!(admitted.planning);
+    assert!(desk.claim_planning(60_000).unwrap().is_none());
+    // Its planner died: the claim lapses like any other.
+    clock.advance_ms(60_001);
+    assert_eq!(
+        desk.claim_planning(60_000)
+            .unwrap()
+            .unwrap()
+            .conversation_id,
+        admitted.conversation_id
+    );
+}
+
 #[test]
 fn a_blocked_request_is_admitted_as_blocked_and_never_claimed() {
     let dir = tempfile::tempdir().unwrap();

@@ -79,6 +79,8 @@ pub async fn api_key_set(state: State<'_, AppState>, key: String) -> Result<(), 
     let secrets = state.secrets;
     state
         .write(move |desk| {
+            // The key decides where requests go and who pays: a supervisor's, like the provider.
+            desk.require_supervisor(&actor, "change the provider's credentials")?;
             secrets.set(PROVIDER_KEY, &key)?;
             Ok(desk.record_credential_change(&actor, PROVIDER_KEY, true)?)
         })
@@ -91,6 +93,7 @@ pub async fn api_key_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
     let secrets = state.secrets;
     state
         .write(move |desk| {
+            desk.require_supervisor(&actor, "change the provider's credentials")?;
             secrets.delete(PROVIDER_KEY)?;
             Ok(desk.record_credential_change(&actor, PROVIDER_KEY, false)?)
         })
