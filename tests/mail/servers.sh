@@ -96,7 +96,10 @@ imap_start() {
   local t="$1"
   # shellcheck disable=SC1091
   . "$t/servers.env"
-  /usr/sbin/dovecot -c "$t/dovecot.conf"
+  # Detached stdio: the daemon must not hold the caller's pipes open (a test reading this
+  # script's output would wait for ever). Startup errors go to $t/dovecot.log.
+  /usr/sbin/dovecot -c "$t/dovecot.conf" </dev/null >>"$t/dovecot.start.log" 2>&1 \
+    || { cat "$t/dovecot.start.log" "$t/dovecot.log" >&2 2>/dev/null; return 1; }
   wait_port "$IMAP_PORT" open
 }
 
@@ -106,12 +109,20 @@ imap_stop() {
   # shellcheck disable=SC1091
   . "$t/servers.env"
   if [ -f "$t/run/master.pid" ]; then
-    doveadm -c "$t/dovecot.conf" stop 2>/dev/null || true
-    local pid
+    local pid children
     pid="$(cat "$t/run/master.pid" 2>/dev/null || true)"
+    # The master's children (imap, imap-login, auth…) of this instance only. Dovecot lets
+    # running imap processes finish on their own after the master stops; a restart test needs
+    # the connections cut as a crash or a reboot would, so they are ended too.
+    children="$( [ -n "$pid" ] && pgrep -P "$pid" || true)"
+    doveadm -c "$t/dovecot.conf" stop 2>/dev/null || true
     for _ in $(seq 1 100); do
       [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
       sleep 0.05
+    done
+    for c in $children; do kill "$c" 2>/dev/null || true; done
+    for c in $children; do
+      for _ in $(seq 1 100); do kill -0 "$c" 2>/dev/null || break; sleep 0.05; done
     done
   fi
   wait_port "$IMAP_PORT" closed
@@ -137,7 +148,7 @@ PW
     write_config "$t" "$imap_port"
     imap_start "$t"
     runuser -u "$MAIL_USER" -- "$PYTHON" "$here/smtpd.py" --port "$smtp_port" \
-      --homes "$t/home" --passwd "$t/passwd" >"$t/smtpd.log" 2>&1 &
+      --homes "$t/home" --passwd "$t/passwd" </dev/null >"$t/smtpd.log" 2>&1 &
     echo $! >"$t/smtpd.pid"
     wait_port "$smtp_port" open
     cat "$t/servers.env"
