@@ -115,12 +115,13 @@ imap_stop() {
     # running imap processes finish on their own after the master stops; a restart test needs
     # the connections cut as a crash or a reboot would, so they are ended too.
     children="$( [ -n "$pid" ] && pgrep -P "$pid" || true)"
-    doveadm -c "$t/dovecot.conf" stop 2>/dev/null || true
+    # SIGTERM to the master (what `doveadm stop` sends, without its seconds of waiting).
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    for c in $children; do kill "$c" 2>/dev/null || true; done
     for _ in $(seq 1 100); do
       [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
       sleep 0.05
     done
-    for c in $children; do kill "$c" 2>/dev/null || true; done
     for c in $children; do
       for _ in $(seq 1 100); do kill -0 "$c" 2>/dev/null || break; sleep 0.05; done
     done
@@ -156,12 +157,17 @@ PW
   stop)
     [ -d "$dir" ] || exit 0
     t="$(cd "$dir" && pwd)"
-    imap_stop "$t"
+    smtpd=""
     if [ -f "$t/smtpd.pid" ]; then
-      pid="$(cat "$t/smtpd.pid")"
-      # runuser's child is the python process; SIGTERM to runuser is forwarded to it.
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+      smtpd="$(cat "$t/smtpd.pid")"
+      # The python process is runuser's child: end it directly (runuser would forward the
+      # signal only after a grace period of seconds), and runuser exits with it.
+      for c in $(pgrep -P "$smtpd" || true); do kill "$c" 2>/dev/null || true; done
+    fi
+    imap_stop "$t"
+    if [ -n "$smtpd" ]; then
+      for _ in $(seq 1 100); do kill -0 "$smtpd" 2>/dev/null || break; sleep 0.05; done
+      kill "$smtpd" 2>/dev/null || true
       rm -f "$t/smtpd.pid"
     fi
     ;;
