@@ -62,6 +62,7 @@ pub async fn deliver_once(
     password: &Secret,
     mail: &OutgoingMail,
 ) -> Result<Delivery, MailError> {
+    smtp.check_sender(mail)?;
     let raw = render(mail)?;
     let envelope = mail.envelope()?;
     let id = &mail.message_id;

@@ -498,7 +498,21 @@ impl Mailbox {
         folder: &str,
         message_id: &MessageId,
     ) -> Result<(Vec<Copy>, bool), MailError> {
-        self.select(folder).await?;
+        if let Err(e) = self.select(folder).await {
+            // A Sent folder that does not exist yet is created (an account that never sent
+            // from a client has none); any other refusal stands.
+            if e.code() != "mail_rejected" {
+                return Err(e);
+            }
+            let name = folder.to_owned();
+            self.run("create", async |s| {
+                s.create(&name).await.map_err(imap_error)
+            })
+            .await
+            .map_err(|_| e)?;
+            tracing::info!(folder, "imap: created the Sent folder");
+            self.select(folder).await?;
+        }
         let keywords = self.selected_keeps_keywords;
         Ok((self.copies(folder, message_id).await?, keywords))
     }

@@ -48,7 +48,8 @@ pub struct SmtpSettings {
     pub port: u16,
     pub security: Security,
     pub user: String,
-    /// The sender address replies are sent from, e.g. `Support <support@example.com>`.
+    /// The address replies are sent from, e.g. `Support <support@example.com>`; every
+    /// [`crate::OutgoingMail::from`] must have this address.
     pub from: String,
     /// Limit for each network operation (connect, one command), in seconds.
     #[serde(default = "default_timeout_secs")]
@@ -101,6 +102,23 @@ impl SmtpSettings {
 
     pub fn validate(&self) -> Result<(), MailError> {
         validate_server(&self.host, self.port, self.security, &self.user)
+    }
+
+    /// A reply goes out from the account's own address ([`SmtpSettings::from`]); the display
+    /// name may differ, the address may not. Keeps a mistyped or injected From from sending
+    /// as someone else through the support account.
+    pub fn check_sender(&self, mail: &crate::OutgoingMail) -> Result<(), MailError> {
+        let ours: lettre::message::Mailbox = self
+            .from
+            .parse()
+            .map_err(|_| MailError::Config("the account's From address does not parse".into()))?;
+        let (theirs, _) = mail.addresses()?;
+        if ours.email != theirs.email {
+            return Err(MailError::Config(
+                "the reply's From address is not the account's address".into(),
+            ));
+        }
+        Ok(())
     }
 }
 

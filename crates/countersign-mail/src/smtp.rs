@@ -25,6 +25,7 @@ pub async fn send(
     password: &Secret,
     mail: &OutgoingMail,
 ) -> Result<(), MailError> {
+    settings.check_sender(mail)?;
     let raw = render(mail)?;
     let envelope = mail.envelope()?;
     let mut conn = Submission::open(settings, password).await?;

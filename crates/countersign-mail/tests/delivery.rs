@@ -241,3 +241,54 @@ async fn the_smtp_server_refuses_mail_without_auth() {
     let refused = reply().await;
     assert!(refused.starts_with("530"), "{refused}");
 }
+
+#[tokio::test]
+async fn a_reply_from_another_address_than_the_account_is_refused_before_anything_happens() {
+    let servers = Servers::start();
+    let mut mailbox = servers.support().await;
+    let mut mail = reply(5);
+    mail.from = "Billing <billing@example.test>".into();
+    let password = secret(SUPPORT_PASSWORD);
+    let e = deliver_once(&mut mailbox, &servers.smtp(), &password, &mail)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "mail_config");
+    assert_eq!(
+        send(&servers.smtp(), &password, &mail)
+            .await
+            .unwrap_err()
+            .code(),
+        "mail_config"
+    );
+    // Another display name for the same address is fine.
+    mail.from = format!("Anna from Support <{SUPPORT}>");
+    assert_eq!(
+        deliver_once(&mut mailbox, &servers.smtp(), &password, &mail)
+            .await
+            .unwrap(),
+        Delivery::Sent
+    );
+}
+
+#[tokio::test]
+async fn a_configured_sent_folder_that_does_not_exist_is_created() {
+    let servers = Servers::start();
+    let mut settings = servers.imap(SUPPORT);
+    settings.sent_folder = Some("Replies".into());
+    let password = secret(SUPPORT_PASSWORD);
+    let mut mailbox = countersign_mail::Mailbox::connect(&settings, &password)
+        .await
+        .unwrap();
+    let mail = reply(6);
+    assert_eq!(
+        deliver_once(&mut mailbox, &servers.smtp(), &password, &mail)
+            .await
+            .unwrap(),
+        Delivery::Sent
+    );
+    assert!(mailbox
+        .find_by_message_id("Replies", &mail.message_id)
+        .await
+        .unwrap());
+    assert_eq!(customer_inbox(&servers).await.len(), 1);
+}
