@@ -23,6 +23,39 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Real IMAP and SMTP servers for the countersign-mail tests (tests/mail/servers.sh runs them
+# unprivileged on loopback). The install must not start the system dovecot on 143/993 on every
+# interface: a policy-rc.d that denies service starts is in place only for this install.
+MAIL_PACKAGES=(dovecot-imapd python3-aiosmtpd)
+missing=()
+for p in "${MAIL_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing the test mail servers: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  had_policy=0
+  [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+  if [ "$had_policy" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ "$had_policy" -eq 0 ]; then
+    $sudo rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
+fi
+# The mail servers' files belong to this system user: dovecot refuses mail access as root.
+if ! id csmail >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo useradd --system --no-create-home --shell /usr/sbin/nologin csmail
+fi
+
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup" >&2; exit 1; }
 if command -v rustup >/dev/null; then
   for c in clippy rustfmt; do
