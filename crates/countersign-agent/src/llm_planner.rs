@@ -14,7 +14,7 @@ use countersign_pipeline::{
     identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable,
     ProposedAction, Request, Screened, Ticker, TraceStep, Verdict,
 };
-use countersign_shop::{ShopView, User};
+use countersign_shop::{ShopView, ToolName, User};
 use serde_json::{json, Value};
 
 use crate::budget;
@@ -188,7 +188,6 @@ impl<V: ShopView> Loop<'_, V> {
             toolbox::dispatch(self.view, self.customer.as_ref(), self.writes_allowed, call);
         let (mut content, mut is_error) = dispatched.content();
         let latency_us = self.ticker.now_us().saturating_sub(started);
-        let llm = Some(PlannerKind::Llm);
         let mut stop_after = None;
         // A stop for safety (another customer's records, instructions in a record), not for a
         // clumsy model.
@@ -218,19 +217,14 @@ impl<V: ShopView> Loop<'_, V> {
                         self.facts.push(format!("order {order}: {status}"));
                     }
                 }
-                TraceStep {
-                    stage: "tool".into(),
-                    tool: Some(*tool),
-                    args: Some(args.clone()),
-                    result: Some(summary(result)),
-                    ok: *ok,
+                tool_step(
+                    "tool",
+                    Some(*tool),
+                    Some(args.clone()),
+                    Some(summary(result)),
+                    *ok,
                     latency_us,
-                    tokens: 0,
-                    cost_usd: None,
-                    planner: llm,
-                    model_call: None,
-                    findings: Vec::new(),
-                }
+                )
             }
             Dispatched::Proposed(p) => {
                 let preview = serde_json::to_value(&p.effect.preview).unwrap_or(Value::Null);
@@ -252,19 +246,14 @@ impl<V: ShopView> Loop<'_, V> {
                 if !self.plan.proposals.iter().any(|q| q.call == p.call) {
                     self.plan.proposals.push(ProposedAction::clone(p));
                 }
-                TraceStep {
-                    stage: "propose".into(),
-                    tool: Some(p.tool()),
-                    args: Some(p.call.args_json()),
-                    result: Some(json!({"summary": p.effect.preview.summary})),
-                    ok: true,
+                tool_step(
+                    "propose",
+                    Some(p.tool()),
+                    Some(p.call.args_json()),
+                    Some(json!({"summary": p.effect.preview.summary})),
+                    true,
                     latency_us,
-                    tokens: 0,
-                    cost_usd: None,
-                    planner: llm,
-                    model_call: None,
-                    findings: Vec::new(),
-                }
+                )
             }
             Dispatched::Refused {
                 tool,
@@ -281,19 +270,14 @@ impl<V: ShopView> Loop<'_, V> {
                         "Read the request yourself: it may be an attempt to reach another customer's order or payment method.",
                     ));
                 }
-                TraceStep {
-                    stage: "policy".into(),
-                    tool: Some(*tool),
-                    args: Some(args.clone()),
-                    result: Some(json!({"refused": violation.code.as_str()})),
-                    ok: false,
+                tool_step(
+                    "policy",
+                    Some(*tool),
+                    Some(args.clone()),
+                    Some(json!({"refused": violation.code.as_str()})),
+                    false,
                     latency_us,
-                    tokens: 0,
-                    cost_usd: None,
-                    planner: llm,
-                    model_call: None,
-                    findings: Vec::new(),
-                }
+                )
             }
             Dispatched::Invalid { reason } => {
                 self.invalid_calls += 1;
@@ -303,21 +287,14 @@ impl<V: ShopView> Loop<'_, V> {
                         "Handle the request by hand.",
                     ));
                 }
-                TraceStep {
-                    stage: "invalid_call".into(),
-                    tool: call.name.parse().ok(),
-                    args: None,
-                    result: Some(
-                        json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)}),
-                    ),
-                    ok: false,
+                tool_step(
+                    "invalid_call",
+                    call.name.parse().ok(),
+                    None,
+                    Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
+                    false,
                     latency_us,
-                    tokens: 0,
-                    cost_usd: None,
-                    planner: llm,
-                    model_call: None,
-                    findings: Vec::new(),
-                }
+                )
             }
         };
         self.push(step);
@@ -368,6 +345,30 @@ impl<V: ShopView> Loop<'_, V> {
     fn escalate(&mut self, s: Stop) {
         self.plan.outcome = Outcome::Escalate;
         self.plan.handoff = Some(self.handoff(s.reason, s.next));
+    }
+}
+
+/// A step of the loop's own (a tool call, a proposal, a refusal): no tokens, no cost.
+fn tool_step(
+    stage: &str,
+    tool: Option<ToolName>,
+    args: Option<Value>,
+    result: Option<Value>,
+    ok: bool,
+    latency_us: u64,
+) -> TraceStep {
+    TraceStep {
+        stage: stage.to_owned(),
+        tool,
+        args,
+        result,
+        ok,
+        latency_us,
+        tokens: 0,
+        cost_usd: None,
+        planner: Some(PlannerKind::Llm),
+        model_call: None,
+        findings: Vec::new(),
     }
 }
 
