@@ -14,9 +14,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{evals, history, lookup, pipeline, proposals, staff};
+use crate::commands::{evals, history, lookup, mailbox, pipeline, proposals, staff};
 use crate::invocation::{Invocation, PlannerFlags};
-use crate::values::{ChannelArg, ClosedParser, PlannerArg, ProviderArg, RoleArg, ToolArg};
+use crate::values::{
+    ChannelArg, ClosedParser, PlannerArg, ProviderArg, RoleArg, SecurityArg, ToolArg,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -136,6 +138,12 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The team's mailbox: requests in over IMAP (each message once; unreadable ones
+    /// quarantined with a reason)
+    Mailbox {
+        #[command(subcommand)]
+        command: MailboxCommand,
+    },
     /// The audit log
     Audit {
         #[command(subcommand)]
@@ -162,6 +170,47 @@ enum StaffCommand {
     },
     /// Everyone with an assigned role
     List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MailboxCommand {
+    /// Where mail comes in and goes out (a supervisor's); the password comes from
+    /// COUNTERSIGN_MAIL_PASSWORD
+    Set {
+        #[arg(long, value_name = "HOST")]
+        imap_host: String,
+        #[arg(long, value_name = "PORT")]
+        imap_port: u16,
+        #[arg(long, value_name = "HOST")]
+        smtp_host: String,
+        #[arg(long, value_name = "PORT")]
+        smtp_port: u16,
+        #[arg(long)]
+        user: String,
+        /// The address replies are sent from
+        #[arg(long, value_name = "ADDRESS")]
+        from: String,
+        /// tls (993/465), starttls (143/587), or none (only for a server on this machine)
+        #[arg(long, default_value = "tls", value_parser = ClosedParser::<SecurityArg>::new())]
+        security: SecurityArg,
+        #[arg(long, default_value = "INBOX")]
+        folder: String,
+    },
+    /// Take in what arrived and plan it; with --once a single pass, else until interrupted
+    Poll {
+        #[arg(long)]
+        once: bool,
+        /// Seconds between polls
+        #[arg(long, default_value_t = 60)]
+        interval: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// How the last poll went, what the desk holds, what is quarantined
+    Status {
         #[arg(long)]
         json: bool,
     },
@@ -219,6 +268,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => history::audit_verify(&ctx),
+        Command::Mailbox {
+            command:
+                MailboxCommand::Set {
+                    imap_host,
+                    imap_port,
+                    smtp_host,
+                    smtp_port,
+                    user,
+                    from,
+                    security,
+                    folder,
+                },
+        } => mailbox::set(
+            &ctx,
+            &imap_host,
+            imap_port,
+            &smtp_host,
+            smtp_port,
+            &user,
+            &from,
+            security.into(),
+            &folder,
+        ),
+        Command::Mailbox {
+            command:
+                MailboxCommand::Poll {
+                    once,
+                    interval,
+                    json,
+                },
+        } => mailbox::poll(
+            &ctx,
+            once,
+            std::time::Duration::from_secs(interval.max(1)),
+            json,
+        ),
+        Command::Mailbox {
+            command: MailboxCommand::Status { json },
+        } => mailbox::status(&ctx, json),
         Command::Ingest {
             file,
             channel,

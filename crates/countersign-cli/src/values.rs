@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use countersign_core::Role;
 use countersign_pipeline::{Channel, PlannerMode};
 use countersign_shop::{ToolName, UnknownTool};
-use countersign_store::Provider;
+use countersign_store::{MailSecurity, Provider};
 
 use crate::error::BadInput;
 
@@ -162,6 +162,29 @@ impl From<PlannerArg> for PlannerMode {
             PlannerArg::Auto => PlannerMode::Auto,
             PlannerArg::Rules => PlannerMode::Rules,
             PlannerArg::Llm => PlannerMode::Llm,
+        }
+    }
+}
+
+/// `mailbox set --security`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecurityArg {
+    Tls,
+    Starttls,
+    None,
+}
+
+impl Closed for SecurityArg {
+    const CODE: &'static str = "invalid_security";
+    const NOUN: &'static str = "security";
+}
+
+impl From<SecurityArg> for MailSecurity {
+    fn from(s: SecurityArg) -> Self {
+        match s {
+            SecurityArg::Tls => MailSecurity::Tls,
+            SecurityArg::Starttls => MailSecurity::Starttls,
+            SecurityArg::None => MailSecurity::None,
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum AuditKind {
     ProviderChanged,
     #[serde(rename = "settings.caps")]
     CapsChanged,
+    #[serde(rename = "settings.mailbox")]
+    MailboxChanged,
     #[serde(rename = "settings.credential_set")]
     CredentialSet,
     #[serde(rename = "settings.credential_removed")]
@@ -56,7 +58,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 18] = [
+    pub const ALL: [AuditKind; 19] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -72,6 +74,7 @@ impl AuditKind {
         AuditKind::PolicyChanged,
         AuditKind::ProviderChanged,
         AuditKind::CapsChanged,
+        AuditKind::MailboxChanged,
         AuditKind::CredentialSet,
         AuditKind::CredentialRemoved,
         AuditKind::StaffRoleSet,
@@ -94,6 +97,7 @@ impl AuditKind {
             AuditKind::PolicyChanged => "policy.changed",
             AuditKind::ProviderChanged => "settings.provider",
             AuditKind::CapsChanged => "settings.caps",
+            AuditKind::MailboxChanged => "settings.mailbox",
             AuditKind::CredentialSet => "settings.credential_set",
             AuditKind::CredentialRemoved => "settings.credential_removed",
             AuditKind::StaffRoleSet => "staff.role_set",

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     crate::staff::SCHEMA_V4,
     crate::trace_steps::SCHEMA_V5,
     crate::conversations::SCHEMA_V5,
+    crate::mail_messages::SCHEMA_V6,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

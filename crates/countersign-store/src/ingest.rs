@@ -201,60 +201,12 @@ impl Desk {
 
     fn admit_inner(&mut self, request: &Request, claimed: bool) -> Result<Admitted, DeskError> {
         let now = self.clock.now_ms();
-        let screened = screen(request);
-        let guard = &screened.report;
-        let channel = channel_of(request);
-        let blocked = guard.verdict == Verdict::Block;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let conversation_id = conversations::insert_ingested(
-            &tx,
-            &IngestedRow {
-                customer_id: "",
-                channel,
-                created_at_ms: now,
-                request: &to_json(request)?,
-                guard: &to_json(guard)?,
-                intent: None,
-                outcome: if blocked {
-                    Outcome::Block.as_str()
-                } else {
-                    conversations::PLANNING
-                },
-                reply: None,
-                handoff: None,
-                citations: "[]",
-                planner: None,
-                route_reason: None,
-            },
-        )?;
-        if claimed && !blocked {
-            conversations::hold_claim(&tx, conversation_id, now)?;
-        }
-        audit_log::append(
-            &tx,
-            now,
-            "intake",
-            AuditKind::ConversationAdmitted,
-            &AuditSubject::Conversation(conversation_id),
-            &json!({
-                "channel": channel,
-                "verdict": guard.verdict,
-                "guard_reasons": guard.reasons,
-            }),
-        )?;
+        let admitted = admit_in(&tx, request, claimed, now)?;
         tx.commit()?;
-        tracing::info!(
-            conversation = conversation_id,
-            verdict = guard.verdict.as_str(),
-            "request admitted"
-        );
-        Ok(Admitted {
-            conversation_id,
-            verdict: guard.verdict,
-            planning: !blocked,
-        })
+        Ok(admitted)
     }
 
     /// Takes the oldest conversation waiting for a planner, unless another worker took it less
@@ -370,6 +322,66 @@ impl Desk {
     pub fn trace_record(&self, conversation_id: i64) -> Result<TraceRecord, DeskError> {
         trace_record(&self.conn, conversation_id)
     }
+}
+
+/// Records a request as `planning` (or blocked) in the caller's transaction, with its audit
+/// record: [`Desk::admit`], and a mail message's admission with its mail record.
+pub(crate) fn admit_in(
+    tx: &Connection,
+    request: &Request,
+    claimed: bool,
+    now: i64,
+) -> Result<Admitted, DeskError> {
+    let screened = screen(request);
+    let guard = &screened.report;
+    let channel = channel_of(request);
+    let blocked = guard.verdict == Verdict::Block;
+    let conversation_id = conversations::insert_ingested(
+        tx,
+        &IngestedRow {
+            customer_id: "",
+            channel,
+            created_at_ms: now,
+            request: &to_json(request)?,
+            guard: &to_json(guard)?,
+            intent: None,
+            outcome: if blocked {
+                Outcome::Block.as_str()
+            } else {
+                conversations::PLANNING
+            },
+            reply: None,
+            handoff: None,
+            citations: "[]",
+            planner: None,
+            route_reason: None,
+        },
+    )?;
+    if claimed && !blocked {
+        conversations::hold_claim(tx, conversation_id, now)?;
+    }
+    audit_log::append(
+        tx,
+        now,
+        "intake",
+        AuditKind::ConversationAdmitted,
+        &AuditSubject::Conversation(conversation_id),
+        &json!({
+            "channel": channel,
+            "verdict": guard.verdict,
+            "guard_reasons": guard.reasons,
+        }),
+    )?;
+    tracing::info!(
+        conversation = conversation_id,
+        verdict = guard.verdict.as_str(),
+        "request admitted"
+    );
+    Ok(Admitted {
+        conversation_id,
+        verdict: guard.verdict,
+        planning: !blocked,
+    })
 }
 
 /// A request recorded before planning.

@@ -9,6 +9,7 @@ mod desk;
 mod error;
 mod ingest;
 mod knowledge;
+mod mail_messages;
 mod proposals;
 mod propose;
 mod reader;
@@ -26,6 +27,7 @@ pub use desk::{Actor, Desk, ProposalDetail, ShopSeed, DB_FILE};
 pub use error::DeskError;
 pub use ingest::{Admitted, Claimed, Ingested, Settlement, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
+pub use mail_messages::{IncomingMail, MailCounts, MailIntake, MailKey, QuarantinedMail};
 pub use proposals::{Decision, Proposal};
 pub use propose::ProposeRequest;
 pub use reader::DeskReader;
@@ -36,4 +38,6 @@ pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KIND
 pub use views::metrics::DailyMetrics;
 pub use views::queue::{PlanningConversation, QueueCounts, QueueFilter};
 pub use views::Views;
-pub use workspace::{GatePolicy, Provider, ProviderSettings};
+pub use workspace::{
+    GatePolicy, MailFault, MailSecurity, MailboxSettings, MailboxStatus, Provider, ProviderSettings,
+};

@@ -56,6 +56,8 @@ impl<T> Setting<T> {
 pub(crate) const GATE_POLICY: Setting<GatePolicy> = Setting::new("gate_policy");
 pub(crate) const PLANNER_CAPS: Setting<Caps> = Setting::new("planner_caps");
 pub(crate) const PROVIDER: Setting<ProviderSettings> = Setting::new("provider");
+pub(crate) const MAILBOX: Setting<MailboxSettings> = Setting::new("mailbox");
+pub(crate) const MAILBOX_STATUS: Setting<MailboxStatus> = Setting::new("mailbox_status");
 /// Where the shop came from (`{"kind": "demo" | "tau" | "loaded", ...}`), for display.
 pub(crate) const SHOP_SOURCE: Setting<Value> = Setting::new("shop_source");
 
@@ -142,4 +144,53 @@ impl Default for ProviderSettings {
 /// The provider settings, `none` when never set.
 pub(crate) fn provider(conn: &Connection) -> Result<ProviderSettings, DeskError> {
     Ok(get(conn, &PROVIDER)?.unwrap_or_default())
+}
+
+/// How a mail connection is protected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum MailSecurity {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    #[default]
+    Tls,
+    /// STARTTLS before logging in (IMAP 143, SMTP 587); refused if the server does not offer it.
+    Starttls,
+    /// None: only for a server on this machine.
+    None,
+}
+
+/// The team's mailbox: where requests arrive (IMAP) and replies leave (SMTP). The password is
+/// not here: it lives in the OS keychain (`COUNTERSIGN_MAIL_PASSWORD` for the CLI).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MailboxSettings {
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub security: MailSecurity,
+    pub user: String,
+    /// The address replies are sent from.
+    pub from: String,
+    /// The folder requests arrive in.
+    pub folder: String,
+}
+
+/// The last poll of the mailbox, for the app's status line and `mailbox status`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MailboxStatus {
+    pub last_poll_ms: Option<i64>,
+    /// Whether the last poll reached the server.
+    pub connected: bool,
+    /// The last poll's failure, if it failed: a stable code and a message.
+    pub last_error: Option<MailFault>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MailFault {
+    pub code: String,
+    pub message: String,
 }

@@ -3,6 +3,7 @@
 pub mod evals;
 pub mod history;
 pub mod lookup;
+pub mod mailbox;
 pub mod pipeline;
 pub mod proposals;
 pub mod staff;

@@ -1,0 +1,214 @@
+//! `mailbox`: where requests arrive by mail. `set` configures it (a supervisor's), `poll` takes
+//! in what arrived — each message once, unreadable ones quarantined — and plans the new
+//! requests, `status` says how the last poll went.
+
+use std::time::Duration;
+
+use countersign_core::{Clock, Secret, SystemClock};
+use countersign_intake::IntakeError;
+use countersign_store::{Desk, MailSecurity, MailboxSettings, Settlement};
+use serde::Serialize;
+
+use crate::error::{bad, desk};
+use crate::invocation::Invocation;
+use crate::output::{json_out, out};
+
+/// The environment variable the CLI reads the mailbox password from (the app uses the OS
+/// keychain).
+pub const PASSWORD_ENV: &str = "COUNTERSIGN_MAIL_PASSWORD";
+
+/// How long a planner holds a request it claimed (as the app's worker).
+const LEASE_MS: i64 = 15 * 60 * 1000;
+
+#[allow(clippy::too_many_arguments)]
+pub fn set(
+    ctx: &Invocation,
+    imap_host: &str,
+    imap_port: u16,
+    smtp_host: &str,
+    smtp_port: u16,
+    user: &str,
+    from: &str,
+    security: MailSecurity,
+    folder: &str,
+) -> anyhow::Result<()> {
+    let loopback = |h: &str| {
+        h == "localhost"
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    };
+    if security == MailSecurity::None && !(loopback(imap_host) && loopback(smtp_host)) {
+        return Err(bad(
+            "invalid_setting",
+            "--security none is only for a server on this machine (127.0.0.1 or localhost)",
+        ));
+    }
+    let settings = MailboxSettings {
+        imap_host: imap_host.trim().to_owned(),
+        imap_port,
+        smtp_host: smtp_host.trim().to_owned(),
+        smtp_port,
+        security,
+        user: user.trim().to_owned(),
+        from: from.trim().to_owned(),
+        folder: folder.trim().to_owned(),
+    };
+    ctx.open()?
+        .set_mailbox_settings(&ctx.actor, &settings)
+        .map_err(desk)?;
+    out(format!(
+        "mailbox set: {}@{}:{} (IMAP), {}:{} (SMTP); the password comes from {PASSWORD_ENV}",
+        settings.user,
+        settings.imap_host,
+        settings.imap_port,
+        settings.smtp_host,
+        settings.smtp_port
+    ))
+}
+
+fn password() -> anyhow::Result<Secret> {
+    match std::env::var(PASSWORD_ENV) {
+        Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
+        _ => Err(bad(
+            "missing_mail_password",
+            format!("set {PASSWORD_ENV} to the mailbox password"),
+        )),
+    }
+}
+
+fn intake_error(e: IntakeError) -> anyhow::Error {
+    match e {
+        IntakeError::Desk(d) => desk(d),
+        other => bad(other.code(), &other),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PollOut {
+    fetched: usize,
+    admitted: Vec<i64>,
+    quarantined: usize,
+    duplicates: usize,
+    planned: usize,
+}
+
+/// Plans every request waiting for a planner, with this run's agent (as the app's worker does).
+async fn plan_waiting(ctx: &Invocation, d: &mut Desk) -> anyhow::Result<usize> {
+    let agent = ctx.agent_for(d)?;
+    let mut planned = 0;
+    while let Some(claimed) = d.claim_planning(LEASE_MS).map_err(desk)? {
+        let routed = agent
+            .plan(&d.shop(), &d.knowledge(), &claimed.request)
+            .await;
+        match d.settle(
+            claimed.conversation_id,
+            &Settlement {
+                plan: &routed.plan,
+                planner: routed.planner,
+                route_reason: &routed.why,
+            },
+        ) {
+            Ok(_) => planned += 1,
+            // Another planner (the app) settled it first.
+            Err(countersign_store::DeskError::AlreadySettled(_)) => {}
+            Err(e) => return Err(desk(e)),
+        }
+    }
+    Ok(planned)
+}
+
+/// `mailbox poll [--once]`: one poll, or polling until interrupted (every `interval`, and at
+/// once after a failure's back-off).
+pub fn poll(ctx: &Invocation, once: bool, interval: Duration, json: bool) -> anyhow::Result<()> {
+    let password = password()?;
+    let mut d = ctx.open()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let result = runtime.block_on(countersign_intake::poll(
+            &mut d,
+            &password,
+            SystemClock.now_ms(),
+        ));
+        match result {
+            Ok(report) => {
+                backoff = Duration::from_secs(1);
+                let planned = runtime.block_on(plan_waiting(ctx, &mut d))?;
+                let o = PollOut {
+                    fetched: report.fetched,
+                    admitted: report.admitted,
+                    quarantined: report.quarantined,
+                    duplicates: report.duplicates,
+                    planned,
+                };
+                if json {
+                    json_out(&o)?;
+                } else {
+                    out(format!(
+                        "fetched {} · admitted {} · quarantined {} · duplicates {} · planned {}",
+                        o.fetched,
+                        o.admitted.len(),
+                        o.quarantined,
+                        o.duplicates,
+                        o.planned
+                    ))?;
+                }
+                if once {
+                    return Ok(());
+                }
+                std::thread::sleep(interval);
+            }
+            Err(e) if once => return Err(intake_error(e)),
+            Err(e) => {
+                // The failure is in `mailbox status`; keep trying, more slowly.
+                tracing::warn!(code = e.code(), "mailbox poll failed");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(300));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct StatusOut {
+    configured: bool,
+    #[serde(flatten)]
+    status: countersign_store::MailboxStatus,
+    counts: countersign_store::MailCounts,
+    quarantined: Vec<countersign_store::QuarantinedMail>,
+}
+
+/// `mailbox status`: how the last poll went, what the desk holds, what is quarantined.
+pub fn status(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
+    let d = ctx.open()?;
+    let s = StatusOut {
+        configured: d.mailbox_settings().map_err(desk)?.is_some(),
+        status: d.mailbox_status().map_err(desk)?,
+        counts: d.mail_counts().map_err(desk)?,
+        quarantined: d.quarantined_mail().map_err(desk)?,
+    };
+    if json {
+        return json_out(&s);
+    }
+    if !s.configured {
+        return out("no mailbox is configured: run `countersign mailbox set`");
+    }
+    let last = match (&s.status.last_poll_ms, &s.status.last_error) {
+        (None, _) => "never polled".to_owned(),
+        (Some(at), None) => format!("last poll at {at} ms: ok"),
+        (Some(at), Some(f)) => format!("last poll at {at} ms failed: {}: {}", f.code, f.message),
+    };
+    out(format!(
+        "{last} · admitted {} · quarantined {} · duplicates {}",
+        s.counts.admitted, s.counts.quarantined, s.counts.duplicates
+    ))?;
+    for q in &s.quarantined {
+        out(format!(
+            "  quarantined uid {} ({} bytes): {}",
+            q.key.uid, q.size, q.reason
+        ))?;
+    }
+    Ok(())
+}

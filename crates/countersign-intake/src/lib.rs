@@ -1,0 +1,142 @@
+//! Channel intake: the team's mailbox into the desk. [`poll_once`] fetches what arrived since
+//! the last message the desk holds, records each message once — a request admitted for
+//! planning, an unreadable message quarantined with its reason, a message seen before left
+//! alone — and marks it `\Seen` on the server only after the desk committed it.
+
+use countersign_core::Secret;
+use countersign_mail::{ImapSettings, MailError, Mailbox, Security};
+use countersign_pipeline::{chat, Channel, Request};
+use countersign_store::{
+    Desk, DeskError, IncomingMail, MailFault, MailIntake, MailKey, MailSecurity, MailboxSettings,
+    MailboxStatus,
+};
+use serde::Serialize;
+
+/// Messages fetched per round trip: bodies are downloaded a batch at a time.
+const BATCH: usize = 25;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    #[error("no mailbox is configured: run `countersign mailbox set`")]
+    NotConfigured,
+}
+
+impl IntakeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            IntakeError::Mail(e) => e.code(),
+            IntakeError::Desk(e) => e.code(),
+            IntakeError::NotConfigured => "mailbox_not_configured",
+        }
+    }
+}
+
+/// What one poll did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PollReport {
+    pub uid_validity: u32,
+    pub fetched: usize,
+    pub admitted: Vec<i64>,
+    pub quarantined: usize,
+    pub duplicates: usize,
+}
+
+/// The IMAP side of the workspace's mailbox settings.
+pub fn imap_settings(s: &MailboxSettings) -> ImapSettings {
+    let security = match s.security {
+        MailSecurity::Tls => Security::Tls,
+        MailSecurity::Starttls => Security::StartTls,
+        MailSecurity::None => Security::None,
+    };
+    let mut imap = ImapSettings::new(&s.imap_host, s.imap_port, security, &s.user);
+    if !s.folder.trim().is_empty() {
+        imap.folder = s.folder.trim().to_owned();
+    }
+    imap
+}
+
+/// How the desk reads a fetched message: the email adapter's request, or why it cannot be read
+/// (`code: message`, kept as the quarantine reason).
+pub fn read_message(raw: &[u8]) -> Result<Request, String> {
+    chat::parse(Channel::Email, raw).map_err(|e| format!("{}: {e}", e.code()))
+}
+
+/// Records everything new in `mailbox` into `desk`.
+pub async fn poll_once(desk: &mut Desk, mailbox: &mut Mailbox) -> Result<PollReport, IntakeError> {
+    let uid_validity = mailbox.uid_validity();
+    let mut report = PollReport {
+        uid_validity,
+        ..PollReport::default()
+    };
+    let mut after = desk.last_mail_uid(uid_validity)?;
+    loop {
+        let batch = mailbox.fetch_new(after, BATCH).await?;
+        let full = batch.len() == BATCH;
+        for fetched in &batch {
+            report.fetched += 1;
+            let parsed = read_message(&fetched.raw);
+            let mail = IncomingMail {
+                key: MailKey {
+                    uid_validity: fetched.uid_validity,
+                    uid: fetched.uid,
+                },
+                message_id: fetched.message_id.as_ref().map(|m| m.as_str()),
+                raw: &fetched.raw,
+            };
+            match desk.admit_mail(&mail, parsed.as_ref().map_err(Clone::clone))? {
+                MailIntake::Admitted {
+                    conversation_id, ..
+                } => report.admitted.push(conversation_id),
+                MailIntake::Quarantined { .. } => report.quarantined += 1,
+                MailIntake::Duplicate => report.duplicates += 1,
+            }
+            // Only now: the desk has it. A crash before this line leaves the message unseen on
+            // the server and recorded here; the next poll starts above its UID.
+            mailbox.mark_seen(fetched.uid).await?;
+            after = Some(after.map_or(fetched.uid, |a| a.max(fetched.uid)));
+        }
+        if !full {
+            break;
+        }
+    }
+    tracing::info!(
+        uid_validity,
+        fetched = report.fetched,
+        admitted = report.admitted.len(),
+        quarantined = report.quarantined,
+        duplicates = report.duplicates,
+        "mailbox polled"
+    );
+    Ok(report)
+}
+
+/// Connects with the workspace's settings, polls once and records how it went (the status the
+/// app and `mailbox status` show). A failure is recorded too, then returned.
+pub async fn poll(
+    desk: &mut Desk,
+    password: &Secret,
+    now_ms: i64,
+) -> Result<PollReport, IntakeError> {
+    let settings = desk.mailbox_settings()?.ok_or(IntakeError::NotConfigured)?;
+    let result = async {
+        let mut mailbox = Mailbox::connect(&imap_settings(&settings), password).await?;
+        let report = poll_once(desk, &mut mailbox).await?;
+        mailbox.logout().await;
+        Ok::<_, IntakeError>(report)
+    }
+    .await;
+    let status = MailboxStatus {
+        last_poll_ms: Some(now_ms),
+        connected: !matches!(result, Err(IntakeError::Mail(_))),
+        last_error: result.as_ref().err().map(|e| MailFault {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+        }),
+    };
+    desk.record_mail_poll(&status)?;
+    result
+}
