@@ -48,7 +48,8 @@ if [ "$profile" = release ]; then release_flag=(--release); else debug_flag=(--d
 # on Linux, beside the app on macOS and Windows). Tauri wants it named with the target triple.
 # externalBin is in tauri.bundle.conf.json, not tauri.conf.json, so that a plain `cargo build`
 # of the app does not need the CLI built first.
-cargo build --locked -p countersign-cli "${release_flag[@]}"
+# --workspace: the features the test build unified, so a debug bundle reuses its cache.
+cargo build --locked --workspace --bin countersign "${release_flag[@]}"
 mkdir -p src-tauri/binaries
 install -m 0755 "$target_dir/$profile/countersign" "src-tauri/binaries/countersign-$host"
 
@@ -71,7 +72,7 @@ if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}${TAURI_SIGNING_PRIVATE_KEY_PATH:-}" ]; t
   # latest.json in the format of Tauri's updater: one entry per installer kind.
   VERSION="$version" BASE="${RELEASE_BASE_URL:-}" NOTES="${RELEASE_NOTES:-}" node -e '
     const fs = require("fs"), path = require("path");
-    const files = process.argv.slice(2);
+    const files = process.argv.slice(1);
     const kind = { ".deb": "deb", ".rpm": "rpm", ".AppImage": "appimage" };
     const arch = { x86_64: "x86_64", amd64: "x86_64", aarch64: "aarch64", arm64: "aarch64" };
     const platforms = {};
