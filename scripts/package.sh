@@ -53,10 +53,12 @@ cargo build --locked --workspace --bin countersign "${release_flag[@]}"
 mkdir -p src-tauri/binaries
 install -m 0755 "$target_dir/$profile/countersign" "src-tauri/binaries/countersign-$host"
 
+out="$target_dir/$profile/bundle"
+# Signatures and the manifest of an earlier run would not match this build's bundles.
+rm -f "$out/latest.json" "$out"/*/*.sig
 npx tauri build "${debug_flag[@]}" --bundles "$bundles" \
   --config src-tauri/tauri.bundle.conf.json "${extra[@]}" -- --locked
 
-out="$target_dir/$profile/bundle"
 version=$(node -p 'require("./src-tauri/tauri.conf.json").version')
 built=()
 for f in "$out"/deb/*_"${version}"_*.deb "$out"/rpm/*-"${version}"-*.rpm "$out"/appimage/*_"${version}"_*.AppImage; do

@@ -9,7 +9,8 @@
 #  4. installs the .deb with `apt-get install ./…deb`, finds the menu entry (validated), its
 #     icons and both binaries on the PATH,
 #  5. starts the installed app from its menu entry's Exec under Xvfb until its window appears,
-#     and sees that it found the new version at start,
+#     and sees that it found the new version at start; then, through its window (WebDriver),
+#     that installing an update with altered bytes or an altered signature is refused,
 #  6. removes the package (also on failure) and checks nothing of it is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,13 +65,14 @@ www="$tmp/www"
 mkdir -p "$www"
 cp "$deb" "$www/"
 name=$(basename "$deb")
-python3 - "$bundle_dir/latest.json" "$www" "$name" <<'PY'
+python3 - "$bundle_dir/latest.json" "$www" "$name" "$version" <<'PY'
 import base64, json, sys
-src, www, name = sys.argv[1:]
+src, www, name, current = sys.argv[1:]
 m = json.load(open(src))
+json.dump(dict(m, version=current), open(f"{www}/current.json", "w"))
 m["version"] = "9.9.9"
 m["notes"] = "Faster queue.\nSigned updates."
-json.dump(m, open(f"{www}/latest.json", "w"))
+json.dump(m, open(f"{www}/good.json", "w"))
 entry = m["platforms"]["linux-x86_64-deb"]
 # An altered signature: one character of the signature line changed, still valid base64.
 text = base64.b64decode(entry["signature"]).decode().split("\n")
@@ -85,6 +87,8 @@ open(f"{www}/tampered.deb", "wb").write(bytes(data))
 url = entry["url"].rsplit("/", 1)[0] + "/tampered.deb"
 json.dump(dict(m, platforms={"linux-x86_64-deb": dict(entry, url=url)}), open(f"{www}/bad-bytes.json", "w"))
 PY
+# What the installed app will be offered at start (the UI test swaps it; see step 5).
+cp "$www/bad-bytes.json" "$www/latest.json"
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$www" >"$tmp/http.log" 2>&1 &
 server=$!
 for _ in $(seq 1 50); do curl -sf "$base/latest.json" >/dev/null && break; sleep 0.1; done
@@ -92,7 +96,7 @@ check() {
   cargo run --locked -q -p countersign-update --example check -- --endpoint "$base/$1" \
     --pubkey "$pubkey" --current "$version" --target linux-x86_64-deb --download
 }
-out=$(check latest.json) || fail "the correctly signed bundle was refused: $out"
+out=$(check good.json) || fail "the correctly signed bundle was refused: $out"
 grep -q "^accepted 9.9.9" <<<"$out" || fail "unexpected answer: $out"
 echo "package-test: correctly signed bundle: $out"
 for bad in bad-signature bad-bytes; do
@@ -146,6 +150,17 @@ sed 's/\x1b\[[0-9;]*m//g' "$tmp/app.log" | grep -q 'update available version=9.9
   || { cat "$tmp/app.log" >&2; fail "the installed app did not find the new version at start"; }
 grep -q 'GET /latest.json' "$tmp/http.log" || fail "the app never asked the local server"
 echo "package-test: installed app opened its window and found 9.9.9 at start"
+# Its update flow through its window (WebDriver): altered bytes and an altered signature are
+# refused with update_signature_invalid, Help → Check for updates says when it is current.
+command -v tauri-driver >/dev/null || export PATH="$HOME/.cargo/bin:$PATH"
+APP="$app" WWW="$www" COUNTERSIGN_LOG=info \
+xvfb-run -a -s "-screen 0 1280x860x24" dbus-run-session --config-file="$tmp/session.conf" -- bash -c '
+  tauri-driver --port 4444 >"'"$tmp"'/tauri-driver.log" 2>&1 & driver=$!
+  trap "kill $driver 2>/dev/null || true" EXIT
+  for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+  node --test --test-concurrency=1 tests/e2e/installed_update.e2e.mjs
+'
+for bad in tampered.deb; do grep -q "GET /$bad" "$tmp/http.log" || fail "the app never downloaded $bad"; done
 
 # 6. Remove it.
 DEBIAN_FRONTEND=noninteractive $sudo apt-get remove --purge -y -qq "$PKG" >/dev/null
