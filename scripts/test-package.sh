@@ -146,7 +146,7 @@ xvfb-run -a -s "-screen 0 1280x860x24" dbus-run-session --config-file="$tmp/sess
   import -window root tests/e2e/screenshots/installed-app.png
   kill $app
 '
-sed 's/\x1b\[[0-9;]*m//g' "$tmp/app.log" | grep -q 'update available version=9.9.9' \
+sed 's/\x1b\[[0-9;]*m//g' "$tmp/app.log" | grep -q 'update available version=9.9.9 target=linux-x86_64-deb' \
   || { cat "$tmp/app.log" >&2; fail "the installed app did not find the new version at start"; }
 grep -q 'GET /latest.json' "$tmp/http.log" || fail "the app never asked the local server"
 echo "package-test: installed app opened its window and found 9.9.9 at start"

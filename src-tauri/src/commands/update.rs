@@ -27,23 +27,19 @@ pub struct UpdateInfo {
     pub pub_date: Option<String>,
 }
 
-/// How this copy was installed, for the `<os>-<arch>-<installer>` key of `latest.json`.
+/// How this copy was installed, for the `<os>-<arch>-<installer>` key of `latest.json`: the
+/// bundle type the Tauri bundler patched into the binary (none in a build from source), the
+/// same answer Tauri's updater plugin uses to choose how to install.
 fn installer() -> Option<&'static str> {
-    if !cfg!(target_os = "linux") {
-        return None;
-    }
-    if std::env::var_os("APPIMAGE").is_some() {
-        return Some("appimage");
-    }
-    let exe = std::env::current_exe().ok()?;
-    if !exe.starts_with("/usr") {
-        return None; // a build from source: no installer
-    }
-    if std::path::Path::new("/var/lib/dpkg/info/countersign.list").exists() {
-        Some("deb")
-    } else {
-        Some("rpm")
-    }
+    use tauri::utils::config::BundleType;
+    Some(match tauri::utils::platform::bundle_type()? {
+        BundleType::Deb => "deb",
+        BundleType::Rpm => "rpm",
+        BundleType::AppImage => "appimage",
+        BundleType::Msi => "msi",
+        BundleType::Nsis => "nsis",
+        BundleType::App | BundleType::Dmg => "app",
+    })
 }
 
 fn checker<R: Runtime>(app: &AppHandle<R>) -> Result<Checker, IpcError> {
