@@ -150,6 +150,9 @@ sed 's/\x1b\[[0-9;]*m//g' "$tmp/app.log" | grep -q 'update available version=9.9
   || { cat "$tmp/app.log" >&2; fail "the installed app did not find the new version at start"; }
 grep -q 'GET /latest.json' "$tmp/http.log" || fail "the app never asked the local server"
 echo "package-test: installed app opened its window and found 9.9.9 at start"
+# Where a user's data lives (the README's uninstall section names these).
+[ -s "$XDG_DATA_HOME/app.countersign.desk/countersign.db" ] || fail "no workspace in \$XDG_DATA_HOME/app.countersign.desk"
+echo "package-test: the app's data dirs: $(cd "$run" && find data config cache -mindepth 1 -maxdepth 1 2>/dev/null | tr '\n' ' ')"
 # Its update flow through its window (WebDriver): altered bytes and an altered signature are
 # refused with update_signature_invalid, Help → Check for updates says when it is current.
 command -v tauri-driver >/dev/null || export PATH="$HOME/.cargo/bin:$PATH"
