@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Tauri v2 build packages, and what the headless app tests use (Xvfb, X window tools, ImageMagick).
+# Tauri v2 build packages, what the headless app tests use (Xvfb, X window tools, ImageMagick),
+# and what the package test uses (desktop-file-validate).
 APT_PACKAGES=(
   build-essential pkg-config curl file libssl-dev libxdo-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   libdbus-1-dev xvfb xauth x11-utils imagemagick
   webkit2gtk-driver dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools python3-dbus python3-gi
+  desktop-file-utils
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

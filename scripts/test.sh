@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole check, as CI runs it: set-up, UI build and type check, formatting, lints, every
-# test (unit, integration, CLI, τ-bench replay), and a smoke run of the real app under Xvfb.
+# test (unit, integration, CLI, τ-bench replay), a smoke run of the real app under Xvfb, the
+# end-to-end tests, and the package test (build, install, start, update check, remove).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -30,4 +31,6 @@ if [ -n "$(git status --porcelain -- ui/src/lib/bindings 2>/dev/null)" ]; then
 fi
 ./scripts/smoke-app.sh
 ./tests/e2e/run.sh
+# The installable bundle: build the .deb, install it with apt-get, start it, check updates, remove.
+./scripts/test-package.sh
 echo "test: all checks passed"

@@ -20,6 +20,8 @@ fn main() {
         "settings_test_connection",
         "api_key_set",
         "api_key_clear",
+        "update_check",
+        "update_install",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

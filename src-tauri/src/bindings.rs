@@ -14,7 +14,13 @@ mod tests {
 
     /// Error codes the shell itself returns (`commands/mod.rs`, `state.rs`), besides the
     /// core's, the keychain's, the LLM provider's and the exporter's.
-    const SHELL_ERROR_CODES: [&str; 2] = ["actor_required", "internal"];
+    const SHELL_ERROR_CODES: [&str; 5] = [
+        "actor_required",
+        "internal",
+        "update_none",
+        "update_changed",
+        "update_install_failed",
+    ];
 
     fn ts_list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
         let quoted: Vec<String> = items
@@ -43,6 +49,8 @@ mod tests {
             crate::commands::history::ExportResult,
             crate::commands::settings::Settings,
             crate::commands::settings::ConnectionTest,
+            crate::commands::update::UpdateStatus,
+            crate::commands::update::UpdateInfo,
             countersign_store::QueueFilter,
             countersign_store::ConversationView,
             countersign_store::HistoryEntry,
@@ -66,6 +74,7 @@ mod tests {
         ]);
         error_codes.extend(countersign_llm::LlmError::CODES);
         error_codes.extend([countersign_export::ExportError::Render(String::new()).code()]);
+        error_codes.extend(countersign_update::UpdateError::CODES);
         error_codes.extend(SHELL_ERROR_CODES);
         error_codes.sort_unstable();
         error_codes.dedup();

@@ -49,3 +49,10 @@ impl From<countersign_llm::LlmError> for IpcError {
         IpcError::new(e.code(), e.to_string())
     }
 }
+
+impl From<countersign_update::UpdateError> for IpcError {
+    fn from(e: countersign_update::UpdateError) -> Self {
+        tracing::warn!(code = e.code(), "update check failed");
+        IpcError::new(e.code(), e.to_string())
+    }
+}

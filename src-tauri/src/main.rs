@@ -24,6 +24,7 @@ fn main() {
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let state = state::AppState::open(&data_dir)?;
@@ -51,6 +52,8 @@ fn main() {
             commands::settings::settings_test_connection,
             commands::settings::api_key_set,
             commands::settings::api_key_clear,
+            commands::update::update_check,
+            commands::update::update_install,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -5,4 +5,5 @@ pub mod conversation;
 pub mod history;
 pub mod queue;
 pub mod settings;
+pub mod update;
 pub mod workspace;

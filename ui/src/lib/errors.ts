@@ -46,6 +46,14 @@ const TITLES: Record<UiErrorCode, string> = {
   provider_bad_response: "The provider's answer could not be read",
   provider_breaker_open: "The provider failed repeatedly; paused for a cool-down",
   provider_config: "The provider settings are not usable",
+  update_config_invalid: "This copy's update settings are not usable",
+  update_unreachable: "The update server could not be reached",
+  update_manifest_invalid: "The update server's answer is not a valid release",
+  update_no_platform: "The new version has no installer for this system",
+  update_signature_invalid: "Update refused: it is not signed by Countersign's release key",
+  update_none: "No newer version is available",
+  update_changed: "The release changed during the download",
+  update_install_failed: "The update could not be installed",
   ipc: "The app could not reach its core",
 };
 

@@ -20,6 +20,7 @@ import type { QueueFilter } from "./bindings/QueueFilter";
 import type { QueuePage } from "./bindings/QueuePage";
 import type { Settings } from "./bindings/Settings";
 import type { ToolName } from "./bindings/ToolName";
+import type { UpdateStatus } from "./bindings/UpdateStatus";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { WorkspaceSummary } from "./bindings/WorkspaceSummary";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
@@ -67,6 +68,10 @@ export const ipc = {
   /** Write-only: the key goes to the OS keychain and never comes back. */
   setApiKey: (key: string) => call<null>("api_key_set", { key }),
   clearApiKey: () => call<null>("api_key_clear"),
+  /** Asks the update server whether a newer version exists (at start and from Help). */
+  updateCheck: () => call<UpdateStatus>("update_check"),
+  /** Downloads the newer version, installs it only if its signature verifies, and restarts. */
+  updateInstall: () => call<null>("update_install"),
   onQueueChanged: (handler: (e: QueueChanged) => void): Promise<UnlistenFn> =>
     listen<QueueChanged>(EVENTS.queueChanged, (event) => handler(event.payload)),
   /** The user clicked a notification about this conversation. */
