@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use countersign_agent::{default_client_settings, model_access, Agent};
-use countersign_store::{Claimed, DeskError, DeskReader, Provider, Settlement};
+use countersign_store::{Claimed, DeskError, DeskReader, Provider};
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::events::{QueueChanged, QUEUE_CHANGED};
@@ -137,16 +137,7 @@ fn plan_one(
     let access = model_access(&settings, key, &state.breakers, default_client_settings());
     let agent = Agent::for_workspace(&settings, caps, access);
     let routed = runtime.block_on(agent.plan_claimed(reader, claimed));
-    let settled = state.write_blocking(|desk| {
-        desk.settle(
-            id,
-            &Settlement {
-                plan: &routed.plan,
-                planner: routed.planner,
-                route_reason: &routed.why,
-            },
-        )
-    });
+    let settled = state.write_blocking(|desk| desk.settle(id, &routed.settlement()));
     match settled {
         Ok(ingested) => tracing::info!(
             conversation = id,

@@ -65,6 +65,17 @@ pub struct Routed {
     pub why: String,
 }
 
+impl Routed {
+    /// What the desk records of this plan ([`Desk::settle`]).
+    pub fn settlement(&self) -> Settlement<'_> {
+        Settlement {
+            plan: &self.plan,
+            planner: self.planner,
+            route_reason: &self.why,
+        }
+    }
+}
+
 impl Agent {
     /// The rules planner alone, as the offline workspace has always run.
     pub fn rules_only(caps: Caps) -> Agent {
@@ -211,21 +222,40 @@ impl Agent {
     pub async fn ingest(&self, desk: &mut Desk, request: &Request) -> Result<Ingested, DeskError> {
         // Blocked requests are never planned; the one-transaction path records them, and
         // every request of a workspace that never asks a model.
-        let verdict = screen(request).report.verdict;
+        // Only a request that may reach a model is screened here (ingest screens again); the
+        // offline path stays one screen, one transaction.
+        let verdict = if self.never_asks_a_model() {
+            Verdict::Allow
+        } else {
+            screen(request).report.verdict
+        };
         if self.never_asks_a_model() || verdict == Verdict::Block {
+            // A blocked request records no route (it is never planned), so `Allow` above only
+            // picks the reason shown for a planned one.
             let r = route(self.mode, verdict, true, &self.readiness());
             return desk.ingest_routed(request, &r.why);
         }
         let admitted = desk.admit_claimed(request)?;
         let routed = self.plan(&desk.shop(), &desk.knowledge(), request).await;
-        desk.settle(
-            admitted.conversation_id,
-            &Settlement {
-                plan: &routed.plan,
-                planner: routed.planner,
-                route_reason: &routed.why,
-            },
-        )
+        desk.settle(admitted.conversation_id, &routed.settlement())
+    }
+
+    /// Plans every request waiting for a planner on a desk this process owns (the CLI after a
+    /// mailbox poll); returns how many it settled. One another planner settled first (the
+    /// app, on the same workspace) is not counted and not an error.
+    pub async fn plan_waiting(&self, desk: &mut Desk, lease_ms: i64) -> Result<usize, DeskError> {
+        let mut planned = 0;
+        while let Some(claimed) = desk.claim_planning(lease_ms)? {
+            let routed = self
+                .plan(&desk.shop(), &desk.knowledge(), &claimed.request)
+                .await;
+            match desk.settle(claimed.conversation_id, &routed.settlement()) {
+                Ok(_) => planned += 1,
+                Err(DeskError::AlreadySettled(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(planned)
     }
 
     /// Plans a conversation a worker claimed, reading through `reader` (the app plans off its

@@ -4,7 +4,7 @@
 //! alone — and marks it `\Seen` on the server only after the desk committed it.
 
 use countersign_core::Secret;
-use countersign_mail::{ImapSettings, MailError, Mailbox, Security};
+use countersign_mail::{ImapSettings, MailError, Mailbox, Security, SmtpSettings};
 use countersign_pipeline::{chat, Channel, Request};
 use countersign_store::{
     Desk, DeskError, IncomingMail, MailFault, MailIntake, MailKey, MailSecurity, MailboxSettings,
@@ -45,14 +45,31 @@ pub struct PollReport {
     pub duplicates: usize,
 }
 
-/// The IMAP side of the workspace's mailbox settings.
-pub fn imap_settings(s: &MailboxSettings) -> ImapSettings {
-    let security = match s.security {
+fn security(s: MailSecurity) -> Security {
+    match s {
         MailSecurity::Tls => Security::Tls,
         MailSecurity::Starttls => Security::StartTls,
         MailSecurity::None => Security::None,
-    };
-    let mut imap = ImapSettings::new(&s.imap_host, s.imap_port, security, &s.user);
+    }
+}
+
+/// Checks the workspace's mailbox settings as the mail crate will use them (no connection).
+pub fn validate(s: &MailboxSettings) -> Result<(), MailError> {
+    imap_settings(s).validate()?;
+    SmtpSettings {
+        host: s.smtp_host.clone(),
+        port: s.smtp_port,
+        security: security(s.security),
+        user: s.user.clone(),
+        from: s.from.clone(),
+        timeout_secs: 30,
+    }
+    .validate()
+}
+
+/// The IMAP side of the workspace's mailbox settings.
+pub fn imap_settings(s: &MailboxSettings) -> ImapSettings {
+    let mut imap = ImapSettings::new(&s.imap_host, s.imap_port, security(s.security), &s.user);
     if !s.folder.trim().is_empty() {
         imap.folder = s.folder.trim().to_owned();
     }

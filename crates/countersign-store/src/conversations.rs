@@ -164,10 +164,7 @@ pub(crate) fn claim_planning(
         .query_row([now_ms - lease_ms], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some((id, _)) = &found {
-        conn.execute(
-            "UPDATE conversations SET planning_claimed_at = ?2 WHERE id = ?1",
-            (id, now_ms),
-        )?;
+        hold_claim(conn, *id, now_ms)?;
     }
     Ok(found)
 }

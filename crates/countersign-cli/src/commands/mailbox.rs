@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use countersign_core::{Clock, Secret, SystemClock};
 use countersign_intake::IntakeError;
-use countersign_store::{Desk, MailSecurity, MailboxSettings, Settlement};
+use countersign_store::{Desk, MailSecurity, MailboxSettings};
 use serde::Serialize;
 
 use crate::error::{bad, desk};
@@ -32,17 +32,6 @@ pub fn set(
     security: MailSecurity,
     folder: &str,
 ) -> anyhow::Result<()> {
-    let loopback = |h: &str| {
-        h == "localhost"
-            || h.parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    };
-    if security == MailSecurity::None && !(loopback(imap_host) && loopback(smtp_host)) {
-        return Err(bad(
-            "invalid_setting",
-            "--security none is only for a server on this machine (127.0.0.1 or localhost)",
-        ));
-    }
     let settings = MailboxSettings {
         imap_host: imap_host.trim().to_owned(),
         imap_port,
@@ -53,6 +42,9 @@ pub fn set(
         from: from.trim().to_owned(),
         folder: folder.trim().to_owned(),
     };
+    // The mail crate's own checks (`none` only for a server on this machine, ports, user),
+    // before anything is stored.
+    countersign_intake::validate(&settings).map_err(|e| bad("invalid_setting", e))?;
     ctx.open()?
         .set_mailbox_settings(&ctx.actor, &settings)
         .map_err(desk)?;
@@ -95,26 +87,7 @@ struct PollOut {
 /// Plans every request waiting for a planner, with this run's agent (as the app's worker does).
 async fn plan_waiting(ctx: &Invocation, d: &mut Desk) -> anyhow::Result<usize> {
     let agent = ctx.agent_for(d)?;
-    let mut planned = 0;
-    while let Some(claimed) = d.claim_planning(LEASE_MS).map_err(desk)? {
-        let routed = agent
-            .plan(&d.shop(), &d.knowledge(), &claimed.request)
-            .await;
-        match d.settle(
-            claimed.conversation_id,
-            &Settlement {
-                plan: &routed.plan,
-                planner: routed.planner,
-                route_reason: &routed.why,
-            },
-        ) {
-            Ok(_) => planned += 1,
-            // Another planner (the app) settled it first.
-            Err(countersign_store::DeskError::AlreadySettled(_)) => {}
-            Err(e) => return Err(desk(e)),
-        }
-    }
-    Ok(planned)
+    agent.plan_waiting(d, LEASE_MS).await.map_err(desk)
 }
 
 /// `mailbox poll [--once]`: one poll, or polling until interrupted (every `interval`, and at
