@@ -210,3 +210,37 @@ async fn two_hundred_messages_each_once_across_a_server_restart() {
         want(Expect::Admitted)
     );
 }
+
+/// Where the team's mail goes is a supervisor's to change, like the provider: an agent is
+/// refused and nothing is stored; settings the mail crate would refuse never reach the desk.
+#[test]
+fn only_a_supervisor_sets_the_mailbox_and_only_usable_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = Desk::open(dir.path(), &ShopSeed::Demo, Arc::new(ManualClock::new(T0))).unwrap();
+    desk.assign_role("admin", "sam", Role::Supervisor).unwrap();
+    let settings = MailboxSettings {
+        imap_host: "mail.example.com".into(),
+        imap_port: 993,
+        smtp_host: "mail.example.com".into(),
+        smtp_port: 465,
+        security: MailSecurity::Tls,
+        user: SUPPORT.into(),
+        from: SUPPORT.into(),
+        folder: "INBOX".into(),
+    };
+    let refused = desk.set_mailbox_settings("ana", &settings).unwrap_err();
+    assert_eq!(refused.code(), "not_permitted");
+    assert_eq!(desk.mailbox_settings().unwrap(), None);
+    assert!(countersign_intake::validate(&settings).is_ok());
+    let clear = MailboxSettings {
+        security: MailSecurity::None,
+        ..settings.clone()
+    };
+    assert_eq!(
+        countersign_intake::validate(&clear).unwrap_err().code(),
+        "mail_config",
+        "no encryption only for a server on this machine"
+    );
+    desk.set_mailbox_settings("sam", &settings).unwrap();
+    assert_eq!(desk.mailbox_settings().unwrap(), Some(settings));
+}
