@@ -166,6 +166,11 @@ pub fn dispatch<V: ShopView>(
     match tool.kind() {
         ToolKind::Read => read(view, customer, tool, args),
         ToolKind::Write => write(view, customer, tool, args),
+        // The model's final text is the draft; it never sends anything itself (and
+        // `send_reply` is not offered, so this is not reached).
+        ToolKind::Reply => Dispatched::Invalid {
+            reason: format!("`{tool}` is not available in this conversation"),
+        },
     }
 }
 

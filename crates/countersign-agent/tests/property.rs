@@ -231,6 +231,10 @@ impl Gen<'_> {
                 json!({"first_name": "Ava", "last_name": "Li", "zip": "62704"})
             }
             ToolName::GetUserDetails => json!({"user_id": user}),
+            // The model is never offered the reply; a model that calls it anyway is refused.
+            ToolName::SendReply => {
+                json!({"text": self.string(), "to": "someone@elsewhere.test", "channel": "email"})
+            }
             ToolName::GetOrderDetails => json!({"order_id": order}),
             ToolName::GetProductDetails => json!({"product_id": self.pick(&self.pools.products)}),
             ToolName::GetItemDetails => json!({"item_id": self.pick(&self.pools.items)}),

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{evals, history, lookup, mailbox, pipeline, proposals, staff};
+use crate::commands::{evals, history, lookup, mailbox, pipeline, proposals, replies, staff};
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
     ChannelArg, ClosedParser, PlannerArg, ProviderArg, RoleArg, SecurityArg, ToolArg,
@@ -79,11 +79,53 @@ enum Command {
         json: bool,
     },
     /// Approve (and execute, once) a proposal, optionally with edited arguments. The acting
-    /// person's role is the one assigned with `staff set`
+    /// person's role is the one assigned with `staff set`. A reply is sent at once (mail needs
+    /// COUNTERSIGN_MAIL_PASSWORD, the webhook COUNTERSIGN_WEBHOOK_SECRET; otherwise it waits in
+    /// the outbox)
     Approve {
         id: i64,
         #[arg(long, value_name = "JSON")]
         args: Option<String>,
+        /// A reply's text, saved as a new revision before approving
+        #[arg(long)]
+        text: Option<String>,
+        /// Send a reply even though it mentions an action that did not happen
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Save a new text for an open reply (a revision)
+    Reply {
+        id: i64,
+        #[arg(long)]
+        text: String,
+    },
+    /// Write your own reply in a conversation (after rejecting the draft, or when there was
+    /// none); it is approved like any other
+    WriteReply {
+        conversation: i64,
+        #[arg(long)]
+        text: String,
+    },
+    /// Approved replies: deliver what is due, or settle a failed or uncertain send
+    Replies {
+        #[command(subcommand)]
+        command: RepliesCommand,
+    },
+    /// Conversations waiting for a person, most urgent first
+    Inbox {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close a conversation with nothing (more) to send
+    Close {
+        conversation: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Where chat and widget replies are POSTed (a supervisor's)
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
     },
     /// Reject a proposal; a reason is required
     Reject {
@@ -217,6 +259,33 @@ enum MailboxCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum RepliesCommand {
+    /// Deliver every approved reply that is due
+    Send {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a failed or uncertain send: it went out, or send it again
+    Resolve {
+        id: i64,
+        #[arg(
+            long,
+            conflicts_with = "send_again",
+            required_unless_present = "send_again"
+        )]
+        went_out: bool,
+        #[arg(long)]
+        send_again: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum WebhookCommand {
+    /// Set the URL (https://, or http:// to this machine)
+    Set { url: String },
+}
+
+#[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Check the hash chain; names the first altered record
     Verify,
@@ -254,7 +323,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => proposals::propose(&ctx, &customer, conversation, tool.0, &args),
         Command::Queue { json } => proposals::queue(&ctx, json),
         Command::Show { id, json } => proposals::show(&ctx, id, json),
-        Command::Approve { id, args } => proposals::approve(&ctx, id, args.as_deref()),
+        Command::Approve {
+            id,
+            args,
+            text,
+            confirm,
+        } => proposals::approve(&ctx, id, args.as_deref(), text.as_deref(), confirm),
+        Command::Reply { id, text } => replies::revise(&ctx, id, &text),
+        Command::WriteReply { conversation, text } => replies::write(&ctx, conversation, &text),
+        Command::Replies {
+            command: RepliesCommand::Send { json },
+        } => replies::send(&ctx, json),
+        Command::Replies {
+            command: RepliesCommand::Resolve { id, went_out, .. },
+        } => replies::resolve(&ctx, id, went_out),
+        Command::Inbox { json } => replies::inbox(&ctx, json),
+        Command::Close {
+            conversation,
+            reason,
+        } => replies::close(&ctx, conversation, &reason),
+        Command::Webhook {
+            command: WebhookCommand::Set { url },
+        } => replies::set_webhook(&ctx, &url),
         Command::Staff {
             command: StaffCommand::Set { name, role },
         } => staff::set(&ctx, &name, role.into()),

@@ -55,10 +55,31 @@ pub enum AuditKind {
     /// An administrator assigned a person's role.
     #[serde(rename = "staff.role_set")]
     StaffRoleSet,
+    /// A person saved a new text of a reply.
+    #[serde(rename = "reply.revised")]
+    ReplyRevised,
+    /// The channel took an approved reply (SMTP accepted it, or the webhook acknowledged it).
+    #[serde(rename = "reply.sent")]
+    ReplySent,
+    /// An approved reply was refused for good, or may not have gone out: a person decides.
+    #[serde(rename = "reply.send_failed")]
+    ReplySendFailed,
+    /// A person settled a failed or uncertain send.
+    #[serde(rename = "reply.resolved")]
+    ReplyResolved,
+    /// An open proposal closed because the customer wrote again.
+    #[serde(rename = "proposal.superseded")]
+    ProposalSuperseded,
+    /// A customer's follow-up joined its conversation.
+    #[serde(rename = "conversation.followed_up")]
+    ConversationFollowedUp,
+    /// A person closed a conversation with nothing (more) to send.
+    #[serde(rename = "conversation.closed")]
+    ConversationClosed,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 19] = [
+    pub const ALL: [AuditKind; 26] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -78,6 +99,13 @@ impl AuditKind {
         AuditKind::CredentialSet,
         AuditKind::CredentialRemoved,
         AuditKind::StaffRoleSet,
+        AuditKind::ReplyRevised,
+        AuditKind::ReplySent,
+        AuditKind::ReplySendFailed,
+        AuditKind::ReplyResolved,
+        AuditKind::ProposalSuperseded,
+        AuditKind::ConversationFollowedUp,
+        AuditKind::ConversationClosed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +129,13 @@ impl AuditKind {
             AuditKind::CredentialSet => "settings.credential_set",
             AuditKind::CredentialRemoved => "settings.credential_removed",
             AuditKind::StaffRoleSet => "staff.role_set",
+            AuditKind::ReplyRevised => "reply.revised",
+            AuditKind::ReplySent => "reply.sent",
+            AuditKind::ReplySendFailed => "reply.send_failed",
+            AuditKind::ReplyResolved => "reply.resolved",
+            AuditKind::ProposalSuperseded => "proposal.superseded",
+            AuditKind::ConversationFollowedUp => "conversation.followed_up",
+            AuditKind::ConversationClosed => "conversation.closed",
         }
     }
 

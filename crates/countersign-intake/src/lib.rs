@@ -1,4 +1,4 @@
-//! Channel intake: the team's mailbox into the desk. [`poll_once`] fetches what arrived since
+//! The desk's channels. Intake: the team's mailbox into the desk. [`poll_once`] fetches what arrived since
 //! the last message the desk holds, records each message once — a request admitted for
 //! planning, an unreadable message quarantined with its reason, a message seen before left
 //! alone — and marks it `\Seen` on the server only after the desk committed it.
@@ -12,6 +12,12 @@ use countersign_store::{
 };
 use serde::Serialize;
 
+mod delivery;
+pub use delivery::{
+    deliver_due, outgoing_mail, retry_delay_ms, settle_sent_copy, DeliveryReport, Outbound,
+    SEND_LEASE_MS,
+};
+
 /// Messages fetched per round trip: bodies are downloaded a batch at a time.
 const BATCH: usize = 25;
 
@@ -23,6 +29,8 @@ pub enum IntakeError {
     Desk(#[from] DeskError),
     #[error("no mailbox is configured: run `countersign mailbox set`")]
     NotConfigured,
+    #[error("the HTTP client could not start: {0}")]
+    Http(String),
 }
 
 impl IntakeError {
@@ -31,6 +39,7 @@ impl IntakeError {
             IntakeError::Mail(e) => e.code(),
             IntakeError::Desk(e) => e.code(),
             IntakeError::NotConfigured => "mailbox_not_configured",
+            IntakeError::Http(_) => "http_client",
         }
     }
 }
@@ -43,6 +52,8 @@ pub struct PollReport {
     pub admitted: Vec<i64>,
     pub quarantined: usize,
     pub duplicates: usize,
+    /// Admitted messages that were a customer's follow-up in an existing conversation.
+    pub follow_ups: usize,
 }
 
 fn security(s: MailSecurity) -> Security {
@@ -56,6 +67,11 @@ fn security(s: MailSecurity) -> Security {
 /// Checks the workspace's mailbox settings as the mail crate will use them (no connection).
 pub fn validate(s: &MailboxSettings) -> Result<(), MailError> {
     imap_settings(s).validate()?;
+    smtp_settings(s).validate()
+}
+
+/// The SMTP side of the workspace's mailbox settings.
+pub fn smtp_settings(s: &MailboxSettings) -> SmtpSettings {
     SmtpSettings {
         host: s.smtp_host.clone(),
         port: s.smtp_port,
@@ -64,7 +80,6 @@ pub fn validate(s: &MailboxSettings) -> Result<(), MailError> {
         from: s.from.clone(),
         timeout_secs: 30,
     }
-    .validate()
 }
 
 /// The IMAP side of the workspace's mailbox settings.
@@ -82,6 +97,18 @@ pub fn read_message(raw: &[u8]) -> Result<Request, String> {
     chat::parse(Channel::Email, raw).map_err(|e| format!("{}: {e}", e.code()))
 }
 
+/// A message's References, or its In-Reply-To when it has none (some clients send only that),
+/// oldest first: how the desk finds the conversation a follow-up belongs to.
+pub fn references_of(raw: &[u8]) -> Vec<String> {
+    let keys = countersign_mail::thread_keys(raw);
+    let ids = if keys.references.is_empty() {
+        keys.in_reply_to
+    } else {
+        keys.references
+    };
+    ids.iter().map(|m| m.as_str().to_owned()).collect()
+}
+
 /// Records everything new in `mailbox` into `desk`.
 pub async fn poll_once(desk: &mut Desk, mailbox: &mut Mailbox) -> Result<PollReport, IntakeError> {
     let uid_validity = mailbox.uid_validity();
@@ -96,18 +123,25 @@ pub async fn poll_once(desk: &mut Desk, mailbox: &mut Mailbox) -> Result<PollRep
         for fetched in &batch {
             report.fetched += 1;
             let parsed = read_message(&fetched.raw);
+            let references = references_of(&fetched.raw);
             let mail = IncomingMail {
                 key: MailKey {
                     uid_validity: fetched.uid_validity,
                     uid: fetched.uid,
                 },
                 message_id: fetched.message_id.as_ref().map(|m| m.as_str()),
+                references: &references,
                 raw: &fetched.raw,
             };
             match desk.admit_mail(&mail, parsed.as_ref().map_err(Clone::clone))? {
                 MailIntake::Admitted {
-                    conversation_id, ..
-                } => report.admitted.push(conversation_id),
+                    conversation_id,
+                    follow_up,
+                    ..
+                } => {
+                    report.admitted.push(conversation_id);
+                    report.follow_ups += usize::from(follow_up);
+                }
                 MailIntake::Quarantined { .. } => report.quarantined += 1,
                 MailIntake::Duplicate => report.duplicates += 1,
             }

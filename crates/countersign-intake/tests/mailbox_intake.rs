@@ -135,6 +135,7 @@ async fn two_hundred_messages_each_once_across_a_server_restart() {
                     uid: f.uid,
                 },
                 message_id: f.message_id.as_ref().map(|m| m.as_str()),
+                references: &[],
                 raw: &f.raw,
             },
             parsed.as_ref().map_err(Clone::clone),

@@ -82,6 +82,7 @@ pub fn parse_chat(raw: &[u8]) -> Result<Request, RequestError> {
         forwarded: Vec::new(),
         hidden: Vec::new(),
         thread: Some(p.session_id),
+        history: Vec::new(),
     })
 }
 
@@ -112,6 +113,7 @@ pub fn parse_widget(raw: &[u8]) -> Result<Request, RequestError> {
         forwarded: Vec::new(),
         hidden: Vec::new(),
         thread: p.form_id,
+        history: Vec::new(),
     })
 }
 

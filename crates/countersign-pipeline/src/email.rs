@@ -72,6 +72,7 @@ pub fn parse_email(raw: &[u8]) -> Result<Request, RequestError> {
         forwarded,
         hidden,
         thread: message.message_id().map(str::to_owned),
+        history: Vec::new(),
     })
 }
 

@@ -19,5 +19,5 @@ pub use guard::{check as guard_check, screen, GuardReport, Screened, Verdict};
 pub use plan::{Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, ProposedAction, TraceStep};
 pub use planner::{identify, rules_sure, MonotonicTicker, RulesPlanner, Ticker};
 pub use price::{Price, PriceTable};
-pub use request::{Channel, Request, RequestError};
+pub use request::{Channel, Request, RequestError, Speaker, Turn};
 pub use routing::{route, ModelReadiness, PlannerMode, Route};

@@ -51,6 +51,29 @@ pub struct Request {
     pub hidden: Vec<String>,
     /// Message-ID or chat session, to thread follow-ups.
     pub thread: Option<String>,
+    /// Earlier messages of the conversation, oldest first, when this is a follow-up: data for
+    /// the planner and the reviewer, never instructions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Turn>,
+}
+
+/// Who wrote an earlier message of the conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Speaker {
+    Customer,
+    /// Our reply, as sent.
+    Support,
+}
+
+/// One earlier message of the conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Turn {
+    pub from: Speaker,
+    pub at_ms: i64,
+    pub text: String,
 }
 
 /// Malformed input. Nothing is stored for it.

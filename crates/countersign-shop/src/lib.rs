@@ -23,7 +23,9 @@ pub use model::*;
 pub use money::Money;
 pub use policy::{evaluate, Facts, PolicyViolation, ViolationCode};
 pub use read::{run_read, ReadError, Scope};
-pub use schema::{parse_read, parse_write, SchemaError, Side, ToolSchemas};
+pub use schema::{parse_read, parse_reply, parse_write, SchemaError, Side, ToolSchemas};
 pub use subject::{BadSubject, Subject};
-pub use tools::{OrderWrite, ReadCall, ToolKind, ToolName, UnknownTool, WriteCall, WriteTarget};
+pub use tools::{
+    OrderWrite, ReadCall, SendReplyArgs, ToolKind, ToolName, UnknownTool, WriteCall, WriteTarget,
+};
 pub use view::ShopView;

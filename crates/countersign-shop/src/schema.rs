@@ -97,6 +97,7 @@ impl ToolSchemas {
                 ),
                 ExchangeDeliveredOrderItems => (compile::<ItemSwapArgs>(), compile::<Preview>()),
                 ModifyUserAddress => (compile::<ModifyUserAddressArgs>(), compile::<Preview>()),
+                SendReply => (compile::<SendReplyArgs>(), compile::<Preview>()),
             };
             input.insert(tool, i);
             output.insert(tool, o);
@@ -166,6 +167,13 @@ pub fn parse_write(tool: ToolName, args: &Value) -> Result<WriteCall, SchemaErro
         ReturnDeliveredOrderItems => WriteCall::ReturnDeliveredOrderItems(typed(tool, args)?),
         ExchangeDeliveredOrderItems => WriteCall::ExchangeDeliveredOrderItems(typed(tool, args)?),
         ModifyUserAddress => WriteCall::ModifyUserAddress(typed(tool, args)?),
+        SendReply => {
+            return Err(SchemaError {
+                tool,
+                side: "arguments",
+                errors: vec!["send_reply is the reply to the customer, not a shop write".into()],
+            })
+        }
         _ => {
             return Err(SchemaError {
                 tool,
@@ -174,6 +182,11 @@ pub fn parse_write(tool: ToolName, args: &Value) -> Result<WriteCall, SchemaErro
             })
         }
     })
+}
+
+/// Checks a reply's arguments against its schema and types them.
+pub fn parse_reply(args: &Value) -> Result<SendReplyArgs, SchemaError> {
+    typed(ToolName::SendReply, args)
 }
 
 /// Checks a read tool's arguments against its schema and types them.

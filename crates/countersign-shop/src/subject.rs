@@ -1,6 +1,6 @@
 //! What a write changes: one order or one customer record.
 //!
-//! Stored and hashed as `order:<id>` / `user:<id>` (the form the audit log and the executions
+//! Stored and hashed as `order:<id>` / `user:<id>` / `conversation:<id>` (the form the audit log and the executions
 //! table have always used); that string is produced and parsed here only.
 
 use std::fmt;
@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 pub enum Subject {
     Order(String),
     User(String),
+    /// A reply changes no record: it is sent in a conversation.
+    Conversation(i64),
 }
 
 impl Subject {
@@ -23,7 +25,7 @@ impl Subject {
     pub fn order_id(&self) -> Option<&str> {
         match self {
             Subject::Order(id) => Some(id),
-            Subject::User(_) => None,
+            Subject::User(_) | Subject::Conversation(_) => None,
         }
     }
 }
@@ -33,12 +35,13 @@ impl fmt::Display for Subject {
         match self {
             Subject::Order(id) => write!(f, "order:{id}"),
             Subject::User(id) => write!(f, "user:{id}"),
+            Subject::Conversation(id) => write!(f, "conversation:{id}"),
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a subject (order:<id> or user:<id>)")]
+#[error("`{0}` is not a subject (order:<id>, user:<id> or conversation:<n>)")]
 pub struct BadSubject(pub String);
 
 impl FromStr for Subject {
@@ -48,6 +51,10 @@ impl FromStr for Subject {
         match s.split_once(':') {
             Some(("order", id)) if !id.is_empty() => Ok(Subject::Order(id.to_owned())),
             Some(("user", id)) if !id.is_empty() => Ok(Subject::User(id.to_owned())),
+            Some(("conversation", id)) => id
+                .parse()
+                .map(Subject::Conversation)
+                .map_err(|_| BadSubject(s.to_owned())),
             _ => Err(BadSubject(s.to_owned())),
         }
     }
@@ -76,6 +83,7 @@ mod tests {
         for s in [
             Subject::Order("#W1234567".into()),
             Subject::User("ada_lovelace_1".into()),
+            Subject::Conversation(42),
         ] {
             assert_eq!(s.to_string().parse::<Subject>(), Ok(s));
         }
@@ -83,7 +91,15 @@ mod tests {
 
     #[test]
     fn anything_else_is_refused() {
-        for bad in ["", "order:", "proposal:1", "#W1234567", "user"] {
+        for bad in [
+            "",
+            "order:",
+            "proposal:1",
+            "#W1234567",
+            "user",
+            "conversation:",
+            "conversation:x",
+        ] {
             assert!(bad.parse::<Subject>().is_err(), "{bad}");
         }
     }

@@ -13,12 +13,14 @@ use serde::{Deserialize, Serialize};
 use crate::model::Address;
 use crate::subject::Subject;
 
-/// Whether a tool only reads (runs at once) or writes (only ever becomes a proposal).
+/// Whether a tool only reads (runs at once), writes the shop (only ever becomes a proposal),
+/// or answers the customer (the reply: a proposal too, sent by the desk, never a shop write).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ToolKind {
     Read,
     Write,
+    Reply,
 }
 
 macro_rules! tools {
@@ -59,6 +61,7 @@ tools! {
     ReturnDeliveredOrderItems => "return_delivered_order_items", Write;
     ExchangeDeliveredOrderItems => "exchange_delivered_order_items", Write;
     ModifyUserAddress => "modify_user_address", Write;
+    SendReply => "send_reply", Reply;
 }
 
 impl fmt::Display for ToolName {
@@ -131,6 +134,31 @@ pub struct NoArgs {}
 pub struct CalculateArgs {
     /// Arithmetic with digits, `+ - * / ( ) .` and spaces only.
     pub expression: String,
+}
+
+// ---- the reply ----
+
+/// The reply to the customer as a proposal: what a person approves is exactly what is sent.
+/// Not a shop write (`parse_write` refuses it); the desk keeps its revisions and sends it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendReplyArgs {
+    /// The words the customer will read.
+    #[schemars(length(min = 1))]
+    pub text: String,
+    /// The customer's email address, or the chat/widget identity the session authenticated.
+    pub to: String,
+    /// `email`, `chat` or `widget`: by mail, or to the configured webhook.
+    pub channel: String,
+    /// The subject line (email).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The Message-ID (or chat message) this answers.
+    #[serde(default)]
+    pub in_reply_to: Option<String>,
+    /// The thread so far, oldest first (email References).
+    #[serde(default)]
+    pub references: Vec<String>,
 }
 
 // ---- write tool arguments ----

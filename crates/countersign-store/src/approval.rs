@@ -6,7 +6,7 @@
 use countersign_core::gate::{decide, GateDecision, GateInput, Refusal};
 use countersign_core::{AuditKind, AuditSubject, DecisionKind, ProposalState};
 use countersign_shop::effect::{fingerprint_of, subject_fingerprint};
-use countersign_shop::{evaluate, gather_facts, parse_write, Preview, Subject};
+use countersign_shop::{evaluate, gather_facts, parse_write, Preview, Subject, ToolName};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -15,6 +15,7 @@ use crate::audit_log;
 use crate::desk::Desk;
 use crate::error::DeskError;
 use crate::proposals::{self, NewDecision};
+use crate::replies::QueuedReply;
 use crate::shop_store::{self, SqlShop};
 use crate::staff;
 
@@ -27,6 +28,8 @@ pub struct Execution {
     pub idempotency_key: String,
     pub edited: bool,
     pub preview: Preview,
+    /// For a reply: the outbox entry that delivery picks up.
+    pub reply: Option<QueuedReply>,
 }
 
 impl Desk {
@@ -40,6 +43,16 @@ impl Desk {
         by: &str,
         edited_args: Option<&Value>,
     ) -> Result<Execution, DeskError> {
+        if proposals::get(&self.conn, id)?.tool == ToolName::SendReply {
+            let queued = self.approve_reply_edited(id, by, edited_args)?;
+            return Ok(Execution {
+                proposal_id: id,
+                idempotency_key: id.to_string(),
+                edited: queued.revision > 0,
+                preview: proposals::get(&self.conn, id)?.preview,
+                reply: Some(queued),
+            });
+        }
         let now = self.clock.now_ms();
         let tx = self
             .conn
@@ -78,6 +91,8 @@ impl Desk {
                     proposal.preview.changes_user(),
                 )
             }),
+            // Replies never reach here (see the top of `approve`).
+            Subject::Conversation(_) => None,
         };
         let decision = decide(&GateInput {
             state: proposal.state,
@@ -214,6 +229,7 @@ impl Desk {
             idempotency_key: id.to_string(),
             edited,
             preview: effect.preview,
+            reply: None,
         })
     }
 

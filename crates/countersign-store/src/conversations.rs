@@ -138,6 +138,25 @@ pub(crate) fn settle(conn: &Connection, id: i64, row: &IngestedRow<'_>) -> Resul
     Ok(n == 1)
 }
 
+/// A follow-up arrived: the conversation takes the new request (with its history) and is
+/// planned again, or stays blocked when the guard blocked the follow-up.
+pub(crate) fn reopen(
+    conn: &Connection,
+    id: i64,
+    request: &str,
+    guard: &str,
+    blocked: bool,
+) -> Result<(), DeskError> {
+    conn.execute(
+        "UPDATE conversations SET request = ?2, guard = ?3, outcome = ?4, intent = NULL, reply = NULL,
+             handoff = NULL, citations = '[]', planner = NULL, route_reason = NULL,
+             planning_claimed_at = NULL, closed_at = NULL, closed_by = NULL
+         WHERE id = ?1",
+        (id, request, guard, if blocked { "block" } else { PLANNING }),
+    )?;
+    Ok(())
+}
+
 /// Marks a conversation as claimed by the caller as of `now_ms`.
 pub(crate) fn hold_claim(conn: &Connection, id: i64, now_ms: i64) -> Result<(), DeskError> {
     conn.execute(
@@ -221,12 +240,13 @@ pub(crate) struct StoredConversation {
     pub citations: Option<String>,
     pub planner: Option<String>,
     pub route_reason: Option<String>,
+    pub closed_at_ms: Option<i64>,
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredConversation>, DeskError> {
     Ok(conn
         .prepare_cached(
-            "SELECT customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations, planner, route_reason
+            "SELECT customer_id, channel, created_at, request, guard, intent, outcome, reply, handoff, citations, planner, route_reason, closed_at
              FROM conversations WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -243,6 +263,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<StoredConversatio
                 citations: r.get(9)?,
                 planner: r.get(10)?,
                 route_reason: r.get(11)?,
+                closed_at_ms: r.get(12)?,
             })
         })
         .optional()?)

@@ -26,6 +26,9 @@ const MIGRATIONS: &[&str] = &[
     crate::trace_steps::SCHEMA_V5,
     crate::conversations::SCHEMA_V5,
     crate::mail_messages::SCHEMA_V6,
+    crate::replies::SCHEMA_V7,
+    crate::reply_sends::SCHEMA_V7,
+    crate::thread::SCHEMA_V7,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -60,6 +60,20 @@ pub enum DeskError {
     /// The acting person's role does not allow this (settings and roles are a supervisor's).
     #[error("{who} may not {what}: only a supervisor may")]
     NotPermitted { who: String, what: &'static str },
+    #[error("proposal {0} is not a reply")]
+    NotAReply(i64),
+    #[error("a reply needs some text")]
+    EmptyReply,
+    #[error("reply {id} changed since you read it (you saw revision {seen}, the newest is {latest}); read it again before approving")]
+    StaleRevision { id: i64, seen: i64, latest: i64 },
+    #[error("reply {id} says something that did not happen: {}; edit it, or confirm to send it as it is", sentences.iter().map(|s| format!("“{s}”")).collect::<Vec<_>>().join(", "))]
+    ReplyContradictsOutcomes { id: i64, sentences: Vec<String> },
+    #[error("conversation {conversation} already has an open reply (proposal {proposal}); edit or reject it first")]
+    ReplyAlreadyOpen { conversation: i64, proposal: i64 },
+    #[error("conversation {0} has nobody to send a reply to (it came without a sender)")]
+    NoRecipient(i64),
+    #[error("reply {0} is not waiting for a person (only a failed or uncertain send is)")]
+    NothingToResolve(i64),
     /// A plan arrived for a conversation that already has one (two workers, or a retry).
     #[error("conversation {0} is already planned")]
     AlreadySettled(i64),
@@ -95,6 +109,13 @@ impl DeskError {
             DeskError::ActorRequired => "actor_required",
             DeskError::NotPermitted { .. } => "not_permitted",
             DeskError::AlreadySettled(_) => "already_settled",
+            DeskError::NotAReply(_) => "not_a_reply",
+            DeskError::EmptyReply => "empty_reply",
+            DeskError::StaleRevision { .. } => "stale_revision",
+            DeskError::ReplyContradictsOutcomes { .. } => "reply_contradicts_outcomes",
+            DeskError::ReplyAlreadyOpen { .. } => "reply_already_open",
+            DeskError::NoRecipient(_) => "no_recipient",
+            DeskError::NothingToResolve(_) => "nothing_to_resolve",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }
@@ -102,7 +123,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 24] = [
+    pub const CODES: [&'static str; 31] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -125,6 +146,13 @@ impl DeskError {
         "actor_required",
         "not_permitted",
         "already_settled",
+        "not_a_reply",
+        "empty_reply",
+        "stale_revision",
+        "reply_contradicts_outcomes",
+        "reply_already_open",
+        "no_recipient",
+        "nothing_to_resolve",
         "storage",
         "io",
     ];
@@ -186,6 +214,23 @@ mod tests {
                 who: s(),
                 what: "change settings",
             },
+            DeskError::NotAReply(1),
+            DeskError::EmptyReply,
+            DeskError::StaleRevision {
+                id: 1,
+                seen: 0,
+                latest: 1,
+            },
+            DeskError::ReplyContradictsOutcomes {
+                id: 1,
+                sentences: vec![],
+            },
+            DeskError::ReplyAlreadyOpen {
+                conversation: 1,
+                proposal: 2,
+            },
+            DeskError::NoRecipient(1),
+            DeskError::NothingToResolve(1),
             DeskError::Storage(rusqlite::Error::InvalidQuery),
             DeskError::Io(std::io::Error::other("x")),
         ];

@@ -7,7 +7,7 @@
 use countersign_core::{AuditKind, AuditSubject};
 use countersign_pipeline::{
     screen, Caps, GuardReport, Handoff, MonotonicTicker, Outcome, Plan, PlannerKind,
-    ProposedAction, Request, RulesPlanner, TraceStep, Verdict,
+    ProposedAction, Request, RulesPlanner, Speaker, TraceStep, Verdict,
 };
 use countersign_shop::ToolName;
 use rusqlite::{Connection, TransactionBehavior};
@@ -43,6 +43,8 @@ pub struct Ingested {
     pub intent: Option<String>,
     pub proposals: Vec<IngestedProposal>,
     pub reply: Option<String>,
+    /// The draft as a `send_reply` proposal, when there is someone to send it to.
+    pub reply_proposal_id: Option<i64>,
     pub handoff: Option<Handoff>,
     pub citations: Vec<String>,
     pub trace: TraceRecord,
@@ -162,8 +164,16 @@ impl Desk {
             &tx,
             &row(&plan, &customer, channel, now, request, guard, planner, why)?.as_row(),
         )?;
+        crate::thread::append(
+            &tx,
+            conversation_id,
+            Speaker::Customer,
+            now,
+            &request.body,
+            request.thread.as_deref(),
+        )?;
         // The plan was made on this transaction's facts: each proposal keeps its effect.
-        let proposals = record_plan(
+        let (proposals, reply_proposal_id) = record_plan(
             &tx,
             conversation_id,
             &plan,
@@ -173,6 +183,7 @@ impl Desk {
             expiry_ms,
             guard,
             channel,
+            request,
         )?;
         tx.commit()?;
         Ok(ingested(
@@ -180,6 +191,7 @@ impl Desk {
             guard.verdict,
             plan,
             proposals,
+            reply_proposal_id,
             planner,
             why.map(str::to_owned),
         ))
@@ -297,7 +309,7 @@ impl Desk {
         if !conversations::settle(&tx, conversation_id, &row.as_row())? {
             return Err(DeskError::AlreadySettled(conversation_id));
         }
-        let proposals = record_plan(
+        let (proposals, reply_proposal_id) = record_plan(
             &tx,
             conversation_id,
             &plan,
@@ -307,6 +319,7 @@ impl Desk {
             expiry_ms,
             &guard,
             &stored.channel,
+            &request,
         )?;
         tx.commit()?;
         Ok(ingested(
@@ -314,6 +327,7 @@ impl Desk {
             guard.verdict,
             plan,
             proposals,
+            reply_proposal_id,
             Some(settlement.planner),
             Some(settlement.route_reason.to_owned()),
         ))
@@ -360,6 +374,14 @@ pub(crate) fn admit_in(
     if claimed && !blocked {
         conversations::hold_claim(tx, conversation_id, now)?;
     }
+    crate::thread::append(
+        tx,
+        conversation_id,
+        Speaker::Customer,
+        now,
+        &request.body,
+        request.thread.as_deref(),
+    )?;
     audit_log::append(
         tx,
         now,
@@ -483,7 +505,8 @@ fn record_plan(
     expiry_ms: i64,
     guard: &GuardReport,
     channel: &str,
-) -> Result<Vec<IngestedProposal>, DeskError> {
+    request: &Request,
+) -> Result<(Vec<IngestedProposal>, Option<i64>), DeskError> {
     let customer = plan.customer_id.clone().unwrap_or_default();
     trace_steps::insert_all(tx, conversation_id, &plan.steps)?;
     let mut proposals = Vec::with_capacity(judged.len());
@@ -506,6 +529,22 @@ fn record_plan(
             args: p.call.args_json(),
         });
     }
+    // The reply is a proposal too: nothing reaches the customer until a person approves it.
+    let reply = match (&plan.reply, plan.outcome) {
+        (Some(text), Outcome::Reply | Outcome::Escalate) => crate::replies::record_draft(
+            tx,
+            &crate::replies::Draft {
+                conversation_id,
+                customer_id: &customer,
+                request,
+                text,
+                proposed_by: planner.actor(),
+                now_ms: now,
+                expiry_ms,
+            },
+        )?,
+        _ => None,
+    };
     audit_log::append(
         tx,
         now,
@@ -521,10 +560,11 @@ fn record_plan(
             "outcome": plan.outcome,
             "planner": planner,
             "proposals": proposals.iter().map(|p| p.id).collect::<Vec<_>>(),
+            "reply": reply,
             "steps": plan.steps.len(),
         }),
     )?;
-    Ok(proposals)
+    Ok((proposals, reply))
 }
 
 /// The result of ingesting, with the trace record `trace_record` derives from the tables,
@@ -534,6 +574,7 @@ fn ingested(
     verdict: Verdict,
     plan: Plan,
     proposals: Vec<IngestedProposal>,
+    reply_proposal_id: Option<i64>,
     planner: Option<PlannerKind>,
     route_reason: Option<String>,
 ) -> Ingested {
@@ -569,6 +610,7 @@ fn ingested(
         intent: plan.intent,
         proposals,
         reply: plan.reply,
+        reply_proposal_id,
         handoff: plan.handoff,
         citations: plan.citations,
         trace,

@@ -13,8 +13,11 @@ mod mail_messages;
 mod proposals;
 mod propose;
 mod reader;
+mod replies;
+mod reply_sends;
 mod shop_store;
 mod staff;
+mod thread;
 mod trace_steps;
 mod views;
 mod workspace;
@@ -31,13 +34,17 @@ pub use mail_messages::{IncomingMail, MailCounts, MailIntake, MailKey, Quarantin
 pub use proposals::{Decision, Proposal};
 pub use propose::ProposeRequest;
 pub use reader::DeskReader;
+pub use replies::{QueuedReply, ReplyApproval, ReplyRevision};
+pub use reply_sends::{OutboxCounts, ReplySend, SendOutcome, SendResolution, SendState};
 pub use shop_store::SqlShop;
 pub use staff::StaffMember;
-pub use views::conversation::{ConversationView, ProposalView};
+pub use views::conversation::{ConversationView, ProposalView, ReplyView};
 pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KINDS};
+pub use views::inbox::{InboxCounts, InboxItem, InboxReply, Waiting};
 pub use views::metrics::DailyMetrics;
 pub use views::queue::{PlanningConversation, QueueCounts, QueueFilter};
 pub use views::Views;
 pub use workspace::{
-    GatePolicy, MailFault, MailSecurity, MailboxSettings, MailboxStatus, Provider, ProviderSettings,
+    GatePolicy, MailFault, MailSecurity, MailboxSettings, MailboxStatus, Provider,
+    ProviderSettings, WebhookTarget,
 };

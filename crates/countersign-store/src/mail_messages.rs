@@ -18,7 +18,7 @@ use crate::audit_log;
 use crate::desk::Desk;
 use crate::error::DeskError;
 use crate::ingest::{admit_in, Admitted};
-use crate::workspace::{self, MailboxSettings, MailboxStatus};
+use crate::workspace::{self, MailboxSettings, MailboxStatus, WebhookTarget};
 
 pub(crate) const SCHEMA_V6: &str = "
 CREATE TABLE mail_messages (
@@ -53,6 +53,9 @@ pub struct IncomingMail<'a> {
     pub key: MailKey,
     /// Its Message-ID, when it has a usable one.
     pub message_id: Option<&'a str>,
+    /// Its References (or, without them, In-Reply-To), oldest first: how a follow-up finds its
+    /// conversation, and what our reply's References continue.
+    pub references: &'a [String],
     pub raw: &'a [u8],
 }
 
@@ -60,10 +63,12 @@ pub struct IncomingMail<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MailIntake {
-    /// A new conversation, `planning` (or blocked by the guard).
+    /// A new conversation, `planning` (or blocked by the guard); or, with `follow_up`, a
+    /// customer's reply that joined its conversation, which is planned again.
     Admitted {
         conversation_id: i64,
         planning: bool,
+        follow_up: bool,
     },
     /// Kept, with why it could not be read.
     Quarantined { reason: String },
@@ -153,17 +158,28 @@ impl Desk {
         }
         let (conversation_id, quarantine, intake) = match parsed {
             Ok(request) => {
+                let joined = crate::thread::conversation_for(
+                    &tx,
+                    mail.references,
+                    request.sender.as_deref(),
+                )?;
                 let Admitted {
                     conversation_id,
                     planning,
                     ..
-                } = admit_in(&tx, request, false, now)?;
+                } = match joined {
+                    Some(conversation) => {
+                        crate::thread::follow_up(&tx, conversation, request, now)?
+                    }
+                    None => admit_in(&tx, request, false, now)?,
+                };
                 (
                     Some(conversation_id),
                     None,
                     MailIntake::Admitted {
                         conversation_id,
                         planning,
+                        follow_up: joined.is_some(),
                     },
                 )
             }
@@ -174,8 +190,8 @@ impl Desk {
             ),
         };
         tx.prepare_cached(
-            "INSERT INTO mail_messages (uid_validity, uid, message_id, conversation_id, received_at, raw, quarantine)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO mail_messages (uid_validity, uid, message_id, conversation_id, received_at, raw, quarantine, refs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(rusqlite::params![
             mail.key.uid_validity,
@@ -185,6 +201,7 @@ impl Desk {
             now,
             mail.raw,
             quarantine,
+            (!mail.references.is_empty()).then(|| serde_json::json!(mail.references).to_string()),
         ])?;
         tx.commit()?;
         if quarantine.is_some() {
@@ -267,6 +284,52 @@ impl Desk {
                 "security": settings.security,
                 "folder": settings.folder,
             }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn webhook_target(&self) -> Result<Option<WebhookTarget>, DeskError> {
+        workspace::get(&self.conn, &workspace::WEBHOOK)
+    }
+
+    /// Sets where chat and widget replies go, as `by` (a supervisor), recorded in the log. Plain
+    /// HTTP only to this machine: a reply is a customer's data.
+    pub fn set_webhook_target(
+        &mut self,
+        by: &str,
+        target: &WebhookTarget,
+    ) -> Result<(), DeskError> {
+        let url = target.url.trim();
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| {
+                url.strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+            });
+        if !(url.starts_with("https://") || loopback) {
+            return Err(DeskError::InvalidSetting(
+                "the webhook URL must be https:// (plain http:// only to this machine)".into(),
+            ));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = crate::staff::require_supervisor(&tx, by, "change the reply webhook")?;
+        workspace::set(
+            &tx,
+            &workspace::WEBHOOK,
+            &WebhookTarget {
+                url: url.to_owned(),
+            },
+        )?;
+        audit_log::append(
+            &tx,
+            self.clock.now_ms(),
+            &actor.name,
+            AuditKind::MailboxChanged,
+            &AuditSubject::Workspace,
+            &serde_json::json!({"webhook_url": url}),
         )?;
         tx.commit()?;
         Ok(())

@@ -424,7 +424,8 @@ pub(crate) fn execution_count(conn: &Connection) -> Result<i64, DeskError> {
     Ok(conn.query_row("SELECT count(*) FROM executions", [], |r| r.get(0))?)
 }
 
-/// How a conversation's proposals stand.
+/// How a conversation's actions stand (the reply is counted apart: the seed's trace record
+/// speaks of actions).
 #[derive(Debug, Default)]
 pub(crate) struct ConversationCounts {
     pub proposed: i64,
@@ -438,7 +439,7 @@ pub(crate) fn counts_in_conversation(
 ) -> Result<ConversationCounts, DeskError> {
     Ok(conn.query_row(
         "SELECT count(*), count(*) FILTER (WHERE state = 'executed'), count(*) FILTER (WHERE state = 'escalated')
-         FROM proposals WHERE conversation_id = ?1",
+         FROM proposals WHERE conversation_id = ?1 AND tool != 'send_reply'",
         [conversation_id],
         |r| {
             Ok(ConversationCounts {

@@ -50,10 +50,16 @@ pub(crate) fn insert_all(
         "INSERT INTO trace_steps (conversation_id, seq, stage, tool, args, result, ok, latency_us, tokens, cost_usd, planner, model_call, findings)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
+    // A conversation planned again (a follow-up) continues its numbering.
+    let first: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(max(seq) + 1, 0) FROM trace_steps WHERE conversation_id = ?1",
+        )?
+        .query_row([conversation_id], |r| r.get(0))?;
     for (seq, s) in steps.iter().enumerate() {
         stmt.execute(rusqlite::params![
             conversation_id,
-            seq as i64,
+            first + seq as i64,
             s.stage,
             s.tool.map(|t| t.as_str()),
             s.args.as_ref().map(Value::to_string),

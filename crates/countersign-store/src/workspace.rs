@@ -58,6 +58,7 @@ pub(crate) const PLANNER_CAPS: Setting<Caps> = Setting::new("planner_caps");
 pub(crate) const PROVIDER: Setting<ProviderSettings> = Setting::new("provider");
 pub(crate) const MAILBOX: Setting<MailboxSettings> = Setting::new("mailbox");
 pub(crate) const MAILBOX_STATUS: Setting<MailboxStatus> = Setting::new("mailbox_status");
+pub(crate) const WEBHOOK: Setting<WebhookTarget> = Setting::new("webhook");
 /// Where the shop came from (`{"kind": "demo" | "tau" | "loaded", ...}`), for display.
 pub(crate) const SHOP_SOURCE: Setting<Value> = Setting::new("shop_source");
 
@@ -193,4 +194,12 @@ pub struct MailboxStatus {
 pub struct MailFault {
     pub code: String,
     pub message: String,
+}
+
+/// Where chat and widget replies are POSTed. The signing secret is not here: it lives in the
+/// OS keychain (`COUNTERSIGN_WEBHOOK_SECRET` for the CLI).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WebhookTarget {
+    pub url: String,
 }

@@ -66,7 +66,11 @@ fn a_request_becomes_a_pending_proposal_and_nothing_executes() {
     assert_eq!(got.proposals.len(), 1);
     assert!(got.reply.as_deref().unwrap().contains(&order));
     assert_eq!(desk.execution_count().unwrap(), 0);
-    assert_eq!(desk.queue().unwrap().len(), 1);
+    // The action and the reply wait for approval, side by side.
+    let queue = desk.queue().unwrap();
+    let tools: Vec<&str> = queue.iter().map(|p| p.tool.as_str()).collect();
+    assert_eq!(tools, ["cancel_pending_order", "send_reply"]);
+    assert_eq!(got.reply_proposal_id, Some(queue[1].id));
     let trace = serde_json::to_value(&got.trace).unwrap();
     for key in [
         "request_id",

@@ -68,7 +68,7 @@ fn password() -> anyhow::Result<Secret> {
     }
 }
 
-fn intake_error(e: IntakeError) -> anyhow::Error {
+pub(crate) fn intake_error(e: IntakeError) -> anyhow::Error {
     match e {
         IntakeError::Desk(d) => desk(d),
         other => bad(other.code(), &other),
@@ -81,7 +81,11 @@ struct PollOut {
     admitted: Vec<i64>,
     quarantined: usize,
     duplicates: usize,
+    /// Customers' follow-ups that joined their conversation (also counted in `admitted`).
+    follow_ups: usize,
     planned: usize,
+    /// Approved replies delivered this round.
+    sent: usize,
 }
 
 /// Plans every request waiting for a planner, with this run's agent (as the app's worker does).
@@ -109,23 +113,29 @@ pub fn poll(ctx: &Invocation, once: bool, interval: Duration, json: bool) -> any
             Ok(report) => {
                 backoff = Duration::from_secs(1);
                 let planned = runtime.block_on(plan_waiting(ctx, &mut d))?;
+                // Replies approved meanwhile (here or in the app) go out on the same round.
+                let delivered = super::replies::deliver(&mut d, &runtime)?;
                 let o = PollOut {
                     fetched: report.fetched,
                     admitted: report.admitted,
                     quarantined: report.quarantined,
                     duplicates: report.duplicates,
+                    follow_ups: report.follow_ups,
                     planned,
+                    sent: delivered.sent.len() + delivered.already_sent.len(),
                 };
                 if json {
                     json_out(&o)?;
                 } else {
                     out(format!(
-                        "fetched {} · admitted {} · quarantined {} · duplicates {} · planned {}",
+                        "fetched {} · admitted {} ({} follow-ups) · quarantined {} · duplicates {} · planned {} · replies sent {}",
                         o.fetched,
                         o.admitted.len(),
+                        o.follow_ups,
                         o.quarantined,
                         o.duplicates,
-                        o.planned
+                        o.planned,
+                        o.sent
                     ))?;
                 }
                 if once {
@@ -150,6 +160,9 @@ struct StatusOut {
     #[serde(flatten)]
     status: countersign_store::MailboxStatus,
     counts: countersign_store::MailCounts,
+    /// Approved replies not sent yet (queued), refused for good (failed) or maybe sent
+    /// (uncertain): the last two wait for a person.
+    outbox: countersign_store::OutboxCounts,
     quarantined: Vec<countersign_store::QuarantinedMail>,
 }
 
@@ -160,6 +173,7 @@ pub fn status(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
         configured: d.mailbox_settings().map_err(desk)?.is_some(),
         status: d.mailbox_status().map_err(desk)?,
         counts: d.mail_counts().map_err(desk)?,
+        outbox: d.outbox_counts().map_err(desk)?,
         quarantined: d.quarantined_mail().map_err(desk)?,
     };
     if json {
@@ -176,6 +190,10 @@ pub fn status(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
     out(format!(
         "{last} · admitted {} · quarantined {} · duplicates {}",
         s.counts.admitted, s.counts.quarantined, s.counts.duplicates
+    ))?;
+    out(format!(
+        "replies: {} sent · {} pending · {} failed · {} uncertain",
+        s.outbox.sent, s.outbox.queued, s.outbox.failed, s.outbox.uncertain
     ))?;
     for q in &s.quarantined {
         out(format!(

@@ -6,6 +6,7 @@ pub mod lookup;
 pub mod mailbox;
 pub mod pipeline;
 pub mod proposals;
+pub mod replies;
 pub mod staff;
 
 use serde_json::Value;

@@ -86,17 +86,67 @@ pub fn show(ctx: &Invocation, id: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `approve`: approves and executes (once), optionally with edited arguments.
-pub fn approve(ctx: &Invocation, id: i64, args: Option<&str>) -> anyhow::Result<()> {
+/// `approve`: approves and executes (once), optionally with edited arguments. A reply is
+/// approved with its newest text (or `--text`, saved as a revision first) and sent at once.
+pub fn approve(
+    ctx: &Invocation,
+    id: i64,
+    args: Option<&str>,
+    text: Option<&str>,
+    confirm: bool,
+) -> anyhow::Result<()> {
     let edited = args.map(parse_json).transpose()?;
-    let exec = ctx
-        .open()?
-        .approve(id, &ctx.actor, edited.as_ref())
-        .map_err(desk)?;
-    out(format!(
-        "Executed proposal {}: {}",
-        exec.proposal_id, exec.preview.summary
-    ))
+    let mut d = ctx.open()?;
+    let tool = d.show(id).map_err(desk)?.proposal.tool;
+    if tool != ToolName::SendReply {
+        if text.is_some() || confirm {
+            return Err(crate::error::bad(
+                "not_a_reply",
+                format!("proposal {id} is not a reply: --text and --confirm are for replies"),
+            ));
+        }
+        let exec = d.approve(id, &ctx.actor, edited.as_ref()).map_err(desk)?;
+        return out(format!(
+            "Executed proposal {}: {}",
+            exec.proposal_id, exec.preview.summary
+        ));
+    }
+    let queued = match (edited, text) {
+        (Some(_), Some(_)) => {
+            return Err(crate::error::bad(
+                "conflicting_flags",
+                "give the reply's text with --text or --args, not both",
+            ))
+        }
+        (Some(args), None) if !confirm => d
+            .approve(id, &ctx.actor, Some(&args))
+            .map_err(desk)?
+            .reply
+            .ok_or_else(|| anyhow::anyhow!("approving reply {id} queued nothing"))?,
+        (args, text) => {
+            let text = match (args, text) {
+                (Some(args), _) => Some(
+                    countersign_shop::parse_reply(&args)
+                        .map_err(|e| crate::error::bad("invalid_arguments", e))?
+                        .text,
+                ),
+                (None, text) => text.map(str::to_owned),
+            };
+            if let Some(text) = text {
+                d.revise_reply(id, &ctx.actor, &text).map_err(desk)?;
+            }
+            d.approve_reply(
+                id,
+                &ctx.actor,
+                &countersign_store::ReplyApproval {
+                    seen_revision: None,
+                    confirm,
+                },
+            )
+            .map_err(desk)?
+        }
+    };
+    super::replies::send_approved(&mut d, &queued)
 }
 
 /// `reject`: a reason is required.

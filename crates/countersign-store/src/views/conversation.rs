@@ -1,7 +1,8 @@
 //! The review screen: one conversation with everything a reviewer needs.
 
-use countersign_pipeline::{GuardReport, Handoff, Request, TraceStep};
-use countersign_shop::{Side, ToolSchemas};
+use countersign_core::OutcomeConflict;
+use countersign_pipeline::{GuardReport, Handoff, Request, TraceStep, Turn};
+use countersign_shop::{Side, ToolName, ToolSchemas};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -10,6 +11,8 @@ use crate::conversations;
 use crate::error::{corrupt, DeskError};
 use crate::ingest::TraceRecord;
 use crate::proposals::{self, Decision, Proposal};
+use crate::replies::ReplyRevision;
+use crate::reply_sends::ReplySend;
 
 /// A proposal as the review screen shows it: with its form schema and decisions.
 #[derive(Clone, Debug, Serialize)]
@@ -40,8 +43,30 @@ pub struct ConversationView {
     pub handoff: Option<Handoff>,
     pub citations: Vec<String>,
     pub steps: Vec<TraceStep>,
+    /// The actions: every proposal but the reply, oldest first.
     pub proposals: Vec<ProposalView>,
     pub trace: TraceRecord,
+    /// The customer's messages and our replies as sent, oldest first.
+    pub thread: Vec<Turn>,
+    /// The reply to approve now (the open one, else the newest), with its revisions.
+    pub reply_draft: Option<ReplyView>,
+    /// Approved replies on their way out or sent.
+    pub sends: Vec<ReplySend>,
+    pub closed_at_ms: Option<i64>,
+}
+
+/// A reply proposal with its text's history and what it claims that did not happen.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReplyView {
+    /// The `send_reply` proposal; its `args` are the draft as proposed (or, once sent, as
+    /// sent).
+    pub proposal: Proposal,
+    pub decisions: Vec<Decision>,
+    pub revisions: Vec<ReplyRevision>,
+    /// Sentences of the newest revision that claim an action which did not happen: the
+    /// approver confirms or edits them.
+    pub conflicts: Vec<OutcomeConflict>,
 }
 
 fn parse_opt<T: serde::de::DeserializeOwned>(
@@ -69,6 +94,26 @@ impl Views<'_> {
                 })
             })
             .collect::<Result<Vec<_>, DeskError>>()?;
+        let (replies, proposals): (Vec<ProposalView>, Vec<ProposalView>) = proposals
+            .into_iter()
+            .partition(|v| v.proposal.tool == ToolName::SendReply);
+        let shown = match replies.iter().rposition(|v| v.proposal.state.is_open()) {
+            Some(i) => replies.into_iter().nth(i),
+            None => replies.into_iter().next_back(),
+        };
+        let reply_draft = match shown {
+            Some(v) => Some(ReplyView {
+                revisions: crate::replies::revisions(self.conn, v.proposal.id)?,
+                conflicts: if v.proposal.state.is_open() {
+                    crate::replies::conflicts_of(self.conn, &v.proposal, self.now_ms)?
+                } else {
+                    Vec::new()
+                },
+                proposal: v.proposal,
+                decisions: v.decisions,
+            }),
+            None => None,
+        };
         Ok(ConversationView {
             id,
             customer_id: c.customer_id,
@@ -84,8 +129,12 @@ impl Views<'_> {
             handoff: parse_opt(c.handoff, "conversation handoff")?,
             citations: parse_opt(c.citations, "conversation citations")?.unwrap_or_default(),
             steps: crate::trace_steps::list(self.conn, id)?,
-            proposals,
             trace: crate::ingest::trace_record(self.conn, id)?,
+            thread: crate::thread::turns(self.conn, id)?,
+            reply_draft,
+            sends: crate::reply_sends::of_conversation(self.conn, id)?,
+            closed_at_ms: c.closed_at_ms,
+            proposals,
         })
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod conversation;
 pub mod history;
+pub mod inbox;
 pub mod metrics;
 pub mod queue;
 

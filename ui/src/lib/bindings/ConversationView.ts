@@ -2,9 +2,12 @@
 import type { GuardReport } from "./GuardReport";
 import type { Handoff } from "./Handoff";
 import type { ProposalView } from "./ProposalView";
+import type { ReplySend } from "./ReplySend";
+import type { ReplyView } from "./ReplyView";
 import type { Request } from "./Request";
 import type { TraceRecord } from "./TraceRecord";
 import type { TraceStep } from "./TraceStep";
+import type { Turn } from "./Turn";
 
 export type ConversationView = { id: number, customer_id: string, channel: string, created_at_ms: number, request: Request | null, guard: GuardReport | null, intent: string | null, 
 /**
@@ -14,4 +17,20 @@ outcome: string | null,
 /**
  * Which planner decided (`rules` or `llm`) and why it was chosen.
  */
-planner: string | null, route_reason: string | null, reply: string | null, handoff: Handoff | null, citations: Array<string>, steps: Array<TraceStep>, proposals: Array<ProposalView>, trace: TraceRecord, };
+planner: string | null, route_reason: string | null, reply: string | null, handoff: Handoff | null, citations: Array<string>, steps: Array<TraceStep>, 
+/**
+ * The actions: every proposal but the reply, oldest first.
+ */
+proposals: Array<ProposalView>, trace: TraceRecord, 
+/**
+ * The customer's messages and our replies as sent, oldest first.
+ */
+thread: Array<Turn>, 
+/**
+ * The reply to approve now (the open one, else the newest), with its revisions.
+ */
+reply_draft: ReplyView | null, 
+/**
+ * Approved replies on their way out or sent.
+ */
+sends: Array<ReplySend>, closed_at_ms: number | null, };
