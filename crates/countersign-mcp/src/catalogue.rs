@@ -74,6 +74,16 @@ pub enum ClassBasis {
 }
 
 impl ClassBasis {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClassBasis::NewTool => "new_tool",
+            ClassBasis::TrustedReadOnlyHint => "trusted_read_only_hint",
+            ClassBasis::Reviewed { .. } => "reviewed",
+            ClassBasis::Changed { .. } => "changed",
+            ClassBasis::Ambiguous => "ambiguous",
+        }
+    }
+
     /// Whether a person should look at the entry: nobody has reviewed this version yet.
     pub fn awaits_review(&self) -> bool {
         !matches!(self, ClassBasis::Reviewed { .. })

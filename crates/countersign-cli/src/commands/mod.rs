@@ -4,9 +4,11 @@ pub mod evals;
 pub mod history;
 pub mod lookup;
 pub mod mailbox;
+pub mod mcp;
 pub mod pipeline;
 pub mod proposals;
 pub mod staff;
+pub mod tools;
 
 use serde_json::Value;
 
