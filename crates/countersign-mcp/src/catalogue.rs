@@ -417,7 +417,7 @@ mod tests {
         let c = refresh(
             &Catalogue::default(),
             &server(),
-            &[t.clone()],
+            std::slice::from_ref(t),
             HintTrust::Untrusted,
         );
         classify(
@@ -637,7 +637,7 @@ mod tests {
         let c = refresh(
             &Catalogue::default(),
             &server(),
-            &[t.clone()],
+            std::slice::from_ref(&t),
             HintTrust::Untrusted,
         )
         .catalogue;
@@ -645,7 +645,15 @@ mod tests {
         let stale = ToolHash("0".repeat(64));
         use ToolClass::*;
         // (name, tool, hash seen, class, role, expected error code)
-        let rows: Vec<(&str, &str, &ToolHash, ToolClass, Role, Option<&str>)> = vec![
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            &'a ToolHash,
+            ToolClass,
+            Role,
+            Option<&'a str>,
+        );
+        let rows: Vec<Row<'_>> = vec![
             (
                 "a supervisor classifies what they saw",
                 "read_file",
@@ -712,7 +720,7 @@ mod tests {
         let mut c = refresh(
             &Catalogue::default(),
             &server(),
-            &[t.clone()],
+            std::slice::from_ref(&t),
             HintTrust::Untrusted,
         )
         .catalogue;

@@ -405,13 +405,14 @@ fn the_lookup_is_named_only_after_the_constraints_pass() {
 fn read_results_are_scoped_to_the_customer() {
     let p = policy();
     use RefusalCode::*;
-    let rows: Vec<(
-        &str,
-        &str,
+    type Row = (
+        &'static str,
+        &'static str,
         Option<Customer>,
         Option<Value>,
         Result<(), RefusalCode>,
-    )> = vec![
+    );
+    let rows: Vec<Row> = vec![
         (
             "the customer's own charge",
             "get_charge",
