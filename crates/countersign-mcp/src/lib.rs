@@ -38,7 +38,7 @@ pub use client::{connect, BoxFuture, RmcpServer, ToolServer};
 pub use error::{McpError, Operation};
 pub use fingerprint::{args_hash, canonical_bytes, ArgsHash, ToolHash};
 pub use proposal::{
-    check_proposal, execute_approved, ApprovedCall, CheckedProposal, ProposalRefusal,
+    check_proposal, execute_approved, ApprovedCall, CheckedProposal, ExecuteError, ProposalRefusal,
 };
 pub use server::{ServerName, ServerSpec, Timeouts, TransportSpec};
 pub use tool::{ListedTool, ToolCall, ToolHints, ToolOutput};
