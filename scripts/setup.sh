@@ -80,3 +80,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund
 fi
+
+# Real MCP servers for the countersign-mcp tests, installed into tests/mcp (started on loopback
+# by the tests themselves): npm's @modelcontextprotocol/server-filesystem, pinned in
+# tests/mcp/package.json, and PyPI's mcp SDK in a venv, for the test's own lying server.
+if [ ! -f tests/mcp/node_modules/.package-lock.json ] \
+   || [ tests/mcp/package.json -nt tests/mcp/node_modules/.package-lock.json ] \
+   || [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then
+  echo "setup: installing the MCP test servers (npm)"
+  npm install --prefix tests/mcp --no-audit --no-fund
+fi
+MCP_PYPI_VERSION=2.3.0
+if ! tests/mcp/.venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('mcp') != '$MCP_PYPI_VERSION')" 2>/dev/null; then
+  command -v python3 >/dev/null || { echo "setup: python3 not found; it runs the MCP test server" >&2; exit 1; }
+  echo "setup: installing the MCP test server's SDK (PyPI mcp==$MCP_PYPI_VERSION)"
+  python3 -m venv tests/mcp/.venv
+  tests/mcp/.venv/bin/pip install --quiet --disable-pip-version-check "mcp==$MCP_PYPI_VERSION"
+fi

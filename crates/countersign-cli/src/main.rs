@@ -14,7 +14,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{evals, history, lookup, mailbox, pipeline, proposals, replies, staff};
+use crate::commands::{
+    evals, history, lookup, mailbox, mcp, pipeline, proposals, replies, staff, tools,
+};
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
     ChannelArg, ClosedParser, PlannerArg, ProviderArg, RoleArg, SecurityArg, ToolArg,
@@ -28,7 +30,7 @@ use crate::values::{
 )]
 struct Cli {
     /// Workspace directory [default: the app's data dir]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", visible_alias = "workspace")]
     data_dir: Option<PathBuf>,
     /// Seed a new workspace's shop from a τ-format db.json instead of the generated demo shop
     #[arg(long, global = true, value_name = "PATH")]
@@ -186,6 +188,16 @@ enum Command {
         #[command(subcommand)]
         command: MailboxCommand,
     },
+    /// The team's own systems as MCP tool servers: add them, list their classified tools
+    Tools {
+        #[command(subcommand)]
+        command: ToolsCommand,
+    },
+    /// The demo shop as an MCP server
+    Mcp {
+        #[command(subcommand)]
+        command: McpCommand,
+    },
     /// The audit log
     Audit {
         #[command(subcommand)]
@@ -276,6 +288,37 @@ enum RepliesCommand {
         went_out: bool,
         #[arg(long)]
         send_again: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ToolsCommand {
+    /// Add (or replace) a tool server: a command started over stdio, or a streamable HTTP URL
+    /// whose bearer token comes from COUNTERSIGN_MCP_TOKEN_<NAME>
+    AddServer {
+        name: String,
+        #[arg(long, value_name = "COMMAND LINE", conflicts_with = "url")]
+        command: Option<String>,
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Let this server's readOnlyHint classify its new tools as reads
+        #[arg(long)]
+        trust_read_only_hints: bool,
+    },
+    /// Connect to every server and list its tools with their classes
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum McpCommand {
+    /// Serve the demo shop's tools over stdio, or streamable HTTP with --http (a bearer token
+    /// is required when COUNTERSIGN_MCP_SERVE_TOKEN is set)
+    Serve {
+        #[arg(long, value_name = "ADDR:PORT")]
+        http: Option<std::net::SocketAddr>,
     },
 }
 
@@ -407,5 +450,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval { cases, json } => evals::eval(&ctx, &cases, json),
         Command::TauReplay { db, tasks, json } => evals::tau_replay(&db, &tasks, json),
         Command::ExportShop => evals::export_shop(&ctx),
+        Command::Tools {
+            command:
+                ToolsCommand::AddServer {
+                    name,
+                    command,
+                    url,
+                    trust_read_only_hints,
+                },
+        } => tools::add_server(
+            &ctx,
+            &name,
+            command.as_deref(),
+            url.as_deref(),
+            trust_read_only_hints,
+        ),
+        Command::Tools {
+            command: ToolsCommand::List { json },
+        } => tools::list(&ctx, json),
+        Command::Mcp {
+            command: McpCommand::Serve { http },
+        } => mcp::serve(&ctx, http),
     }
 }

@@ -4,10 +4,12 @@ pub mod evals;
 pub mod history;
 pub mod lookup;
 pub mod mailbox;
+pub mod mcp;
 pub mod pipeline;
 pub mod proposals;
 pub mod replies;
 pub mod staff;
+pub mod tools;
 
 use serde_json::Value;
 

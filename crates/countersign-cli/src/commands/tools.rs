@@ -1,0 +1,216 @@
+//! `tools add-server` and `tools list`: the team's MCP servers and their classified tools.
+//!
+//! Until the store keeps them, both live as JSON files in the workspace directory:
+//! `mcp-servers.json` (how to reach each server; no credentials) and `mcp-catalogue.json`
+//! (our classification of every tool seen). An HTTP server's bearer token comes from
+//! `COUNTERSIGN_MCP_TOKEN_<NAME>` (the app uses the OS keychain).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use countersign_core::Secret;
+use countersign_mcp::{
+    connect, refresh, Catalogue, CatalogueChange, HintTrust, ServerName, ServerSpec, Timeouts,
+    ToolServer, TransportSpec,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::bad;
+use crate::invocation::Invocation;
+use crate::output::{json_out, out};
+
+pub const SERVERS_FILE: &str = "mcp-servers.json";
+pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ServersFile {
+    servers: Vec<ServerSpec>,
+}
+
+/// The environment variable a server's bearer token is read from.
+pub fn token_env(name: &ServerName) -> String {
+    let upper: String = name
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("COUNTERSIGN_MCP_TOKEN_{upper}")
+}
+
+fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> anyhow::Result<T> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    // Written aside and renamed: a crash leaves the old file, never half a new one.
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+}
+
+fn file(ctx: &Invocation, name: &str) -> PathBuf {
+    ctx.data_dir.join(name)
+}
+
+/// `tools add-server NAME (--command "..." | --url URL) [--trust-read-only-hints]`.
+pub fn add_server(
+    ctx: &Invocation,
+    name: &str,
+    command: Option<&str>,
+    url: Option<&str>,
+    trust_read_only_hints: bool,
+) -> anyhow::Result<()> {
+    let name = ServerName::new(name).map_err(|e| bad(e.code(), e))?;
+    let transport = match (command, url) {
+        (Some(c), None) => TransportSpec::from_command_line(c),
+        (None, Some(u)) => TransportSpec::http(u),
+        _ => return Err(bad("mcp_config", "give exactly one of --command or --url")),
+    }
+    .map_err(|e| bad(e.code(), e))?;
+    let path = file(ctx, SERVERS_FILE);
+    let mut servers: ServersFile = read_json(&path)?;
+    let replaced = servers.servers.iter().any(|s| s.name == name);
+    servers.servers.retain(|s| s.name != name);
+    servers.servers.push(ServerSpec {
+        name: name.clone(),
+        transport,
+        trust_read_only_hints,
+    });
+    write_json(&path, &servers)?;
+    let verb = if replaced { "updated" } else { "added" };
+    out(format!(
+        "server {name} {verb}; an HTTP server's token comes from {}",
+        token_env(&name)
+    ))
+}
+
+#[derive(Debug, Serialize)]
+struct ToolView {
+    name: String,
+    class: &'static str,
+    /// Why it has its class: new_tool, trusted_read_only_hint, reviewed, changed, ambiguous.
+    basis: &'static str,
+    awaits_review: bool,
+    hash: String,
+    read_only_hint: Option<bool>,
+    destructive_hint: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+struct ServerView {
+    name: String,
+    /// `connected`, or the error's code.
+    status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    tools: Vec<ToolView>,
+    changes: Vec<CatalogueChange>,
+}
+
+/// `tools list [--json]`: connects to every server, merges its listing into the catalogue,
+/// saves the catalogue and shows every tool with its class.
+pub fn list(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
+    let servers: ServersFile = read_json(&file(ctx, SERVERS_FILE))?;
+    let catalogue_path = file(ctx, CATALOGUE_FILE);
+    let mut catalogue: Catalogue = read_json(&catalogue_path)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut views = Vec::new();
+    for spec in &servers.servers {
+        let token = std::env::var(token_env(&spec.name)).ok().map(Secret::new);
+        let listing = runtime.block_on(async {
+            let server = connect(spec, token.as_ref(), Timeouts::default()).await?;
+            let tools = server.list_tools().await;
+            server.close().await;
+            tools
+        });
+        let trust = if spec.trust_read_only_hints {
+            HintTrust::TrustReadOnly
+        } else {
+            HintTrust::Untrusted
+        };
+        let (status, error, changes) = match listing {
+            Ok(tools) => {
+                let refreshed = refresh(&catalogue, &spec.name, &tools, trust);
+                catalogue = refreshed.catalogue;
+                ("connected".to_owned(), None, refreshed.changes)
+            }
+            Err(e) => (e.code().to_owned(), Some(e.to_string()), Vec::new()),
+        };
+        views.push(server_view(&catalogue, spec, status, error, changes));
+    }
+    write_json(&catalogue_path, &catalogue)?;
+    if json {
+        return json_out(&views);
+    }
+    if views.is_empty() {
+        return out("No tool servers: add one with `tools add-server`.");
+    }
+    for v in &views {
+        out(format!("── {} · {}", v.name, v.status))?;
+        if let Some(e) = &v.error {
+            out(format!("   {e}"))?;
+        }
+        for t in &v.tools {
+            let review = if t.awaits_review {
+                " (awaits review)"
+            } else {
+                ""
+            };
+            out(format!("   {:<13} {}{review}", t.class, t.name))?;
+        }
+    }
+    Ok(())
+}
+
+fn server_view(
+    catalogue: &Catalogue,
+    spec: &ServerSpec,
+    status: String,
+    error: Option<String>,
+    changes: Vec<CatalogueChange>,
+) -> ServerView {
+    let tools = catalogue
+        .servers
+        .get(&spec.name)
+        .map(|tools| {
+            tools
+                .iter()
+                .filter(|(_, e)| e.listed)
+                .map(|(name, e)| ToolView {
+                    name: name.clone(),
+                    class: e.class.as_str(),
+                    basis: e.basis.as_str(),
+                    awaits_review: e.basis.awaits_review(),
+                    hash: e.hash.0.clone(),
+                    read_only_hint: e.tool.hints.read_only,
+                    destructive_hint: e.tool.hints.destructive,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ServerView {
+        name: spec.name.to_string(),
+        status,
+        error,
+        tools,
+        changes,
+    }
+}
