@@ -64,6 +64,11 @@ static CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A sentence that says something did *not* happen claims nothing ("we have not cancelled
+/// it", "I could not change the address").
+static NEGATED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(\b(not|never|cannot|unable)\b|n't\b|n’t\b)"));
+
 /// Order ids as the shop writes them.
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"#W\d{7}\b"));
 
@@ -84,7 +89,7 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 pub fn outcome_conflicts(text: &str, actions: &[ActionOutcome]) -> Vec<OutcomeConflict> {
     let mut out = Vec::new();
     for sentence in sentences(text) {
-        if !CLAIM.is_match(sentence) {
+        if !CLAIM.is_match(sentence) || NEGATED.is_match(sentence) {
             continue;
         }
         let named: Vec<&str> = ORDER_ID.find_iter(sentence).map(|m| m.as_str()).collect();
@@ -150,6 +155,9 @@ mod tests {
             // Questions and offers claim nothing.
             ("I can cancel order #W1000001 while it is pending. Could you tell us why?", vec![cancel(Rejected)], vec![]),
             ("Would you like us to cancel the order?", vec![cancel(Pending)], vec![]),
+            // Saying it did not happen is no claim that it did.
+            ("We have not cancelled the order, as you asked on the phone.", vec![cancel(Rejected)], vec![]),
+            ("Your order hasn't been cancelled.", vec![cancel(Rejected)], vec![]),
             // A reply about something else.
             ("Order #W1000001 is delivered. I have checked the tracking.", vec![cancel(Rejected)], vec![]),
             // Several actions: only the one that did not happen.
