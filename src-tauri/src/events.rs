@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use countersign_store::InboxCounts;
 use serde::Serialize;
 
 pub const QUEUE_CHANGED: &str = "queue-changed";
@@ -16,6 +17,11 @@ pub struct QueueChanged {
     pub planning: usize,
     /// Proposals that arrived since the last event.
     pub new_proposals: Vec<i64>,
+    /// Conversations waiting for a person: what the badge and notifications count.
+    pub waiting: InboxCounts,
+    /// Conversations that started waiting since the last event (new, or the customer wrote
+    /// again).
+    pub new_conversations: Vec<i64>,
 }
 
 /// Show this conversation: the user clicked the notification about it.

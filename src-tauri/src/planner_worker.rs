@@ -163,9 +163,9 @@ fn plan_one(
 fn announce(app: &AppHandle, state: &AppState) {
     let counts = state.read_blocking(|r| {
         let v = r.views();
-        Ok::<_, DeskError>((v.state_counts()?, v.planning()?.len()))
+        Ok::<_, DeskError>((v.state_counts()?, v.planning()?.len(), v.inbox_counts()?))
     });
-    let (counts, planning) = match counts {
+    let (counts, planning, waiting) = match counts {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(code = e.code(), "could not read the queue's counts");
@@ -179,6 +179,8 @@ fn announce(app: &AppHandle, state: &AppState) {
         counts,
         planning,
         new_proposals: Vec::new(),
+        waiting,
+        new_conversations: Vec::new(),
     };
     if let Err(e) = app.emit(QUEUE_CHANGED, &event) {
         tracing::warn!(error = %e, "could not emit queue-changed");
