@@ -78,7 +78,7 @@ fn run(app: &AppHandle) {
                 continue;
             }
         }
-        send(&runtime, &state, &mut desk);
+        send(app, &runtime, &state, &mut desk);
     }
 }
 
@@ -87,7 +87,7 @@ fn due(desk: &Desk) -> Result<bool, DeskError> {
     Ok(desk.outbox_counts()?.queued > 0)
 }
 
-fn send(runtime: &tokio::runtime::Runtime, state: &AppState, desk: &mut Desk) {
+fn send(app: &AppHandle, runtime: &tokio::runtime::Runtime, state: &AppState, desk: &mut Desk) {
     let settings = desk
         .mailbox_settings()
         .and_then(|m| Ok((m, desk.webhook_target()?)));
@@ -120,6 +120,8 @@ fn send(runtime: &tokio::runtime::Runtime, state: &AppState, desk: &mut Desk) {
                 + report.failed.len()
                 + report.uncertain.len();
             if any > 0 {
+                // The review shows the send's state: tell the window it changed.
+                crate::events::announce(app, state);
                 tracing::info!(
                     sent = report.sent.len(),
                     already_sent = report.already_sent.len(),
