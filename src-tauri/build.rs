@@ -22,6 +22,21 @@ fn main() {
         "api_key_clear",
         "update_check",
         "update_install",
+        "inbox_list",
+        "reply_revise",
+        "reply_approve",
+        "reply_write",
+        "reply_send_resolve",
+        "conversation_close",
+        "mailbox_get",
+        "mailbox_set",
+        "mail_password_set",
+        "mail_password_clear",
+        "mailbox_check_now",
+        "webhook_get",
+        "webhook_set",
+        "webhook_secret_set",
+        "webhook_secret_clear",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

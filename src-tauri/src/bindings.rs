@@ -14,8 +14,10 @@ mod tests {
 
     /// Error codes the shell itself returns (`commands/mod.rs`, `state.rs`), besides the
     /// core's, the keychain's, the LLM provider's and the exporter's.
-    const SHELL_ERROR_CODES: [&str; 5] = [
+    const SHELL_ERROR_CODES: [&str; 7] = [
         "actor_required",
+        "mailbox_not_configured",
+        "missing_mail_password",
         "internal",
         "update_none",
         "update_changed",
@@ -51,6 +53,28 @@ mod tests {
             crate::commands::settings::ConnectionTest,
             crate::commands::update::UpdateStatus,
             crate::commands::update::UpdateInfo,
+            crate::commands::inbox::InboxPage,
+            crate::commands::mailbox::MailboxPage,
+            crate::commands::webhook::WebhookPage,
+            crate::commands::replies::SendDecision,
+            countersign_store::InboxItem,
+            countersign_store::InboxReply,
+            countersign_store::Waiting,
+            countersign_store::InboxCounts,
+            countersign_store::ReplyView,
+            countersign_store::ReplyRevision,
+            countersign_store::ReplySend,
+            countersign_store::SendState,
+            countersign_store::OutboxCounts,
+            countersign_store::QueuedReply,
+            countersign_store::MailboxSettings,
+            countersign_store::MailboxStatus,
+            countersign_store::MailCounts,
+            countersign_store::QuarantinedMail,
+            countersign_store::WebhookTarget,
+            countersign_core::OutcomeConflict,
+            countersign_pipeline::Turn,
+            countersign_pipeline::Speaker,
             countersign_store::QueueFilter,
             countersign_store::ConversationView,
             countersign_store::HistoryEntry,
@@ -75,6 +99,7 @@ mod tests {
         error_codes.extend(countersign_llm::LlmError::CODES);
         error_codes.extend([countersign_export::ExportError::Render(String::new()).code()]);
         error_codes.extend(countersign_update::UpdateError::CODES);
+        error_codes.extend(countersign_mail::MailError::CODES);
         error_codes.extend(SHELL_ERROR_CODES);
         error_codes.sort_unstable();
         error_codes.dedup();

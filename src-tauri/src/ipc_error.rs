@@ -56,3 +56,10 @@ impl From<countersign_update::UpdateError> for IpcError {
         IpcError::new(e.code(), e.to_string())
     }
 }
+
+impl From<countersign_mail::MailError> for IpcError {
+    fn from(e: countersign_mail::MailError) -> Self {
+        tracing::warn!(code = e.code(), "mail server error");
+        IpcError::new(e.code(), e.to_string())
+    }
+}

@@ -9,10 +9,13 @@ mod bindings;
 mod commands;
 mod events;
 mod ipc_error;
+mod mail_poller;
 mod planner_worker;
+mod reply_sender;
 mod secrets;
 mod state;
 mod test_hooks;
+mod wake;
 mod watcher;
 
 use tauri::Manager;
@@ -31,11 +34,28 @@ fn main() {
             app.manage(state);
             watcher::spawn(app.handle().clone());
             planner_worker::spawn(app.handle().clone());
+            mail_poller::spawn(app.handle().clone());
+            reply_sender::spawn(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_summary,
             commands::queue::queue_list,
+            commands::inbox::inbox_list,
+            commands::replies::reply_revise,
+            commands::replies::reply_approve,
+            commands::replies::reply_write,
+            commands::replies::reply_send_resolve,
+            commands::replies::conversation_close,
+            commands::mailbox::mailbox_get,
+            commands::mailbox::mailbox_set,
+            commands::mailbox::mail_password_set,
+            commands::mailbox::mail_password_clear,
+            commands::mailbox::mailbox_check_now,
+            commands::webhook::webhook_get,
+            commands::webhook::webhook_set,
+            commands::webhook::webhook_secret_set,
+            commands::webhook::webhook_secret_clear,
             commands::conversation::conversation_detail,
             commands::approval::approve_proposal,
             commands::approval::reject_proposal,

@@ -13,9 +13,8 @@ use std::time::Duration;
 
 use countersign_agent::{default_client_settings, model_access, Agent};
 use countersign_store::{Claimed, DeskError, DeskReader, Provider};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
-use crate::events::{QueueChanged, QUEUE_CHANGED};
 use crate::state::AppState;
 
 /// How long a claim holds before another worker may take the conversation over (this one
@@ -91,9 +90,9 @@ fn run(app: &AppHandle) {
         }
         match state.write_blocking(|desk| desk.claim_planning(LEASE_MS)) {
             Ok(Some(claimed)) => {
-                announce(app, &state);
+                crate::events::announce(app, &state);
                 plan_one(&runtime, &state, &reader, &claimed);
-                announce(app, &state);
+                crate::events::announce(app, &state);
             }
             Ok(None) => std::thread::sleep(IDLE),
             Err(e) => {
@@ -155,32 +154,5 @@ fn plan_one(
             code = e.code(),
             "could not record the plan"
         ),
-    }
-}
-
-/// Tells the window the queue changed (a request started or finished planning). New proposals
-/// are the watcher's to announce and notify about.
-fn announce(app: &AppHandle, state: &AppState) {
-    let counts = state.read_blocking(|r| {
-        let v = r.views();
-        Ok::<_, DeskError>((v.state_counts()?, v.planning()?.len()))
-    });
-    let (counts, planning) = match counts {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(code = e.code(), "could not read the queue's counts");
-            return;
-        }
-    };
-    let open = (counts.get("pending").copied().unwrap_or(0)
-        + counts.get("escalated").copied().unwrap_or(0)) as usize;
-    let event = QueueChanged {
-        open,
-        counts,
-        planning,
-        new_proposals: Vec::new(),
-    };
-    if let Err(e) = app.emit(QUEUE_CHANGED, &event) {
-        tracing::warn!(error = %e, "could not emit queue-changed");
     }
 }

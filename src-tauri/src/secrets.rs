@@ -10,6 +10,12 @@ pub const SERVICE: &str = "app.countersign.desk";
 /// The LLM provider's API key, by this name in the keychain.
 pub const PROVIDER_KEY: &str = "llm-provider-api-key";
 
+/// The team mailbox's password (IMAP and SMTP), by this name in the keychain.
+pub const MAIL_PASSWORD: &str = "mail-password";
+
+/// The reply webhook's signing secret, by this name in the keychain.
+pub const WEBHOOK_SECRET: &str = "reply-webhook-secret";
+
 #[derive(Clone, Copy, Debug)]
 pub struct KeychainSecretStore;
 
@@ -37,6 +43,19 @@ impl KeychainSecretStore {
             tracing::warn!(code = e.code(), "could not read the provider key");
             LlmError::KeychainLocked
         })
+    }
+}
+
+impl KeychainSecretStore {
+    /// A channel's secret for a background worker: a keychain that cannot be read is logged
+    /// (by code) and treated as no secret, so the work waits and says why instead of stopping.
+    pub fn for_worker(&self, name: &str) -> Option<Secret> {
+        self.get(name)
+            .inspect_err(|e| {
+                tracing::warn!(code = e.code(), secret = name, "could not read a secret")
+            })
+            .ok()
+            .flatten()
     }
 }
 

@@ -16,6 +16,7 @@ use countersign_store::{Desk, DeskError, DeskReader, ShopSeed};
 use crate::ipc_error::IpcError;
 use crate::secrets::KeychainSecretStore;
 use crate::test_hooks::TestHooks;
+use crate::wake::Wake;
 
 /// Idle read connections kept open; more are opened when reads overlap, then closed.
 const IDLE_READERS: usize = 2;
@@ -33,6 +34,10 @@ pub struct AppState {
     /// One circuit breaker per provider endpoint, for the life of the app: a provider that is
     /// down stays known as down from one conversation to the next.
     pub breakers: Arc<Breakers>,
+    /// Nudges the mailbox poller (settings changed, "check now").
+    pub wake_poller: Arc<Wake>,
+    /// Nudges the reply sender (a reply was approved or a failed send resolved).
+    pub wake_sender: Arc<Wake>,
 }
 
 struct ReadPool {
@@ -88,6 +93,8 @@ impl AppState {
             test_hooks: TestHooks::from_env(),
             operator: operator(),
             breakers: Arc::new(Breakers::default()),
+            wake_poller: Arc::new(Wake::default()),
+            wake_sender: Arc::new(Wake::default()),
         })
     }
 
@@ -125,6 +132,17 @@ impl AppState {
         DeskReader::open(&self.readers.data_dir, self.readers.clock.clone())
     }
 
+    /// A writer of its own, for a worker that waits on the network between its transactions
+    /// (the mail poller, the reply sender): the window's writer is never held across a slow
+    /// server, and SQLite orders the two writers as it does the app and the CLI.
+    pub fn open_desk(&self) -> Result<Desk, DeskError> {
+        Desk::open(
+            &self.readers.data_dir,
+            &ShopSeed::Demo,
+            self.readers.clock.clone(),
+        )
+    }
+
     /// [`AppState::write`] for a thread of the app's own (the watcher), which may block.
     pub fn write_blocking<T>(
         &self,
@@ -146,7 +164,7 @@ fn operator() -> String {
 
 /// Runs blocking work (SQLite, the keychain, files) on Tauri's blocking pool, never on the
 /// main thread that draws the window.
-async fn off_main<T: Send + 'static>(
+pub async fn off_main<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(f)

@@ -1,12 +1,14 @@
-//! Watches the workspace for new proposals (from this window or from another process, such as
-//! `countersign ingest` or a channel poller), emits `queue-changed`, updates the badge and
-//! notifies when the window is not focused — one notification per batch, not per proposal.
+//! Watches the workspace for conversations that start waiting for a person (from this window or
+//! from another process, such as `countersign ingest`, the mail poller or a channel adapter),
+//! emits `queue-changed`, updates the badge with the number of waiting conversations and
+//! notifies when the window is not focused — one notification per batch, not per conversation.
 //! Its tick is also where expiries are written down: reads already show an overdue proposal as
 //! expired, and the tick records it (one transaction, only when there is one to record).
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use countersign_store::DeskError;
+use countersign_store::{DeskError, InboxItem, Waiting};
 use tauri::{AppHandle, Emitter, Manager};
 #[cfg(not(target_os = "linux"))]
 use tauri_plugin_notification::NotificationExt;
@@ -14,8 +16,17 @@ use tauri_plugin_notification::NotificationExt;
 use crate::events::{QueueChanged, QUEUE_CHANGED};
 use crate::state::AppState;
 
-/// New proposals arriving within this window become one notification.
+/// Conversations that start waiting within this window become one notification.
 const POLL: Duration = Duration::from_millis(1000);
+
+/// The conversations a person is asked to look at (not the ones still being planned).
+fn waiting_ids(inbox: &[InboxItem]) -> BTreeSet<i64> {
+    inbox
+        .iter()
+        .filter(|i| i.waiting != Waiting::Planning)
+        .map(|i| i.conversation_id)
+        .collect()
+}
 
 pub fn spawn(app: AppHandle) {
     std::thread::spawn(move || {
@@ -23,7 +34,12 @@ pub fn spawn(app: AppHandle) {
         let mut last_id = state
             .read_blocking(|r| r.views().latest_proposal_id())
             .unwrap_or(0);
-        let mut last_counts = None;
+        // What waits at start is not news: only conversations that start waiting later notify.
+        let mut last_waiting = state
+            .read_blocking(|r| r.views().inbox())
+            .map(|i| waiting_ids(&i))
+            .unwrap_or_default();
+        let mut last_seen = None;
         loop {
             std::thread::sleep(POLL);
             let tick = state.read_blocking(|r| {
@@ -33,9 +49,11 @@ pub fn spawn(app: AppHandle) {
                     v.state_counts()?,
                     v.open_proposals_after(last_id)?,
                     v.planning()?.len(),
+                    v.inbox()?,
+                    v.inbox_counts()?,
                 ))
             });
-            let (overdue, counts, new, planning) = match tick {
+            let (overdue, counts, new, planning, inbox, waiting) = match tick {
                 Ok(t) => t,
                 Err(e) => {
                     tracing::warn!(error = %e, "queue watcher could not read the workspace");
@@ -51,19 +69,30 @@ pub fn spawn(app: AppHandle) {
             if let Some(p) = new.last() {
                 last_id = p.id;
             }
+            let now_waiting = waiting_ids(&inbox);
+            let arrived: Vec<&InboxItem> = inbox
+                .iter()
+                .filter(|i| now_waiting.contains(&i.conversation_id))
+                .filter(|i| !last_waiting.contains(&i.conversation_id))
+                .collect();
+            last_waiting = now_waiting;
             // A request admitted by another process (`countersign ingest --queue`) shows as
-            // planning before the planner worker has touched it.
-            let counts = (counts, planning);
-            if last_counts.as_ref() == Some(&counts) && new.is_empty() {
+            // planning before the planner worker has touched it; a reply's send state changes
+            // with no proposal changing: the whole inbox is compared.
+            let seen = (counts, planning, inbox.clone());
+            if last_seen.as_ref() == Some(&seen) && new.is_empty() && arrived.is_empty() {
                 continue;
             }
-            let open = (counts.0.get("pending").copied().unwrap_or(0)
-                + counts.0.get("escalated").copied().unwrap_or(0)) as usize;
+            let (counts, ..) = &seen;
+            let open = (counts.get("pending").copied().unwrap_or(0)
+                + counts.get("escalated").copied().unwrap_or(0)) as usize;
             let event = QueueChanged {
                 open,
-                counts: counts.0.clone(),
+                counts: counts.clone(),
                 planning,
                 new_proposals: new.iter().map(|p| p.id).collect(),
+                waiting,
+                new_conversations: arrived.iter().map(|i| i.conversation_id).collect(),
             };
             if let Err(e) = app.emit(QUEUE_CHANGED, &event) {
                 tracing::warn!(error = %e, "could not emit queue-changed");
@@ -71,39 +100,53 @@ pub fn spawn(app: AppHandle) {
             let window = app.get_webview_window("main");
             if let Some(w) = &window {
                 // Not every platform has a badge (most Linux desktops do not); that is fine.
-                let _ = w.set_badge_count(if open > 0 { Some(open as i64) } else { None });
+                let n = waiting.waiting as i64;
+                let _ = w.set_badge_count(if n > 0 { Some(n) } else { None });
             }
             let focused = window
                 .as_ref()
                 .and_then(|w| w.is_focused().ok())
                 .unwrap_or(false);
-            if !new.is_empty() && !focused {
-                notify(&app, &new);
+            if !arrived.is_empty() && !focused {
+                notify(&app, &arrived);
             }
-            last_counts = Some(counts);
+            last_seen = Some(seen);
         }
     });
 }
-fn notify(app: &AppHandle, new: &[countersign_store::Proposal]) {
-    let (title, body) = match new {
+
+/// What a waiting conversation is about, in a line: its first action, else its subject, else
+/// the start of its reply.
+fn about(item: &InboxItem) -> String {
+    if let Some(a) = item.actions.first() {
+        return a.preview.summary.clone();
+    }
+    if let Some(s) = &item.subject {
+        return s.clone();
+    }
+    match &item.reply {
+        Some(r) => r.text.chars().take(60).collect(),
+        None => "a message".to_owned(),
+    }
+}
+
+fn notify(app: &AppHandle, arrived: &[&InboxItem]) {
+    let newest = arrived[arrived.len() - 1];
+    let (title, body) = match arrived {
         [one] => (
-            "Approval waiting".to_owned(),
-            format!(
-                "{} — conversation {}",
-                one.preview.summary, one.conversation_id
-            ),
+            "1 conversation waiting".to_owned(),
+            format!("{} — conversation {}", about(one), one.conversation_id),
         ),
         many => (
-            format!("{} approvals waiting", many.len()),
+            format!("{} conversations waiting", many.len()),
             format!(
                 "Newest: {} — conversation {}",
-                many[many.len() - 1].preview.summary,
-                many[many.len() - 1].conversation_id
+                about(newest),
+                newest.conversation_id
             ),
         ),
     };
-    let conversation_id = new[new.len() - 1].conversation_id;
-    show(app, title, body, conversation_id);
+    show(app, title, body, newest.conversation_id);
 }
 
 /// Linux: through notify-rust, so a click on the notification opens the conversation.

@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
 
@@ -32,12 +32,13 @@ async function openQueue() {
   await (await $('[data-testid="queue-item"]')).waitForExist({ timeout: 10_000 });
 }
 
-/** Opens the first open proposal whose row mentions `text`; returns its proposal id. */
+/** Opens the first waiting conversation whose row lists an open action matching `text` (its
+ * tool and amount); returns the conversation's id. */
 async function openProposal(text) {
   await openQueue();
   for (const row of await browser.$$('[data-testid="queue-item"]')) {
     if ((await row.getText()).includes(text)) {
-      const id = await row.getAttribute("data-proposal");
+      const id = await row.getAttribute("data-conversation");
       await row.click();
       await browser.waitUntil(async () => (await (await $('[data-testid="review"]')).isExisting()), { timeout: 10_000 });
       await (await $('[data-testid="approve"]')).waitForExist({ timeout: 10_000 });
@@ -96,9 +97,11 @@ test("an edit that breaks policy is refused", async () => {
   assert.equal(await err.getAttribute("data-code"), "policy_violation");
   assert.match(await err.getText(), /Refused by policy/);
   await shot("edit-refused");
-  // Nothing executed: the proposal is still open.
+  // Nothing executed: the conversation still waits with that action open.
   await openQueue();
-  assert.ok(await (await $(`[data-testid="queue-item"][data-proposal="${id}"]`)).isExisting());
+  const row = await $(`[data-testid="queue-item"][data-conversation="${id}"]`);
+  assert.ok(await row.isExisting());
+  assert.match(await row.getText(), /cancel_pending_order \$22\.29/);
 });
 
 test("reject with a reason", async () => {
@@ -118,7 +121,8 @@ test("escalate to a supervisor", async () => {
   await browser.keys(["x"]);
   assert.match(await notice(), /Escalated/);
   await openQueue();
-  assert.match(await (await $('[data-testid="queue-counts"]')).getText(), /Escalated\s*1/);
+  // The conversation now waits for a supervisor.
+  assert.match(await (await $('[data-testid="queue-counts"]')).getText(), /Supervisor\s*1/);
   await shot("escalated");
 });
 
@@ -172,7 +176,7 @@ test("an API key goes to the keychain and nowhere else", async () => {
   workspaceCli("--actor", "e2e-agent", "staff", "set", "e2e-agent", "--role", "agent");
 });
 
-test("a new pending approval raises one notification; clicking it opens the conversation", async () => {
+test("a new conversation waiting raises one notification; clicking it opens the conversation", async () => {
   await openQueue();
   const before = Number(await (await $('[data-testid="open-count"]')).getText());
   // A customer of the demo shop with a pending order (fixed data: the demo shop is generated
@@ -188,12 +192,12 @@ test("a new pending approval raises one notification; clicking it opens the conv
   await browser.waitUntil(
     () => {
       recorded = existsSync(process.env.NOTIFICATIONS) ? readFileSync(process.env.NOTIFICATIONS, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
-      return recorded.some((n) => /approvals? waiting/i.test(n.summary));
+      return recorded.some((n) => /conversations? waiting/i.test(n.summary));
     },
     { timeout: 20_000, timeoutMsg: "no notification recorded" },
   );
   assert.ok(recorded.some((n) => n.body.includes("Cancel order")), JSON.stringify(recorded));
-  const waiting = recorded.filter((n) => /approvals? waiting/i.test(n.summary));
+  const waiting = recorded.filter((n) => /conversations? waiting/i.test(n.summary));
   assert.equal(waiting.length, 1, "one notification per batch");
   // Clicking it brings the window back on that conversation.
   const conversation = waiting[0].body.match(/conversation (\d+)/)[1];
@@ -337,6 +341,175 @@ test("verify the audit chain from the history screen", async () => {
   assert.equal(await result.getAttribute("data-ok"), "true");
   assert.match(await result.getText(), /Audit chain intact/);
   await shot("audit-verified");
+});
+
+/** Puts a raw message into a mailbox of the test server over IMAP (APPEND), as a mail client
+ * or another server would. */
+function imapAppend(user, password, folder, raw) {
+  const script = [
+    "import imaplib, sys",
+    "port, user, password, folder = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]",
+    "m = imaplib.IMAP4('127.0.0.1', port)",
+    "m.login(user, password)",
+    "typ, data = m.append(folder, None, None, sys.stdin.buffer.read())",
+    "assert typ == 'OK', data",
+    "m.logout()",
+  ].join("\n");
+  execFileSync("/usr/bin/python3", ["-c", script, process.env.IMAP_PORT, user, password, folder], { input: raw });
+}
+
+/** The messages in a Maildir (new and cur), as text. */
+function maildir(dir) {
+  return ["new", "cur"].flatMap((sub) => {
+    const d = join(dir, sub);
+    return existsSync(d) ? readdirSync(d).map((f) => readFileSync(join(d, f), "utf8")) : [];
+  });
+}
+
+/** A header's value (unfolded) from a raw message. */
+function header(raw, name) {
+  const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line ? line.slice(name.length + 1).trim() : null;
+}
+
+// Before the last test (which restarts the app on the demo workspace again): this one runs the
+// app on a workspace of its own, whose shop has a customer at the test mail server's address.
+test("mail in over IMAP, an edited reply approved goes out once in the customer's thread, and their answer joins it", async () => {
+  const SUPPORT = "support@example.test";
+  const CUSTOMER = "customer@example.test";
+  const home = join(process.env.E2E_TMP, "mail-data");
+  const dataDir = join(home, "app.countersign.desk");
+  // The demo shop with one customer's address changed to the test server's customer.
+  const shop = JSON.parse(execFileSync(process.env.CLI, ["--data-dir", join(process.env.E2E_TMP, "seed"), "export-shop"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }));
+  const order = Object.values(shop.orders).find((o) => o.status === "pending");
+  shop.users[order.user_id].email = CUSTOMER;
+  const shopFile = join(process.env.E2E_TMP, "mail-shop.json");
+  writeFileSync(shopFile, JSON.stringify(shop));
+  // An administrator makes this OS account the new workspace's supervisor (the mailbox is theirs).
+  execFileSync(process.env.CLI, ["--data-dir", dataDir, "--shop", shopFile, "--actor", "e2e-admin", "staff", "set", "e2e-agent", "--role", "supervisor"], { stdio: ["ignore", "ignore", "inherit"] });
+
+  await browser.deleteSession();
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "error",
+    capabilities: { "tauri:options": { application: process.env.APP, args: ["--test-data-home", home] } },
+  });
+  await (await $('[data-testid="tab-settings"]')).waitForExist({ timeout: 30_000 });
+
+  // The mailbox, through the settings screen; the password into the keychain, write-only.
+  await (await $('[data-testid="tab-settings"]')).click();
+  await (await $('[data-testid="mailbox-settings"]')).waitForExist({ timeout: 10_000 });
+  await (await $('[data-testid="mail-security"]')).selectByAttribute("value", "none");
+  for (const [field, value] of [
+    ["mail-imap-host", "127.0.0.1"],
+    ["mail-imap-port", process.env.IMAP_PORT],
+    ["mail-smtp-host", "127.0.0.1"],
+    ["mail-smtp-port", process.env.SMTP_PORT],
+    ["mail-user", SUPPORT],
+    ["mail-from", SUPPORT],
+    ["mail-folder", "INBOX"],
+  ]) {
+    const input = await $(`[data-testid="${field}"]`);
+    await input.clearValue();
+    await input.setValue(value);
+  }
+  await (await $('[data-testid="save-mailbox"]')).click();
+  await browser.waitUntil(async () => /Mailbox saved/.test(await (await $('[data-testid="saved"]')).getText()), { timeout: 10_000, timeoutMsg: "the mailbox was not saved" });
+  const password = await $('[data-testid="mail-password"]');
+  await password.setValue("support-secret");
+  await (await $('[data-testid="save-mail-password"]')).click();
+  await browser.waitUntil(async () => /Mailbox password stored/.test(await (await $('[data-testid="saved"]')).getText()), { timeout: 10_000 });
+  assert.equal(await password.getValue(), "");
+  assert.ok(!(await browser.execute(() => document.documentElement.outerHTML)).includes("support-secret"));
+  await shot("settings-mailbox");
+
+  // A customer's message arrives in the support mailbox.
+  const first = `From: ${CUSTOMER}\r\nTo: ${SUPPORT}\r\nSubject: Cancel please\r\nMessage-ID: <c1@example.test>\r\n\r\nPlease cancel order ${order.order_id}, I ordered it by mistake.\r\n`;
+  imapAppend(SUPPORT, "support-secret", "INBOX", first);
+  await (await $('[data-testid="tab-queue"]')).click();
+  await (await $('[data-testid="mail-check-now"]')).waitForExist({ timeout: 10_000 });
+  await (await $('[data-testid="mail-check-now"]')).click();
+  const row = await $('[data-testid="queue-item"]');
+  await row.waitForExist({ timeout: 30_000, timeoutMsg: "the mail never showed up in the queue" });
+  assert.match(await row.getText(), /Cancel please/);
+  assert.match(await row.getText(), /cancel_pending_order/);
+  assert.equal(await row.getAttribute("data-waiting"), "approval");
+  const conversation = await row.getAttribute("data-conversation");
+  await row.click();
+  await (await $(`[data-testid="review"][data-conversation="${conversation}"]`)).waitForExist({ timeout: 10_000 });
+  const draft = await $('[data-testid="draft"]');
+  await draft.waitForExist({ timeout: 10_000 });
+  assert.ok((await draft.getValue()).length > 0, "the draft is shown");
+  await shot("review-mail");
+
+  // The edited reply claims the cancellation while it is still only proposed: the core asks.
+  const text = "Hello, your order has been cancelled and the refund is on its way. Sorry for the trouble! The E2E team";
+  await draft.clearValue();
+  await draft.setValue(text);
+  await (await $('[data-testid="approve-reply"]')).click();
+  const conflicts = await $('[data-testid="reply-conflicts"]');
+  await conflicts.waitForExist({ timeout: 10_000, timeoutMsg: "the conflict was not shown" });
+  assert.match(await (await $('[data-testid="conflict"]')).getText(), /has been cancelled.*cancel_pending_order is pending/);
+  assert.equal(await (await $('[data-testid="error"]')).getAttribute("data-code"), "reply_contradicts_outcomes");
+  // The edit was saved as a revision on the way, and nothing went out.
+  assert.equal(await (await $('[data-testid="reply-revision"]')).getAttribute("data-seq"), "1");
+  assert.equal(maildir(join(process.env.MAIL_DIR, "home/customer/Maildir")).length, 0);
+  await shot("reply-conflict");
+
+  // Approve all: the cancellation first, then the reply, which now tells the truth.
+  await (await $('[data-testid="approve-all"]')).click();
+  assert.match(await notice(), /Approved 1 action and the reply/);
+  await (await $('[data-testid="send"][data-state="sent"]')).waitForExist({ timeout: 30_000, timeoutMsg: "the reply was not sent" });
+  await shot("reply-sent");
+
+  // Exactly one message for the customer, in their thread, and a copy in Sent.
+  const received = maildir(join(process.env.MAIL_DIR, "home/customer/Maildir"));
+  assert.equal(received.length, 1);
+  const ours = header(received[0], "Message-ID");
+  assert.ok(ours, received[0]);
+  assert.equal(header(received[0], "In-Reply-To"), "<c1@example.test>");
+  assert.match(header(received[0], "References"), /<c1@example\.test>/);
+  assert.match(header(received[0], "Subject"), /Re: Cancel please/);
+  assert.match(received[0], /refund is on its way/);
+  const sent = maildir(join(process.env.MAIL_DIR, "home/support/Maildir/.Sent"));
+  assert.equal(sent.filter((m) => header(m, "Message-ID") === ours).length, 1, "one copy in Sent");
+  // Answered: the conversation left the queue.
+  await browser.waitUntil(async () => !(await (await $(`[data-testid="queue-item"][data-conversation="${conversation}"]`)).isExisting()), { timeout: 10_000 });
+
+  // The customer answers our reply: it joins the same conversation, which waits again.
+  const answer = `From: ${CUSTOMER}\r\nTo: ${SUPPORT}\r\nSubject: Re: Cancel please\r\nMessage-ID: <c2@example.test>\r\nIn-Reply-To: ${ours}\r\nReferences: <c1@example.test> ${ours}\r\n\r\nThanks! When will the refund arrive?\r\n`;
+  imapAppend(SUPPORT, "support-secret", "INBOX", answer);
+  await (await $('[data-testid="mail-check-now"]')).click();
+  const again = await $(`[data-testid="queue-item"][data-conversation="${conversation}"]`);
+  await again.waitForExist({ timeout: 30_000, timeoutMsg: "the answer did not bring the conversation back" });
+  assert.match(await again.getText(), /2 messages/);
+  await again.click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="thread-turn"][data-from="customer"]')).length === 2, { timeout: 10_000, timeoutMsg: "the review does not show both customer messages" });
+  const turns = [];
+  for (const t of await browser.$$('[data-testid="thread-turn"]')) turns.push({ from: await t.getAttribute("data-from"), text: await t.getText() });
+  assert.deepEqual(turns.map((t) => t.from), ["customer", "support", "customer"]);
+  assert.match(turns[0].text, /cancel order/);
+  assert.match(turns[1].text, /refund is on its way/);
+  assert.match(turns[2].text, /When will the refund arrive/);
+  await shot("thread");
+  assert.equal(maildir(join(process.env.MAIL_DIR, "home/customer/Maildir")).length, 1, "still one message for the customer");
+
+  // The IMAP server down: the app says so, and takes the mail in again once it is back.
+  execFileSync(process.env.MAIL_SERVERS, ["imap-stop", process.env.MAIL_DIR], { stdio: "ignore" });
+  try {
+    await (await $('[data-testid="mail-check-now"]')).click();
+    const down = await $('[data-testid="mail-error"]');
+    await down.waitForExist({ timeout: 20_000, timeoutMsg: "the mailbox error was not shown" });
+    assert.equal(await down.getAttribute("data-code"), "mail_unreachable");
+    assert.match(await down.getText(), /Mail:/);
+    await shot("mail-down");
+  } finally {
+    execFileSync(process.env.MAIL_SERVERS, ["imap-start", process.env.MAIL_DIR], { stdio: "ignore" });
+  }
+  await (await $('[data-testid="mail-check-now"]')).click();
+  await (await $('[data-testid="mail-error"]')).waitForExist({ timeout: 20_000, reverse: true, timeoutMsg: "the error stayed after the server came back" });
 });
 
 // Last: it restarts the app with a slow history search (a test hook, tests/e2e/run.sh).

@@ -2,7 +2,8 @@
 # End-to-end tests of the real app binary (UI embedded) through WebdriverIO + tauri-driver +
 # WebKitWebDriver under Xvfb, with isolated XDG dirs, a real Secret Service (gnome-keyring on a
 # private session bus), a recorder that owns the notification service on that bus and a fake
-# OpenAI-compatible provider on 127.0.0.1 (fake_openai.mjs).
+# OpenAI-compatible provider on 127.0.0.1 (fake_openai.mjs), and real mail servers on loopback
+# (dovecot and aiosmtpd, tests/mail/servers.sh) for the mailbox test.
 # Expects target/debug/countersign-app built with --features custom-protocol and
 # target/debug/countersign built (scripts/test.sh does both); $CARGO_TARGET_DIR is honoured.
 set -euo pipefail
@@ -11,8 +12,18 @@ root=$PWD
 target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 command -v tauri-driver >/dev/null || export PATH="$HOME/.cargo/bin:$PATH"
 tmp=$(mktemp -d)
-[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$tmp" 2>/dev/null || true' EXIT
+# Real IMAP and SMTP servers (tests/mail/servers.sh), stopped at the end whatever happens.
+cleanup() {
+  tests/mail/servers.sh stop "$tmp/mail" >/dev/null 2>&1 || true
+  [ -n "${E2E_KEEP:-}" ] || rm -rf "$tmp" 2>/dev/null || true
+}
+trap cleanup EXIT
 echo "e2e: scratch dir $tmp"
+# The mail user (dovecot refuses to serve mail as root) must reach the Maildirs inside.
+chmod 0755 "$tmp"
+tests/mail/servers.sh start "$tmp/mail" > "$tmp/mail-servers.log"
+# shellcheck disable=SC1091
+. "$tmp/mail/servers.env"
 mkdir -p tests/e2e/screenshots
 # A session bus that starts nothing by itself: only what this script runs owns names on it.
 sed '/<standard_session_servicedirs *\/>/d' /usr/share/dbus-1/session.conf > "$tmp/session.conf"
@@ -41,15 +52,18 @@ trap 'kill \$(jobs -p) 2>/dev/null || true' EXIT
 # Wait for the driver to listen (a fixed second was not always enough on a loaded machine).
 for _ in \$(seq 100); do (echo > /dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
 # The driver starts the app; a wrapper keeps its log for when a test fails, and turns the
-# responsiveness test's --test-slow-history-ms argument into the app's COUNTERSIGN_TEST_SLOW_MS.
+# responsiveness test's --test-slow-history-ms argument into the app's COUNTERSIGN_TEST_SLOW_MS,
+# and the mailbox test's --test-data-home into the app's XDG_DATA_HOME (a workspace of its own).
 cat > "$tmp/app.sh" <<'WRAPPER'
 #!/bin/sh
 if [ "\${1:-}" = --test-slow-history-ms ]; then export COUNTERSIGN_TEST_SLOW_MS="\$2"; shift 2; fi
+if [ "\${1:-}" = --test-data-home ]; then export XDG_DATA_HOME="\$2"; shift 2; fi
 WRAPPER
 printf 'exec "%s" "\$@" 2>>"%s"\n' "$target_dir/debug/countersign-app" "$tmp/app.log" >> "$tmp/app.sh"
 chmod +x "$tmp/app.sh"
 export APP="$tmp/app.sh" CLI="$target_dir/debug/countersign"
 export NOTIFICATIONS="$tmp/notifications.jsonl" E2E_TMP="$tmp"
+export MAIL_DIR="$MAIL_DIR" IMAP_PORT="$IMAP_PORT" SMTP_PORT="$SMTP_PORT" MAIL_SERVERS="$root/tests/mail/servers.sh"
 node --test --test-concurrency=1 "$root/tests/e2e/app.e2e.mjs"
 INNER
 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session --config-file="$tmp/session.conf" -- bash "$tmp/inner.sh"

@@ -9,6 +9,9 @@ describe("keyboard map", () => {
       ["ArrowDown", "next"],
       ["Enter", "open"],
       ["a", "approve"],
+      ["A", "approveAll"],
+      ["c", "closeConversation"],
+      ["w", "writeReply"],
       ["e", "edit"],
       ["r", "reject"],
       ["x", "escalate"],
@@ -29,6 +32,14 @@ describe("keyboard map", () => {
   it("leaves browser and OS shortcuts alone", () => {
     expect(actionFor({ key: "a", ctrlKey: true })).toBeNull();
     expect(actionFor({ key: "r", metaKey: true })).toBeNull();
+  });
+
+  it("saves the reply with Ctrl+S or ⌘S, also while typing it", () => {
+    expect(actionFor({ key: "s", ctrlKey: true, targetTag: "TEXTAREA" })).toBe("save");
+    expect(actionFor({ key: "S", ctrlKey: true })).toBe("save");
+    expect(actionFor({ key: "s", metaKey: true })).toBe("save");
+    expect(actionFor({ key: "s", ctrlKey: true, altKey: true })).toBeNull();
+    expect(actionFor({ key: "s" })).toBeNull();
   });
 
   it("moves within the list and stops at its ends", () => {

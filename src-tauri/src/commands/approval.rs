@@ -17,9 +17,12 @@ pub async fn approve_proposal(
     edited_args: Option<Value>,
 ) -> Result<Execution, IpcError> {
     let by = state.operator.clone();
-    state
+    let execution = state
         .write(move |desk| Ok(desk.approve(id, &by, edited_args.as_ref())?))
-        .await
+        .await?;
+    // An approved reply waits in the outbox: send it now rather than at the sender's next tick.
+    state.wake_sender.notify();
+    Ok(execution)
 }
 
 #[tauri::command]

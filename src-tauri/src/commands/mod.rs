@@ -3,7 +3,11 @@
 pub mod approval;
 pub mod conversation;
 pub mod history;
+pub mod inbox;
+pub mod mailbox;
 pub mod queue;
+pub mod replies;
 pub mod settings;
 pub mod update;
+pub mod webhook;
 pub mod workspace;

@@ -11,6 +11,13 @@ import type { GatePolicy } from "./bindings/GatePolicy";
 import type { Caps } from "./bindings/Caps";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { HistoryFilter } from "./bindings/HistoryFilter";
+import type { InboxPage } from "./bindings/InboxPage";
+import type { MailboxPage } from "./bindings/MailboxPage";
+import type { MailboxSettings } from "./bindings/MailboxSettings";
+import type { QueuedReply } from "./bindings/QueuedReply";
+import type { ReplyRevision } from "./bindings/ReplyRevision";
+import type { SendDecision } from "./bindings/SendDecision";
+import type { WebhookPage } from "./bindings/WebhookPage";
 import type { HistoryPage } from "./bindings/HistoryPage";
 import type { IpcError } from "./bindings/IpcError";
 import type { ProviderSettings } from "./bindings/ProviderSettings";
@@ -45,6 +52,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const ipc = {
   workspaceSummary: () => call<WorkspaceSummary>("workspace_summary"),
   queue: (filter: QueueFilter) => call<QueuePage>("queue_list", { filter }),
+  /** The queue of conversations waiting for a person, most urgent first, and their counts. */
+  inbox: () => call<InboxPage>("inbox_list"),
   conversation: (conversationId: number) => call<ConversationView>("conversation_detail", { conversationId }),
   // Who decides is the operator the app runs as, and their role is the one an administrator
   // assigned: the page never sends a name or a role.
@@ -53,6 +62,28 @@ export const ipc = {
   escalate: (id: number, note: string | null) => call<null>("escalate_proposal", { id, note }),
   propose: (conversationId: number, tool: ToolName, args: JsonValue) =>
     call<number>("propose_action", { conversationId, tool, args }),
+  /** Saves a new text of an open reply as a revision. */
+  reviseReply: (id: number, text: string) => call<ReplyRevision>("reply_revise", { id, text }),
+  /** Approves the reply as read at `seenRevision`; `confirm` after the conflicts were shown. */
+  approveReply: (id: number, seenRevision: number | null, confirm: boolean) =>
+    call<QueuedReply>("reply_approve", { id, seenRevision, confirm }),
+  /** A person's own reply (its draft rejected, or none): returns the new proposal's id. */
+  writeReply: (conversationId: number, text: string) => call<number>("reply_write", { conversationId, text }),
+  closeConversation: (conversationId: number, reason: string) => call<null>("conversation_close", { conversationId, reason }),
+  /** Settles a failed or uncertain send of reply `id`. */
+  resolveSend: (id: number, decision: SendDecision) => call<null>("reply_send_resolve", { id, decision }),
+  mailbox: () => call<MailboxPage>("mailbox_get"),
+  setMailbox: (settings: MailboxSettings) => call<null>("mailbox_set", { settings }),
+  /** Write-only: the password goes to the OS keychain and never comes back. */
+  setMailPassword: (password: string) => call<null>("mail_password_set", { password }),
+  clearMailPassword: () => call<null>("mail_password_clear"),
+  /** Polls the mailbox now (and sends what is due) instead of at the next interval. */
+  checkMailNow: () => call<null>("mailbox_check_now"),
+  webhook: () => call<WebhookPage>("webhook_get"),
+  setWebhook: (url: string) => call<null>("webhook_set", { url }),
+  /** Write-only: the signing secret goes to the OS keychain and never comes back. */
+  setWebhookSecret: (secret: string) => call<null>("webhook_secret_set", { secret }),
+  clearWebhookSecret: () => call<null>("webhook_secret_clear"),
   /** The newest `filter.limit` matching decisions, and whether more match. */
   history: (filter: HistoryFilter) => call<HistoryPage>("history_list", { filter }),
   /** Every matching decision (the limit is ignored), written to the workspace's exports folder. */

@@ -5,6 +5,10 @@ export type Action =
   | "previous"
   | "open"
   | "approve"
+  | "approveAll"
+  | "save"
+  | "closeConversation"
+  | "writeReply"
   | "edit"
   | "reject"
   | "escalate"
@@ -18,6 +22,9 @@ const KEYS: Record<string, Action> = {
   ArrowUp: "previous",
   Enter: "open",
   a: "approve",
+  A: "approveAll",
+  c: "closeConversation",
+  w: "writeReply",
   e: "edit",
   r: "reject",
   x: "escalate",
@@ -36,6 +43,8 @@ export interface KeyInput {
 }
 
 export function actionFor(e: KeyInput): Action | null {
+  // Ctrl+S (⌘S) saves the reply's text, also (above all) while typing it.
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "s") return "save";
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   const typing = e.targetEditable || ["INPUT", "TEXTAREA", "SELECT"].includes((e.targetTag ?? "").toUpperCase());
   // Escape still leaves a field; nothing else fires while typing.
@@ -54,9 +63,13 @@ export const HELP: Array<[string, string]> = [
   ["j / ↓", "next item"],
   ["k / ↑", "previous item"],
   ["Enter", "open the conversation"],
-  ["a", "approve the proposal"],
-  ["e", "edit the proposal's arguments"],
-  ["r", "reject (with a reason)"],
+  ["a", "approve the action (or, with none open, the reply)"],
+  ["Shift+A", "approve all: the actions first, then the reply"],
+  ["e", "edit the action's arguments (or the reply's text)"],
+  ["Ctrl+S", "save the reply's text as a revision"],
+  ["r", "reject the action (or the reply's draft), with a reason"],
+  ["w", "write your own reply"],
+  ["c", "close the conversation (with a reason)"],
   ["x", "escalate to a supervisor"],
   ["?", "this help"],
   ["Esc", "close"],
