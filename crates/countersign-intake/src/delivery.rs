@@ -4,7 +4,7 @@
 //! outcome is recorded: sent, retried later with backoff, failed for good, or uncertain (a
 //! person decides; never a blind retry).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use countersign_core::Secret;
 use countersign_mail::{deliver_once, Delivery, MailError, Mailbox, MessageId, OutgoingMail};
@@ -107,7 +107,7 @@ fn mail_outcome(
             report.retrying.push(id);
             SendOutcome::Retry {
                 error: format!("{}: {e}", e.code()),
-                retry_at_ms: now_ms() + retry_delay_ms(send.attempts),
+                after_ms: retry_delay_ms(send.attempts),
             }
         }
         Err(e) => {
@@ -131,7 +131,20 @@ pub async fn deliver_due(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| IntakeError::Http(e.to_string()))?;
+    let mut seen = std::collections::HashSet::new();
     while let Some(send) = desk.claim_reply_send(SEND_LEASE_MS)? {
+        // One attempt per reply per round, whatever the clocks say: a retry scheduled "now"
+        // waits for the next round instead of spinning here.
+        if !seen.insert(send.proposal_id) {
+            desk.record_reply_send(
+                send.proposal_id,
+                &SendOutcome::Retry {
+                    error: send.last_error.clone().unwrap_or_default(),
+                    after_ms: retry_delay_ms(send.attempts),
+                },
+            )?;
+            break;
+        }
         let outcome = match send.channel.as_str() {
             "email" => match out.mail {
                 None => not_configured(&send, "mailbox", &mut report),
@@ -183,7 +196,7 @@ pub async fn deliver_due(
                             report.retrying.push(send.proposal_id);
                             SendOutcome::Retry {
                                 error: format!("{}: {e}", e.code()),
-                                retry_at_ms: now_ms() + retry_delay_ms(send.attempts),
+                                after_ms: retry_delay_ms(send.attempts),
                             }
                         }
                         Err(e) => {
@@ -234,8 +247,7 @@ fn not_configured(send: &ReplySend, what: &str, report: &mut DeliveryReport) -> 
             "not_configured: no {what} is configured to send {} replies",
             send.channel
         ),
-        retry_at_ms: now_ms()
-            + retry_delay_ms(send.attempts).max(Duration::from_secs(60).as_millis() as i64),
+        after_ms: retry_delay_ms(send.attempts).max(60_000),
     }
 }
 

@@ -191,8 +191,9 @@ pub(crate) fn counts(conn: &Connection) -> Result<OutboxCounts, DeskError> {
 pub enum SendOutcome {
     /// The channel took it now, or its record shows it took it before.
     Sent,
-    /// A transient fault: try again at `retry_at_ms`.
-    Retry { error: String, retry_at_ms: i64 },
+    /// A transient fault: try again `after_ms` from now (the desk's clock: the sender never
+    /// mixes its own time into the outbox).
+    Retry { error: String, after_ms: i64 },
     /// Refused for good: a person decides.
     Failed { error: String },
     /// It may have gone out: a person decides.
@@ -269,11 +270,11 @@ impl Desk {
                     json!({"message_id": send.message_id, "channel": send.channel, "attempts": send.attempts, "text": send.args.text}),
                 )
             }
-            SendOutcome::Retry { error, retry_at_ms } => {
+            SendOutcome::Retry { error, after_ms } => {
                 tx.execute(
                     "UPDATE reply_sends SET state = 'queued', next_attempt_at = ?2, last_error = ?3, claimed_at = NULL
                      WHERE proposal_id = ?1",
-                    (id, retry_at_ms, error),
+                    (id, now + after_ms.max(&0), error),
                 )?;
                 // Transient faults are operational state, not decisions: no audit record.
                 tx.commit()?;

@@ -419,7 +419,7 @@ fn the_outbox_retries_after_its_delay_takes_over_a_dead_senders_claim_and_record
         reply,
         &SendOutcome::Retry {
             error: "mail_unreachable".into(),
-            retry_at_ms: T0 + 30_000,
+            after_ms: 30_000,
         },
     )
     .unwrap();
