@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    evals, history, lookup, mailbox, mcp, pipeline, proposals, replies, staff, tools,
+    evals, guard, history, lookup, mailbox, mcp, pipeline, proposals, replies, staff, tools,
 };
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
@@ -177,6 +177,11 @@ enum Command {
     },
     /// Print the workspace's shop as a τ-format db.json
     ExportShop,
+    /// The input guard: measure it on a labelled set, or retrain its classifier
+    Guard {
+        #[command(subcommand)]
+        command: GuardCommand,
+    },
     /// Who may approve what: roles assigned by an administrator (unassigned people are agents)
     Staff {
         #[command(subcommand)]
@@ -329,6 +334,27 @@ enum WebhookCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum GuardCommand {
+    /// Screen every row of a JSONL file ({"id","text","label"}); catch and false-positive rates
+    Eval {
+        file: PathBuf,
+        /// Rates per `source` field as well
+        #[arg(long)]
+        by_source: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retrain the classifier on the S-Labs train split and our own examples
+    Train {
+        /// Where model.bin and training_report.json go [default: the pipeline crate's guard/]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Check the hash chain; names the first altered record
     Verify,
@@ -471,5 +497,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mcp {
             command: McpCommand::Serve { http },
         } => mcp::serve(&ctx, http),
+        Command::Guard {
+            command:
+                GuardCommand::Eval {
+                    file,
+                    by_source,
+                    json,
+                },
+        } => guard::eval(&file, by_source, json),
+        Command::Guard {
+            command: GuardCommand::Train { out, json },
+        } => guard::train(out, json),
     }
 }

@@ -3,6 +3,8 @@
 pub mod case;
 pub mod datasets;
 pub mod eval;
+pub mod guard_eval;
+pub mod guard_train;
 pub mod inbox;
 pub mod tau_replay;
 pub mod thresholds;

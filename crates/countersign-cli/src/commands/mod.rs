@@ -1,6 +1,7 @@
 //! One function per command, grouped by area.
 
 pub mod evals;
+pub mod guard;
 pub mod history;
 pub mod lookup;
 pub mod mailbox;

@@ -6,4 +6,10 @@ export type GuardReport = { verdict: Verdict, findings: Array<Finding>,
 /**
  * Human-readable reasons, one per finding or obfuscation.
  */
-reasons: Array<string>, };
+reasons: Array<string>, 
+/**
+ * One risk score in [0, 1]: the highest of the classifier's probability on any part, the
+ * findings' scores (a rule is 1) and 0.5 for obfuscation. Reports stored before the score
+ * existed read as 0.
+ */
+score: number, };
