@@ -244,7 +244,7 @@ fn not_configured(send: &ReplySend, what: &str, report: &mut DeliveryReport) -> 
     report.retrying.push(send.proposal_id);
     SendOutcome::Retry {
         error: format!(
-            "not_configured: no {what} is configured to send {} replies",
+            "not_configured: the {what} or its secret is not set; {} replies wait until it is",
             send.channel
         ),
         after_ms: retry_delay_ms(send.attempts).max(60_000),

@@ -223,23 +223,7 @@ impl Desk {
     }
 
     pub fn quarantined_mail(&self) -> Result<Vec<QuarantinedMail>, DeskError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT uid_validity, uid, message_id, received_at, quarantine, length(raw)
-             FROM mail_messages WHERE quarantine IS NOT NULL ORDER BY received_at, uid",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(QuarantinedMail {
-                key: MailKey {
-                    uid_validity: r.get(0)?,
-                    uid: r.get(1)?,
-                },
-                message_id: r.get(2)?,
-                received_at_ms: r.get(3)?,
-                reason: r.get(4)?,
-                size: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        quarantined(&self.conn)
     }
 
     pub fn mailbox_settings(&self) -> Result<Option<MailboxSettings>, DeskError> {
@@ -345,17 +329,43 @@ impl Desk {
     }
 
     pub fn mail_counts(&self) -> Result<MailCounts, DeskError> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(conversation_id), COUNT(quarantine), COALESCE(SUM(duplicate), 0)
-             FROM mail_messages",
-            [],
-            |r| {
-                Ok(MailCounts {
-                    admitted: r.get(0)?,
-                    quarantined: r.get(1)?,
-                    duplicates: r.get(2)?,
-                })
-            },
-        )?)
+        counts(&self.conn)
     }
+}
+
+/// The quarantined messages, oldest first (a read for the desk and the read-only reader).
+pub(crate) fn quarantined(conn: &Connection) -> Result<Vec<QuarantinedMail>, DeskError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT uid_validity, uid, message_id, received_at, quarantine, length(raw)
+         FROM mail_messages WHERE quarantine IS NOT NULL ORDER BY received_at, uid",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(QuarantinedMail {
+            key: MailKey {
+                uid_validity: r.get(0)?,
+                uid: r.get(1)?,
+            },
+            message_id: r.get(2)?,
+            received_at_ms: r.get(3)?,
+            reason: r.get(4)?,
+            size: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many messages the desk holds from the mailbox.
+pub(crate) fn counts(conn: &Connection) -> Result<MailCounts, DeskError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(conversation_id), COUNT(quarantine), COALESCE(SUM(duplicate), 0)
+         FROM mail_messages",
+        [],
+        |r| {
+            Ok(MailCounts {
+                admitted: r.get(0)?,
+                quarantined: r.get(1)?,
+                duplicates: r.get(2)?,
+            })
+        },
+    )?)
 }

@@ -86,4 +86,30 @@ impl DeskReader {
     pub fn verify_audit(&self) -> Result<VerifyReport, DeskError> {
         audit_log::verify(&self.conn)
     }
+
+    // The mailbox's settings and state, read without the writer (the app's status page).
+
+    pub fn mailbox_settings(&self) -> Result<Option<crate::MailboxSettings>, DeskError> {
+        workspace::get(&self.conn, &workspace::MAILBOX)
+    }
+
+    pub fn mailbox_status(&self) -> Result<crate::MailboxStatus, DeskError> {
+        Ok(workspace::get(&self.conn, &workspace::MAILBOX_STATUS)?.unwrap_or_default())
+    }
+
+    pub fn mail_counts(&self) -> Result<crate::MailCounts, DeskError> {
+        crate::mail_messages::counts(&self.conn)
+    }
+
+    pub fn quarantined_mail(&self) -> Result<Vec<crate::QuarantinedMail>, DeskError> {
+        crate::mail_messages::quarantined(&self.conn)
+    }
+
+    pub fn outbox_counts(&self) -> Result<crate::OutboxCounts, DeskError> {
+        crate::reply_sends::counts(&self.conn)
+    }
+
+    pub fn webhook_target(&self) -> Result<Option<crate::WebhookTarget>, DeskError> {
+        workspace::get(&self.conn, &workspace::WEBHOOK)
+    }
 }

@@ -29,10 +29,8 @@ pub struct MailboxPage {
 #[tauri::command]
 pub async fn mailbox_get(state: State<'_, AppState>) -> Result<MailboxPage, IpcError> {
     let secrets = state.secrets;
-    // The writer's connection reads these (they are the desk's, not the read-only view's);
-    // each is one short query.
     let page = state
-        .write(|desk| {
+        .read(|desk| {
             Ok(MailboxPage {
                 settings: desk.mailbox_settings()?,
                 password_set: false,

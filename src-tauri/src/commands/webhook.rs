@@ -18,7 +18,7 @@ pub struct WebhookPage {
 
 #[tauri::command]
 pub async fn webhook_get(state: State<'_, AppState>) -> Result<WebhookPage, IpcError> {
-    let target = state.write(|desk| Ok(desk.webhook_target()?)).await?;
+    let target = state.read(|desk| Ok(desk.webhook_target()?)).await?;
     let secrets = state.secrets;
     let secret_set = off_main(move || Ok(secrets.is_set(WEBHOOK_SECRET)?)).await?;
     Ok(WebhookPage { target, secret_set })
