@@ -136,7 +136,7 @@ fn plan_one(
     let access = model_access(&settings, key, &state.breakers, default_client_settings());
     let agent = Agent::for_workspace(&settings, caps, access);
     let routed = runtime.block_on(agent.plan_claimed(reader, claimed));
-    let settled = state.write_blocking(|desk| desk.settle(id, &routed.settlement()));
+    let settled = state.write_blocking(|desk| desk.settle_claimed(claimed, &routed.settlement()));
     match settled {
         Ok(ingested) => tracing::info!(
             conversation = id,

@@ -249,7 +249,7 @@ impl Agent {
             let routed = self
                 .plan(&desk.shop(), &desk.knowledge(), &claimed.request)
                 .await;
-            match desk.settle(claimed.conversation_id, &routed.settlement()) {
+            match desk.settle_claimed(&claimed, &routed.settlement()) {
                 Ok(_) => planned += 1,
                 Err(DeskError::AlreadySettled(_)) => {}
                 Err(e) => return Err(e),

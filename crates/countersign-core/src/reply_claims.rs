@@ -69,6 +69,9 @@ static CLAIM: LazyLock<Regex> = LazyLock::new(|| {
 static NEGATED: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(\b(not|never|cannot|unable)\b|n't\b|n’t\b)"));
 
+/// Where a sentence splits into clauses that can each claim, or deny, something.
+static CLAUSE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)[,;]|\s(and|but)\s"));
+
 /// Order ids as the shop writes them.
 static ORDER_ID: LazyLock<Regex> = LazyLock::new(|| re(r"#W\d{7}\b"));
 
@@ -89,36 +92,40 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 pub fn outcome_conflicts(text: &str, actions: &[ActionOutcome]) -> Vec<OutcomeConflict> {
     let mut out = Vec::new();
     for sentence in sentences(text) {
-        if !CLAIM.is_match(sentence) || NEGATED.is_match(sentence) {
-            continue;
-        }
         let named: Vec<&str> = ORDER_ID.find_iter(sentence).map(|m| m.as_str()).collect();
-        for action in actions {
-            if action.state == ProposalState::Executed {
+        // Clause by clause: "your order has been cancelled and you don't need to do anything"
+        // claims the cancellation; the negation belongs to the other clause.
+        for clause in CLAUSE.split(sentence) {
+            if !CLAIM.is_match(clause) || NEGATED.is_match(clause) {
                 continue;
             }
-            let Some(topic) = topic(action.tool) else {
-                continue;
-            };
-            if !topic.is_match(sentence) {
-                continue;
-            }
-            let on_named_order = match (&action.order_id, named.is_empty()) {
-                (_, true) => true,
-                (Some(order), false) => named.contains(&order.as_str()),
-                (None, false) => false,
-            };
-            if on_named_order
-                && !out
-                    .iter()
-                    .any(|c: &OutcomeConflict| c.proposal_id == action.proposal_id)
-            {
-                out.push(OutcomeConflict {
-                    proposal_id: action.proposal_id,
-                    tool: action.tool,
-                    state: action.state,
-                    sentence: sentence.to_owned(),
-                });
+            for action in actions {
+                if action.state == ProposalState::Executed {
+                    continue;
+                }
+                let Some(topic) = topic(action.tool) else {
+                    continue;
+                };
+                if !topic.is_match(clause) {
+                    continue;
+                }
+                let on_named_order = match (&action.order_id, named.is_empty()) {
+                    (_, true) => true,
+                    (Some(order), false) => named.contains(&order.as_str()),
+                    (None, false) => false,
+                };
+                if on_named_order
+                    && !out
+                        .iter()
+                        .any(|c: &OutcomeConflict| c.proposal_id == action.proposal_id)
+                {
+                    out.push(OutcomeConflict {
+                        proposal_id: action.proposal_id,
+                        tool: action.tool,
+                        state: action.state,
+                        sentence: sentence.to_owned(),
+                    });
+                }
             }
         }
     }
@@ -158,6 +165,12 @@ mod tests {
             // Saying it did not happen is no claim that it did.
             ("We have not cancelled the order, as you asked on the phone.", vec![cancel(Rejected)], vec![]),
             ("Your order hasn't been cancelled.", vec![cancel(Rejected)], vec![]),
+            // "The change: …" keeps its topic with its claim.
+            ("I have prepared the change: 12 Oak St, Springfield.", vec![action(5, ModifyUserAddress, None, Rejected)], vec![]),
+            ("I have prepared the address change: 12 Oak St, Springfield.", vec![action(5, ModifyUserAddress, None, Rejected)], vec![5]),
+            // A negation in another clause does not cancel the claim.
+            ("Your order has been cancelled and you don't need to do anything.", vec![cancel(Rejected)], vec![1]),
+            ("Not to worry, your cancellation has been processed.", vec![cancel(Rejected)], vec![1]),
             // A reply about something else.
             ("Order #W1000001 is delivered. I have checked the tracking.", vec![cancel(Rejected)], vec![]),
             // Several actions: only the one that did not happen.

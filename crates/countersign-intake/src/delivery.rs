@@ -72,7 +72,12 @@ pub fn outgoing_mail(
             .unwrap_or_else(|| "Re: your message".into()),
         text: send.args.text.clone(),
         message_id: id(&send.message_id)?,
-        in_reply_to: send.args.in_reply_to.as_deref().map(id).transpose()?,
+        // A thread id we cannot use only loses the threading, not the reply.
+        in_reply_to: send
+            .args
+            .in_reply_to
+            .as_deref()
+            .and_then(|r| MessageId::parse(r).ok()),
         references: send
             .args
             .references
@@ -137,7 +142,7 @@ pub async fn deliver_due(
         // waits for the next round instead of spinning here.
         if !seen.insert(send.proposal_id) {
             desk.record_reply_send(
-                send.proposal_id,
+                &send,
                 &SendOutcome::Retry {
                     error: send.last_error.clone().unwrap_or_default(),
                     after_ms: retry_delay_ms(send.attempts),
@@ -209,7 +214,7 @@ pub async fn deliver_due(
                 }
             },
         };
-        desk.record_reply_send(send.proposal_id, &outcome)?;
+        desk.record_reply_send(&send, &outcome)?;
     }
     if let Some(mb) = mailbox {
         mb.logout().await;

@@ -44,7 +44,7 @@ impl Desk {
         edited_args: Option<&Value>,
     ) -> Result<Execution, DeskError> {
         if proposals::get(&self.conn, id)?.tool == ToolName::SendReply {
-            let queued = self.approve_reply_edited(id, by, edited_args)?;
+            let queued = self.approve_reply_edited(id, by, edited_args, false)?;
             return Ok(Execution {
                 proposal_id: id,
                 idempotency_key: id.to_string(),

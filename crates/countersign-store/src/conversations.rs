@@ -116,13 +116,18 @@ pub(crate) fn insert_ingested(conn: &Connection, row: &IngestedRow<'_>) -> Resul
 }
 
 /// Fills in a conversation that was `planning`; `false` when it was not (already settled).
-pub(crate) fn settle(conn: &Connection, id: i64, row: &IngestedRow<'_>) -> Result<bool, DeskError> {
+pub(crate) fn settle(
+    conn: &Connection,
+    id: i64,
+    row: &IngestedRow<'_>,
+    generation: Option<i64>,
+) -> Result<bool, DeskError> {
     let n = conn
         .prepare_cached(
             "UPDATE conversations SET customer_id = ?2, intent = ?3, outcome = ?4, reply = ?5,
                  handoff = ?6, citations = ?7, planner = ?8, route_reason = ?9,
                  planning_claimed_at = NULL
-             WHERE id = ?1 AND outcome = 'planning'",
+             WHERE id = ?1 AND outcome = 'planning' AND (?10 IS NULL OR planning_gen = ?10)",
         )?
         .execute(rusqlite::params![
             id,
@@ -134,6 +139,7 @@ pub(crate) fn settle(conn: &Connection, id: i64, row: &IngestedRow<'_>) -> Resul
             row.citations,
             row.planner,
             row.route_reason,
+            generation,
         ])?;
     Ok(n == 1)
 }
@@ -150,7 +156,8 @@ pub(crate) fn reopen(
     conn.execute(
         "UPDATE conversations SET request = ?2, guard = ?3, outcome = ?4, intent = NULL, reply = NULL,
              handoff = NULL, citations = '[]', planner = NULL, route_reason = NULL,
-             planning_claimed_at = NULL, closed_at = NULL, closed_by = NULL
+             planning_claimed_at = NULL, closed_at = NULL, closed_by = NULL,
+             planning_gen = planning_gen + 1
          WHERE id = ?1",
         (id, request, guard, if blocked { "block" } else { PLANNING }),
     )?;
@@ -172,17 +179,19 @@ pub(crate) fn claim_planning(
     conn: &Connection,
     now_ms: i64,
     lease_ms: i64,
-) -> Result<Option<(i64, String)>, DeskError> {
-    let found: Option<(i64, String)> = conn
+) -> Result<Option<(i64, String, i64)>, DeskError> {
+    let found: Option<(i64, String, i64)> = conn
         .prepare_cached(
-            "SELECT id, request FROM conversations
+            "SELECT id, request, planning_gen FROM conversations
              WHERE outcome = 'planning'
                AND (planning_claimed_at IS NULL OR planning_claimed_at < ?1)
              ORDER BY id LIMIT 1",
         )?
-        .query_row([now_ms - lease_ms], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([now_ms - lease_ms], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    if let Some((id, _)) = &found {
+    if let Some((id, _, _)) = &found {
         hold_claim(conn, *id, now_ms)?;
     }
     Ok(found)

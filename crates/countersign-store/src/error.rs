@@ -74,6 +74,8 @@ pub enum DeskError {
     NoRecipient(i64),
     #[error("reply {0} is not waiting for a person (only a failed or uncertain send is)")]
     NothingToResolve(i64),
+    #[error("conversation {0} is still being planned; its draft comes first")]
+    StillPlanning(i64),
     /// A plan arrived for a conversation that already has one (two workers, or a retry).
     #[error("conversation {0} is already planned")]
     AlreadySettled(i64),
@@ -116,6 +118,7 @@ impl DeskError {
             DeskError::ReplyAlreadyOpen { .. } => "reply_already_open",
             DeskError::NoRecipient(_) => "no_recipient",
             DeskError::NothingToResolve(_) => "nothing_to_resolve",
+            DeskError::StillPlanning(_) => "still_planning",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }
@@ -123,7 +126,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 31] = [
+    pub const CODES: [&'static str; 32] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -153,6 +156,7 @@ impl DeskError {
         "reply_already_open",
         "no_recipient",
         "nothing_to_resolve",
+        "still_planning",
         "storage",
         "io",
     ];
@@ -231,6 +235,7 @@ mod tests {
             },
             DeskError::NoRecipient(1),
             DeskError::NothingToResolve(1),
+            DeskError::StillPlanning(1),
             DeskError::Storage(rusqlite::Error::InvalidQuery),
             DeskError::Io(std::io::Error::other("x")),
         ];

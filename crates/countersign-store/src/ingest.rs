@@ -229,7 +229,8 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some((conversation_id, request)) = conversations::claim_planning(&tx, now, lease_ms)?
+        let Some((conversation_id, request, generation)) =
+            conversations::claim_planning(&tx, now, lease_ms)?
         else {
             return Ok(None);
         };
@@ -239,7 +240,23 @@ impl Desk {
         Ok(Some(Claimed {
             conversation_id,
             request,
+            generation,
         }))
+    }
+
+    /// As [`Desk::settle`], for a plan of a claimed request: refused
+    /// ([`DeskError::AlreadySettled`]) when the customer wrote again meanwhile — that plan
+    /// answers a message the conversation has moved past, and the follow-up is planned anew.
+    pub fn settle_claimed(
+        &mut self,
+        claimed: &Claimed,
+        settlement: &Settlement<'_>,
+    ) -> Result<Ingested, DeskError> {
+        self.settle_inner(
+            claimed.conversation_id,
+            settlement,
+            Some(claimed.generation),
+        )
     }
 
     /// Records the plan of an admitted conversation, once: a conversation that is no longer
@@ -251,6 +268,15 @@ impl Desk {
         &mut self,
         conversation_id: i64,
         settlement: &Settlement<'_>,
+    ) -> Result<Ingested, DeskError> {
+        self.settle_inner(conversation_id, settlement, None)
+    }
+
+    fn settle_inner(
+        &mut self,
+        conversation_id: i64,
+        settlement: &Settlement<'_>,
+        generation: Option<i64>,
     ) -> Result<Ingested, DeskError> {
         let now = self.clock.now_ms();
         let expiry_ms = self.gate_policy()?.expiry_ms;
@@ -306,7 +332,7 @@ impl Desk {
             Some(settlement.planner),
             Some(settlement.route_reason),
         )?;
-        if !conversations::settle(&tx, conversation_id, &row.as_row())? {
+        if !conversations::settle(&tx, conversation_id, &row.as_row(), generation)? {
             return Err(DeskError::AlreadySettled(conversation_id));
         }
         let (proposals, reply_proposal_id) = record_plan(
@@ -420,6 +446,8 @@ pub struct Admitted {
 pub struct Claimed {
     pub conversation_id: i64,
     pub request: Request,
+    /// Which request of the conversation this is (a follow-up bumps it).
+    pub generation: i64,
 }
 
 /// A finished plan, and which planner made it and why that one.
@@ -530,7 +558,11 @@ fn record_plan(
         });
     }
     // The reply is a proposal too: nothing reaches the customer until a person approves it.
+    // A person who already wrote their own reply keeps it: the planner's draft is not added
+    // beside it (two open replies could both be approved).
+    let person_replied = crate::replies::open_reply_of(tx, conversation_id, now)?.is_some();
     let reply = match (&plan.reply, plan.outcome) {
+        (Some(_), _) if person_replied => None,
         (Some(text), Outcome::Reply | Outcome::Escalate) => crate::replies::record_draft(
             tx,
             &crate::replies::Draft {

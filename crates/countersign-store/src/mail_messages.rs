@@ -285,15 +285,24 @@ impl Desk {
         target: &WebhookTarget,
     ) -> Result<(), DeskError> {
         let url = target.url.trim();
-        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-            .iter()
-            .any(|p| {
-                url.strip_prefix(p)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-            });
-        if !(url.starts_with("https://") || loopback) {
+        // Parsed, not prefix-matched: `http://localhost:80@evil.example/` names evil.example.
+        let parsed = url::Url::parse(url).map_err(|e| {
+            DeskError::InvalidSetting(format!("the webhook URL does not parse: {e}"))
+        })?;
+        let loopback = matches!(
+            parsed.host(),
+            Some(url::Host::Domain("localhost"))
+                | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+                | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+        );
+        let allowed = match parsed.scheme() {
+            "https" => parsed.host().is_some(),
+            "http" => loopback,
+            _ => false,
+        };
+        if !allowed || !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(DeskError::InvalidSetting(
-                "the webhook URL must be https:// (plain http:// only to this machine)".into(),
+                "the webhook URL must be https:// (plain http:// only to this machine), without credentials".into(),
             ));
         }
         let tx = self

@@ -10,7 +10,7 @@ use countersign_core::{
 };
 use countersign_pipeline::{Channel, Request};
 use countersign_shop::{parse_reply, Money, Preview, SendReplyArgs, Subject, ToolName};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use serde_json::json;
 
@@ -302,10 +302,10 @@ impl Desk {
         if !state.is_open() {
             return Err(DeskError::AlreadyDecided { id, state });
         }
-        if latest(&tx, id)?.text == text {
+        let newest = latest(&tx, id)?;
+        if newest.text == text {
             // Saving what is already there is not a revision.
-            let unchanged = latest(&tx, id)?;
-            return Ok(unchanged);
+            return Ok(newest);
         }
         let seq = insert_revision(&tx, id, text, &actor.name, now)?;
         audit_log::append(
@@ -344,14 +344,15 @@ impl Desk {
         let actor = staff::actor_in(&tx, by)?;
         let stored = crate::conversations::get(&tx, conversation_id)?
             .ok_or_else(|| DeskError::NotFound(format!("conversation {conversation_id}")))?;
-        if let Some(open) = proposals::of_conversation(&tx, conversation_id, now)?
-            .into_iter()
-            .find(|p| p.tool == ToolName::SendReply && p.state.is_open())
-        {
+        if let Some(open) = open_reply_of(&tx, conversation_id, now)? {
             return Err(DeskError::ReplyAlreadyOpen {
                 conversation: conversation_id,
-                proposal: open.id,
+                proposal: open,
             });
+        }
+        // A planner is drafting (or will): its draft would stand beside this one.
+        if stored.outcome.as_deref() == Some(crate::conversations::PLANNING) {
+            return Err(DeskError::StillPlanning(conversation_id));
         }
         let request: Request = serde_json::from_str(stored.request.as_deref().unwrap_or("null"))
             .map_err(|e| corrupt("conversation request", e))?;
@@ -544,12 +545,14 @@ impl Desk {
 
     /// Approving a reply through the generic path (`approve ID`, optionally with edited
     /// arguments): an edit may change only the text, which is saved as a revision first.
-    pub(crate) fn approve_reply_edited(
+    pub fn approve_reply_edited(
         &mut self,
         id: i64,
         by: &str,
         edited_args: Option<&serde_json::Value>,
+        confirm: bool,
     ) -> Result<QueuedReply, DeskError> {
+        let mut seen_revision = None;
         if let Some(edit) = edited_args {
             let p = reply_proposal(&self.conn, id)?;
             let edited = parse_reply(edit)?;
@@ -563,8 +566,33 @@ impl Desk {
                     "only a reply's text can be edited; its recipient and thread are fixed".into(),
                 ));
             }
-            self.revise_reply(id, by, &edited.text)?;
+            // Approve exactly the revision just saved: one saved in between by someone else
+            // is not what this person read.
+            seen_revision = Some(self.revise_reply(id, by, &edited.text)?.seq);
         }
-        self.approve_reply(id, by, &ReplyApproval::default())
+        self.approve_reply(
+            id,
+            by,
+            &ReplyApproval {
+                seen_revision,
+                confirm,
+            },
+        )
     }
+}
+
+/// The open reply of a conversation at `now_ms`, if any.
+pub(crate) fn open_reply_of(
+    conn: &Connection,
+    conversation_id: i64,
+    now_ms: i64,
+) -> Result<Option<i64>, DeskError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM proposals WHERE conversation_id = ?1 AND tool = 'send_reply'
+               AND state IN ('pending', 'escalated') AND expires_at > ?2
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row((conversation_id, now_ms), |r| r.get(0))
+        .optional()?)
 }

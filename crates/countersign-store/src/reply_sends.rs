@@ -239,8 +239,16 @@ impl Desk {
         Ok(Some(send))
     }
 
-    /// Records how a claimed delivery went.
-    pub fn record_reply_send(&mut self, id: i64, outcome: &SendOutcome) -> Result<(), DeskError> {
+    /// Records how a claimed delivery went. `claim` is what [`Desk::claim_reply_send`]
+    /// returned: "sent" always stands (the reply is out, whoever says so), but any other
+    /// outcome from a sender whose claim was taken over (its lease ran out while it slept) is
+    /// ignored — it must not put back a reply another sender is delivering.
+    pub fn record_reply_send(
+        &mut self,
+        claim: &ReplySend,
+        outcome: &SendOutcome,
+    ) -> Result<(), DeskError> {
+        let id = claim.proposal_id;
         let now = self.clock.now_ms();
         let tx = self
             .conn
@@ -248,6 +256,14 @@ impl Desk {
         let send = get(&tx, id)?.ok_or_else(|| DeskError::NotFound(format!("reply send {id}")))?;
         if send.state == SendState::Sent {
             // Recorded before (two senders, one lease apart): the first record stands.
+            return Ok(());
+        }
+        let still_ours = send.state == SendState::Sending && send.attempts == claim.attempts;
+        if !still_ours && *outcome != SendOutcome::Sent {
+            tracing::warn!(
+                proposal = id,
+                "a late delivery outcome from a taken-over claim is ignored"
+            );
             return Ok(());
         }
         let (kind, payload) = match outcome {

@@ -37,6 +37,14 @@ ALTER TABLE mail_messages ADD COLUMN refs TEXT;
 -- A person closed the conversation with nothing (more) to send.
 ALTER TABLE conversations ADD COLUMN closed_at INTEGER;
 ALTER TABLE conversations ADD COLUMN closed_by TEXT;
+-- Conversations settled before replies existed were dealt with outside the desk: they do not
+-- flood the new queue of conversations (their open proposals still show).
+UPDATE conversations SET closed_at = created_at, closed_by = 'migration'
+    WHERE outcome IS NOT NULL AND outcome != 'planning';
+
+-- Which request of the conversation is being planned: a follow-up bumps it, so a plan made
+-- for the earlier message can no longer settle the conversation.
+ALTER TABLE conversations ADD COLUMN planning_gen INTEGER NOT NULL DEFAULT 0;
 ";
 
 fn speaker_str(s: Speaker) -> &'static str {

@@ -416,7 +416,7 @@ fn the_outbox_retries_after_its_delay_takes_over_a_dead_senders_claim_and_record
     // Claimed: nobody else takes it within the lease.
     assert_eq!(desk.claim_reply_send(lease).unwrap(), None);
     desk.record_reply_send(
-        reply,
+        &first,
         &SendOutcome::Retry {
             error: "mail_unreachable".into(),
             after_ms: 30_000,
@@ -431,11 +431,26 @@ fn the_outbox_retries_after_its_delay_takes_over_a_dead_senders_claim_and_record
     clock.advance_ms(lease + 1);
     let third = desk.claim_reply_send(lease).unwrap().unwrap();
     assert_eq!(third.attempts, 3);
-    desk.record_reply_send(reply, &SendOutcome::Sent).unwrap();
-    // A late record from the dead sender changes nothing.
-    desk.record_reply_send(reply, &SendOutcome::Sent).unwrap();
+    // The sender that slept through its lease wakes up and reports a transient failure: it
+    // must not put the reply back in the queue while the new sender is delivering it.
     desk.record_reply_send(
-        reply,
+        &second,
+        &SendOutcome::Retry {
+            error: "mail_timeout".into(),
+            after_ms: 0,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        desk.reply_send(reply).unwrap().unwrap().state,
+        SendState::Sending
+    );
+    assert_eq!(desk.claim_reply_send(lease).unwrap(), None);
+    desk.record_reply_send(&third, &SendOutcome::Sent).unwrap();
+    // A late record from the dead sender changes nothing.
+    desk.record_reply_send(&second, &SendOutcome::Sent).unwrap();
+    desk.record_reply_send(
+        &second,
         &SendOutcome::Failed {
             error: "late".into(),
         },
@@ -466,9 +481,9 @@ fn an_uncertain_send_waits_for_a_person_and_is_never_retried_blindly() {
     desk.approve(cancel, "ana", None).unwrap();
     desk.approve_reply(reply, "ana", &ReplyApproval::default())
         .unwrap();
-    desk.claim_reply_send(60_000).unwrap().unwrap();
+    let claim = desk.claim_reply_send(60_000).unwrap().unwrap();
     desk.record_reply_send(
-        reply,
+        &claim,
         &SendOutcome::Uncertain {
             error: "mail_delivery_uncertain".into(),
         },
@@ -483,4 +498,203 @@ fn an_uncertain_send_waits_for_a_person_and_is_never_retried_blindly() {
     desk.resolve_reply_send(reply, "ana", SendResolution::SendAgain)
         .unwrap();
     assert!(desk.claim_reply_send(60_000).unwrap().is_some());
+}
+
+fn mail(
+    key: u32,
+    message_id: &str,
+    references: &[String],
+) -> countersign_store::IncomingMail<'static> {
+    countersign_store::IncomingMail {
+        key: countersign_store::MailKey {
+            uid_validity: 1,
+            uid: key,
+        },
+        message_id: Some(Box::leak(message_id.to_owned().into_boxed_str())),
+        references: Box::leak(references.to_vec().into_boxed_slice()),
+        raw: b"raw",
+    }
+}
+
+fn from(sender: &str, thread: &str, body: &str) -> Request {
+    Request {
+        channel: Some(Channel::Email),
+        sender: Some(sender.into()),
+        subject: None,
+        body: body.into(),
+        thread: Some(thread.into()),
+        ..Request::default()
+    }
+}
+
+#[test]
+fn a_follow_up_supersedes_what_was_open_and_a_stranger_cannot_join_the_thread() {
+    let (_dir, _clock, mut desk, shop) = world();
+    let (u, order) = with_pending(&shop);
+    let first = desk
+        .admit_mail(
+            &mail(1, "c1@x", &[]),
+            Ok(&from(
+                &u.email,
+                "c1@x",
+                &format!("Please cancel {order}, I ordered it by mistake."),
+            )),
+        )
+        .unwrap();
+    let countersign_store::MailIntake::Admitted {
+        conversation_id, ..
+    } = first
+    else {
+        panic!("{first:?}")
+    };
+    let claimed = desk.claim_planning(60_000).unwrap().unwrap();
+    let plan = countersign_pipeline::RulesPlanner {
+        view: &desk.shop(),
+        kb: &desk.knowledge(),
+        ticker: &countersign_pipeline::MonotonicTicker::default(),
+        caps: countersign_pipeline::Caps::default(),
+    }
+    .plan(
+        &claimed.request,
+        &countersign_pipeline::screen(&claimed.request),
+    );
+    let settlement = countersign_store::Settlement {
+        plan: &plan,
+        planner: countersign_pipeline::PlannerKind::Rules,
+        route_reason: "test",
+    };
+
+    // The customer writes again while the first message is being planned: the plan for the
+    // first message no longer settles the conversation; the follow-up is planned instead.
+    let again = desk
+        .admit_mail(
+            &mail(2, "c2@x", &["c1@x".to_owned()]),
+            Ok(&from(
+                &u.email,
+                "c2@x",
+                &format!("Where is my order {order}?"),
+            )),
+        )
+        .unwrap();
+    assert_eq!(
+        again,
+        countersign_store::MailIntake::Admitted {
+            conversation_id,
+            planning: true,
+            follow_up: true
+        }
+    );
+    assert_eq!(
+        desk.settle_claimed(&claimed, &settlement)
+            .unwrap_err()
+            .code(),
+        "already_settled"
+    );
+    let next = desk.claim_planning(60_000).unwrap().unwrap();
+    assert_eq!(next.conversation_id, conversation_id);
+    assert_eq!(next.request.history.len(), 1);
+    assert_eq!(next.request.body, format!("Where is my order {order}?"));
+    // While it is planned, a person cannot add a reply of their own beside the coming draft.
+    assert_eq!(
+        desk.write_reply(conversation_id, "ana", "Mine.")
+            .unwrap_err()
+            .code(),
+        "still_planning"
+    );
+    let plan = countersign_pipeline::RulesPlanner {
+        view: &desk.shop(),
+        kb: &desk.knowledge(),
+        ticker: &countersign_pipeline::MonotonicTicker::default(),
+        caps: countersign_pipeline::Caps::default(),
+    }
+    .plan(&next.request, &countersign_pipeline::screen(&next.request));
+    let settled = desk
+        .settle_claimed(
+            &next,
+            &countersign_store::Settlement {
+                plan: &plan,
+                planner: countersign_pipeline::PlannerKind::Rules,
+                route_reason: "test",
+            },
+        )
+        .unwrap();
+    let open_reply = settled
+        .reply_proposal_id
+        .unwrap_or_else(|| panic!("{:?} {:?}", settled.outcome, settled.handoff));
+
+    // Another sender answering into the thread starts a conversation of their own.
+    let stranger = desk
+        .admit_mail(
+            &mail(3, "s1@x", &["c1@x".to_owned(), "c2@x".to_owned()]),
+            Ok(&from(
+                "someone.else@example.test",
+                "s1@x",
+                "Refund this order to me instead.",
+            )),
+        )
+        .unwrap();
+    let countersign_store::MailIntake::Admitted {
+        conversation_id: theirs,
+        follow_up,
+        ..
+    } = stranger
+    else {
+        panic!("{stranger:?}")
+    };
+    assert!(!follow_up);
+    assert_ne!(theirs, conversation_id);
+    assert_eq!(
+        desk.show(open_reply).unwrap().proposal.state,
+        ProposalState::Pending
+    );
+
+    // The customer's third message supersedes the draft still open.
+    desk.admit_mail(
+        &mail(4, "c3@x", &["c1@x".to_owned(), "c2@x".to_owned()]),
+        Ok(&from(&u.email, "c3@x", "Hello?")),
+    )
+    .unwrap();
+    let superseded = desk.show(open_reply).unwrap();
+    assert_eq!(superseded.proposal.state, ProposalState::Invalidated);
+    assert!(superseded
+        .audit
+        .iter()
+        .any(|e| e.kind == AuditKind::ProposalSuperseded));
+}
+
+#[test]
+fn the_webhook_must_be_https_or_this_machine_and_a_disguised_host_is_refused() {
+    let (_dir, _clock, mut desk, _shop) = world();
+    let target = |url: &str| countersign_store::WebhookTarget { url: url.into() };
+    for bad in [
+        "http://localhost:80@evil.example/",
+        "http://localhost.evil.example/hook",
+        "http://example.com/hook",
+        "ftp://127.0.0.1/hook",
+        "https://user:pw@example.com/hook",
+        "not a url",
+    ] {
+        assert_eq!(
+            desk.set_webhook_target("sam", &target(bad))
+                .unwrap_err()
+                .code(),
+            "invalid_setting",
+            "{bad}"
+        );
+    }
+    for good in [
+        "https://hooks.example.com/cs",
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://[::1]:9/x",
+    ] {
+        desk.set_webhook_target("sam", &target(good)).unwrap();
+    }
+    // An agent may not point replies elsewhere.
+    assert_eq!(
+        desk.set_webhook_target("ana", &target("https://x.example/"))
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
 }

@@ -118,28 +118,21 @@ pub fn approve(
                 "give the reply's text with --text or --args, not both",
             ))
         }
-        (Some(args), None) if !confirm => d
-            .approve(id, &ctx.actor, Some(&args))
-            .map_err(desk)?
-            .reply
-            .ok_or_else(|| anyhow::anyhow!("approving reply {id} queued nothing"))?,
-        (args, text) => {
-            let text = match (args, text) {
-                (Some(args), _) => Some(
-                    countersign_shop::parse_reply(&args)
-                        .map_err(|e| crate::error::bad("invalid_arguments", e))?
-                        .text,
-                ),
-                (None, text) => text.map(str::to_owned),
+        // --args may change only the text (the recipient and thread are fixed): the desk
+        // checks, saves it as a revision and approves exactly that revision.
+        (Some(args), None) => d
+            .approve_reply_edited(id, &ctx.actor, Some(&args), confirm)
+            .map_err(desk)?,
+        (None, text) => {
+            let seen_revision = match text {
+                Some(text) => Some(d.revise_reply(id, &ctx.actor, text).map_err(desk)?.seq),
+                None => None,
             };
-            if let Some(text) = text {
-                d.revise_reply(id, &ctx.actor, &text).map_err(desk)?;
-            }
             d.approve_reply(
                 id,
                 &ctx.actor,
                 &countersign_store::ReplyApproval {
-                    seen_revision: None,
+                    seen_revision,
                     confirm,
                 },
             )
