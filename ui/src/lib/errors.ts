@@ -61,6 +61,7 @@ const TITLES: Record<UiErrorCode, string> = {
   reply_already_open: "This conversation already has a reply waiting",
   no_recipient: "Nobody to send the reply to",
   nothing_to_resolve: "Nothing to resolve",
+  still_planning: "The draft is still being written: wait for it, then edit or reject it",
   mailbox_not_configured: "No mailbox is configured",
   missing_mail_password: "No mailbox password is set",
   mail_config: "The mailbox settings are not usable",
