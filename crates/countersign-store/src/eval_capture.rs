@@ -193,10 +193,12 @@ pub(crate) fn capture(
             _ => {}
         }
     }
-    let expect = match stored.outcome.as_deref() {
-        Some(o @ ("escalate" | "block")) => o,
-        _ => "reply",
-    };
+    // A conversation still planning, or one with a draft, is judged as a reply.
+    let expect = stored
+        .outcome
+        .as_deref()
+        .filter(|o| matches!(*o, "escalate" | "block"))
+        .unwrap_or("reply");
     let seq: i64 = tx
         .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM eval_cases")?
         .query_row([], |r| r.get(0))?;
