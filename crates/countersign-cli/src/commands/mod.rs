@@ -1,5 +1,6 @@
 //! One function per command, grouped by area.
 
+pub mod eval_export;
 pub mod evals;
 pub mod guard;
 pub mod history;
@@ -10,6 +11,7 @@ pub mod pipeline;
 pub mod proposals;
 pub mod replies;
 pub mod staff;
+pub mod sync;
 pub mod tools;
 
 use serde_json::Value;
