@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    eval_export, evals, guard, history, lookup, mailbox, mcp, pipeline, proposals, replies, staff,
-    sync, tools,
+    eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, proposals,
+    replies, staff, sync, tools,
 };
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
@@ -178,6 +178,18 @@ enum Command {
     },
     /// Print the workspace's shop as a τ-format db.json
     ExportShop,
+    /// Figures over real work: action precision, edit, rejection, escalation and resolution
+    /// rates, guard blocks and flags, steps, tokens and cost, by planner
+    Metrics {
+        /// Conversations created since this date (YYYY-MM-DD, UTC) or RFC 3339 time
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// ... up to and including this date
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The eval cases captured from people's decisions
     Evals {
         #[command(subcommand)]
@@ -528,6 +540,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval { cases, json } => evals::eval(&ctx, &cases, json),
         Command::TauReplay { db, tasks, json } => evals::tau_replay(&db, &tasks, json),
         Command::ExportShop => evals::export_shop(&ctx),
+        Command::Metrics { since, until, json } => {
+            metrics::metrics(&ctx, since.as_deref(), until.as_deref(), json)
+        }
         Command::Evals {
             command: EvalsCommand::Export { since, redact },
         } => eval_export::export(&ctx, since.as_deref(), redact),

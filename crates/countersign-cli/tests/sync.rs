@@ -383,4 +383,29 @@ fn exported_cases_round_trip_through_eval_and_redaction_keeps_them_valid() {
         .output()
         .unwrap();
     assert!(future.stdout.is_empty());
+
+    // The same decisions as figures: 2 proposed, 1 approved as proposed, 1 rejected.
+    let metrics: Value = serde_json::from_slice(
+        &cs(ws)
+            .args([
+                "metrics",
+                "--since",
+                "2000-01-01",
+                "--until",
+                "2999-12-31",
+                "--json",
+            ])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let o = &metrics["overall"];
+    assert_eq!(o["conversations"], 2);
+    assert_eq!(o["actions_proposed"], 2);
+    assert_eq!(o["action_precision"], 0.5);
+    assert_eq!(
+        o["rejections_by_reason"]["the customer changed their mind"],
+        1
+    );
 }

@@ -7,6 +7,7 @@ pub mod history;
 pub mod lookup;
 pub mod mailbox;
 pub mod mcp;
+pub mod metrics;
 pub mod pipeline;
 pub mod proposals;
 pub mod replies;
