@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    evals, guard, history, lookup, mailbox, mcp, pipeline, proposals, replies, staff, tools,
+    eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, proposals,
+    replies, staff, sync, tools,
 };
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
@@ -177,6 +178,47 @@ enum Command {
     },
     /// Print the workspace's shop as a τ-format db.json
     ExportShop,
+    /// Figures over real work: action precision, edit, rejection, escalation and resolution
+    /// rates, guard blocks and flags, steps, tokens and cost, by planner
+    Metrics {
+        /// Conversations created since this date (YYYY-MM-DD, UTC) or RFC 3339 time
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// ... up to and including this date
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The eval cases captured from people's decisions
+    Evals {
+        #[command(subcommand)]
+        command: EvalsCommand,
+    },
+    /// Send the captured eval cases to the team's eval store (token from
+    /// COUNTERSIGN_SYNC_TOKEN); without --once, until the outbox is empty
+    Sync {
+        #[command(subcommand)]
+        command: Option<SyncCommand>,
+        /// One attempt per pending batch, then stop
+        #[arg(long)]
+        once: bool,
+        /// The receiver: HTTPS, or plain HTTP to a loopback address [default:
+        /// $COUNTERSIGN_SYNC_ENDPOINT]
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        /// Cases per request
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        batch_size: usize,
+        /// Send customers' emails, phones and card numbers as they are
+        #[arg(long)]
+        no_redact: bool,
+        /// The first retry's delay; later ones grow exponentially, with jitter
+        #[arg(long, value_name = "MS", default_value_t = 500, hide = true)]
+        min_delay_ms: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// The input guard: measure it on a labelled set, or retrain its classifier
     Guard {
         #[command(subcommand)]
@@ -214,6 +256,28 @@ enum Command {
         db: PathBuf,
         #[arg(long, value_name = "TASKS.jsonl")]
         tasks: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum EvalsCommand {
+    /// Write the captured cases as JSONL that `countersign eval` accepts
+    Export {
+        /// Only cases captured since this date (YYYY-MM-DD, UTC) or RFC 3339 time
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Replace emails, phones and card numbers with placeholders (stable within the export)
+        #[arg(long)]
+        redact: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SyncCommand {
+    /// Pending and parked cases, and the last error
+    Status {
         #[arg(long)]
         json: bool,
     },
@@ -476,6 +540,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval { cases, json } => evals::eval(&ctx, &cases, json),
         Command::TauReplay { db, tasks, json } => evals::tau_replay(&db, &tasks, json),
         Command::ExportShop => evals::export_shop(&ctx),
+        Command::Metrics { since, until, json } => {
+            metrics::metrics(&ctx, since.as_deref(), until.as_deref(), json)
+        }
+        Command::Evals {
+            command: EvalsCommand::Export { since, redact },
+        } => eval_export::export(&ctx, since.as_deref(), redact),
+        Command::Sync {
+            command: Some(SyncCommand::Status { json }),
+            ..
+        } => sync::status(&ctx, json),
+        Command::Sync {
+            command: None,
+            once,
+            endpoint,
+            batch_size,
+            no_redact,
+            min_delay_ms,
+            json,
+        } => sync::run(
+            &ctx,
+            &sync::SyncFlags {
+                once,
+                endpoint,
+                batch_size,
+                no_redact,
+                min_delay_ms,
+                json,
+            },
+        ),
         Command::Tools {
             command:
                 ToolsCommand::AddServer {

@@ -312,6 +312,19 @@ async fn an_edited_reply_is_sent_once_in_the_customers_thread_and_their_answer_j
     let polled = json(cs().args(["mailbox", "poll", "--once", "--json"]));
     assert_eq!(polled["follow_ups"], 1, "{polled}");
     assert_eq!(polled["admitted"][0], conversation);
+    // The follow-up is eval data too: the message our reply answered, reopened.
+    let exported = cs().args(["evals", "export"]).output().unwrap();
+    let cases: Vec<Value> = String::from_utf8_lossy(&exported.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let reopened = cases.last().unwrap();
+    assert_eq!(reopened["resolution"], "reopened", "{reopened}");
+    assert_eq!(reopened["conversation_id"], conversation);
+    assert!(!reopened["input"]
+        .as_str()
+        .unwrap()
+        .contains("When will the refund arrive"));
     let inbox = json(cs().args(["inbox", "--json"]));
     assert_eq!(inbox.as_array().unwrap().len(), 1, "{inbox}");
     assert_eq!(inbox[0]["conversation_id"], conversation);

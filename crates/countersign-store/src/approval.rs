@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::audit_log;
 use crate::desk::Desk;
 use crate::error::DeskError;
+use crate::eval_capture::{self, Label};
 use crate::proposals::{self, NewDecision};
 use crate::replies::QueuedReply;
 use crate::shop_store::{self, SqlShop};
@@ -180,7 +181,7 @@ impl Desk {
         // The gate said execute, so policy passed: `effect` is Ok.
         let effect = effect.map_err(DeskError::Policy)?;
         let edited = edited_args.is_some();
-        proposals::record_decision(
+        let decision_id = proposals::record_decision(
             &tx,
             &NewDecision {
                 proposal_id: id,
@@ -221,6 +222,18 @@ impl Desk {
             AuditKind::ActionExecuted,
             &subject,
             &json!({"tool": proposal.tool, "idempotency_key": id.to_string(), "preview": effect.preview}),
+        )?;
+        let executed = proposals::get(&tx, id)?;
+        eval_capture::capture(
+            &tx,
+            proposal.conversation_id,
+            Some(decision_id),
+            now,
+            &Label::Approved {
+                proposal: &executed,
+                original_args: &proposal.args,
+                edited,
+            },
         )?;
         tx.commit()?;
         tracing::info!(proposal = id, tool = %proposal.tool, edited, "proposal executed");
@@ -288,7 +301,7 @@ impl Desk {
         }
         proposals::set_state(&tx, id, to, now, &actor.name, reason)?;
         let role = Some(actor.role);
-        proposals::record_decision(
+        let decision_id = proposals::record_decision(
             &tx,
             &NewDecision {
                 proposal_id: id,
@@ -307,6 +320,23 @@ impl Desk {
             AuditKind::of_decision(kind, false),
             &AuditSubject::Proposal(id),
             &json!({"role": actor.role, "reason": reason}),
+        )?;
+        let label = match (kind, reason) {
+            (DecisionKind::Rejected, Some(reason)) => Label::Rejected {
+                proposal: &proposal,
+                reason,
+            },
+            _ => Label::Escalated {
+                proposal: &proposal,
+                note: reason,
+            },
+        };
+        eval_capture::capture(
+            &tx,
+            proposal.conversation_id,
+            Some(decision_id),
+            now,
+            &label,
         )?;
         tx.commit()?;
         tracing::info!(proposal = id, decision = kind.as_str(), "proposal closed");

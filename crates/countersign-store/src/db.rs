@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     crate::replies::SCHEMA_V7,
     crate::reply_sends::SCHEMA_V7,
     crate::thread::SCHEMA_V7,
+    crate::eval_capture::SCHEMA_V8,
+    crate::eval_outbox::SCHEMA_V8,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

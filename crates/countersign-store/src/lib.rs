@@ -7,6 +7,8 @@ mod conversations;
 mod db;
 mod desk;
 mod error;
+mod eval_capture;
+mod eval_outbox;
 mod ingest;
 mod knowledge;
 mod mail_messages;
@@ -28,6 +30,8 @@ pub use countersign_core::audit_chain::ChainBreak;
 pub use db::SCHEMA_VERSION;
 pub use desk::{Actor, Desk, ProposalDetail, ShopSeed, DB_FILE};
 pub use error::DeskError;
+pub use eval_capture::{EvalCase, Resolution};
+pub use eval_outbox::{EvalBatch, ParkedBatch, SyncStatus};
 pub use ingest::{Admitted, Claimed, Ingested, Settlement, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use mail_messages::{IncomingMail, MailCounts, MailIntake, MailKey, QuarantinedMail};
@@ -43,6 +47,7 @@ pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KIND
 pub use views::inbox::{InboxCounts, InboxItem, InboxReply, Waiting};
 pub use views::metrics::DailyMetrics;
 pub use views::queue::{PlanningConversation, QueueCounts, QueueFilter};
+pub use views::work_metrics::{WorkMetrics, WorkReport};
 pub use views::Views;
 pub use workspace::{
     GatePolicy, MailFault, MailSecurity, MailboxSettings, MailboxStatus, Provider,

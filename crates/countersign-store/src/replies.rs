@@ -476,7 +476,7 @@ impl Desk {
         args.text = newest.text.clone();
         let args_json = serde_json::to_value(&args).map_err(|e| corrupt("reply", e))?;
         let edited = newest.seq > 0;
-        proposals::record_decision(
+        let decision_id = proposals::record_decision(
             &tx,
             &NewDecision {
                 proposal_id: id,
@@ -527,6 +527,17 @@ impl Desk {
             AuditKind::ActionExecuted,
             &AuditSubject::Proposal(id),
             &json!({"tool": ToolName::SendReply, "idempotency_key": id.to_string(), "message_id": message_id, "queued": true}),
+        )?;
+        crate::eval_capture::capture(
+            &tx,
+            p.conversation_id,
+            Some(decision_id),
+            now,
+            &crate::eval_capture::Label::Reply {
+                proposal: &p,
+                draft: &draft.text,
+                sent: &newest.text,
+            },
         )?;
         tx.commit()?;
         tracing::info!(

@@ -154,6 +154,14 @@ pub(crate) fn follow_up(
     request: &Request,
     now: i64,
 ) -> Result<Admitted, DeskError> {
+    // Labelled before `reopen` replaces the stored request: the case is the message answered.
+    crate::eval_capture::capture(
+        tx,
+        conversation_id,
+        None,
+        now,
+        &crate::eval_capture::Label::Reopened,
+    )?;
     for p in proposals::of_conversation(tx, conversation_id, now)? {
         if !p.state.is_open() {
             continue;

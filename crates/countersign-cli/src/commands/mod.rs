@@ -1,15 +1,18 @@
 //! One function per command, grouped by area.
 
+pub mod eval_export;
 pub mod evals;
 pub mod guard;
 pub mod history;
 pub mod lookup;
 pub mod mailbox;
 pub mod mcp;
+pub mod metrics;
 pub mod pipeline;
 pub mod proposals;
 pub mod replies;
 pub mod staff;
+pub mod sync;
 pub mod tools;
 
 use serde_json::Value;

@@ -13,6 +13,7 @@ pub mod history;
 pub mod inbox;
 pub mod metrics;
 pub mod queue;
+pub mod work_metrics;
 
 use rusqlite::Connection;
 
