@@ -57,6 +57,7 @@ fn main() {
             commands::webhook::webhook_secret_set,
             commands::webhook::webhook_secret_clear,
             commands::conversation::conversation_detail,
+            commands::customers::customers_lookup,
             commands::approval::approve_proposal,
             commands::approval::reject_proposal,
             commands::approval::escalate_proposal,
