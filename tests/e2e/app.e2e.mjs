@@ -60,7 +60,7 @@ async function historyRows() {
   await browser.pause(300);
   const rows = [];
   for (const r of await browser.$$('[data-testid="history-row"]')) {
-    rows.push({ kind: await r.getAttribute("data-kind"), text: await r.getText() });
+    rows.push({ kind: await r.getAttribute("data-kind"), tool: await r.getAttribute("data-tool"), text: await r.getText() });
   }
   return rows;
 }
@@ -73,19 +73,19 @@ test("the app opens on the demo workspace", async () => {
 });
 
 test("approve a proposal and see the audit entry", async () => {
-  await openProposal("modify_pending_order_address");
+  await openProposal("Change shipping address");
   await shot("review");
   await (await $('[data-testid="approve"]')).click();
   assert.match(await notice(), /Approved and executed/);
   const rows = await historyRows();
-  const approved = rows.find((r) => r.kind === "approved" && r.text.includes("modify_pending_order_address"));
+  const approved = rows.find((r) => r.kind === "approved" && r.tool === "modify_pending_order_address" && r.text.includes("Change shipping address"));
   assert.ok(approved, JSON.stringify(rows));
   assert.match(approved.text, /e2e-agent/);
   await shot("history");
 });
 
 test("an edit that breaks policy is refused", async () => {
-  const id = await openProposal("cancel_pending_order $22.29");
+  const id = await openProposal("Cancel order $22.29");
   await browser.keys(["e"]);
   const reason = await $('[data-testid="action-form"] input[name="reason"]');
   await reason.waitForEnabled();
@@ -101,11 +101,11 @@ test("an edit that breaks policy is refused", async () => {
   await openQueue();
   const row = await $(`[data-testid="queue-item"][data-conversation="${id}"]`);
   assert.ok(await row.isExisting());
-  assert.match(await row.getText(), /cancel_pending_order \$22\.29/);
+  assert.match(await row.getText(), /Cancel order \$22\.29/);
 });
 
 test("reject with a reason", async () => {
-  await openProposal("return_delivered_order_items");
+  await openProposal("Return items");
   await browser.keys(["r"]);
   const input = await $('[data-testid="reject-reason"]');
   await input.waitForExist();
@@ -117,7 +117,7 @@ test("reject with a reason", async () => {
 });
 
 test("escalate to a supervisor", async () => {
-  await openProposal("exchange_delivered_order_items");
+  await openProposal("Exchange items");
   await browser.keys(["x"]);
   assert.match(await notice(), /Escalated/);
   await openQueue();
@@ -288,6 +288,7 @@ test("an LLM plans a queued request off the window, with the key from the keycha
   for (const s of await browser.$$('[data-testid="step"]')) {
     steps.push({
       planner: await s.getAttribute("data-planner"),
+      tool: await s.getAttribute("data-tool"),
       text: await s.getText(),
       tokens: await (await s.$('[data-testid="step-tokens"]')).getText(),
       cost: await (await s.$('[data-testid="step-cost"]')).getText(),
@@ -303,7 +304,7 @@ test("an LLM plans a queued request off the window, with the key from the keycha
   // 1300 in, 60 out, 200 cached: (3250 + 600 + 250) / 1e6.
   assert.equal(calls[1].tokens, "1300 in / 60 out / 200 cache read / 0 cache write");
   assert.equal(calls[1].cost, "$0.0041");
-  assert.ok(steps.some((s) => s.text.includes("get_order_details") && s.text.includes("#W2546220")), JSON.stringify(steps));
+  assert.ok(steps.some((s) => s.tool === "get_order_details" && s.text.includes("Look up order") && s.text.includes("#W2546220")), JSON.stringify(steps));
   assert.ok(steps.every((s) => s.cost !== "$0.00"), "no step shows a null cost as $0.00");
   assert.match(await (await $('[data-testid="draft"]')).getValue(), /order #W2546220 .* still pending/);
   await shot("review-llm");
@@ -434,7 +435,7 @@ test("mail in over IMAP, an edited reply approved goes out once in the customer'
   const row = await $('[data-testid="queue-item"]');
   await row.waitForExist({ timeout: 30_000, timeoutMsg: "the mail never showed up in the queue" });
   assert.match(await row.getText(), /Cancel please/);
-  assert.match(await row.getText(), /cancel_pending_order/);
+  assert.match(await row.getText(), /Cancel order/);
   assert.equal(await row.getAttribute("data-waiting"), "approval");
   const conversation = await row.getAttribute("data-conversation");
   await row.click();
@@ -451,7 +452,10 @@ test("mail in over IMAP, an edited reply approved goes out once in the customer'
   await (await $('[data-testid="approve-reply"]')).click();
   const conflicts = await $('[data-testid="reply-conflicts"]');
   await conflicts.waitForExist({ timeout: 10_000, timeoutMsg: "the conflict was not shown" });
-  assert.match(await (await $('[data-testid="conflict"]')).getText(), /has been cancelled.*cancel_pending_order is pending/);
+  const conflict = await $('[data-testid="conflict"]');
+  assert.equal(await conflict.getAttribute("data-tool"), "cancel_pending_order");
+  assert.equal(await conflict.getAttribute("data-state"), "pending");
+  assert.match(await conflict.getText(), /has been cancelled.*Cancel order is waiting for approval/);
   assert.equal(await (await $('[data-testid="error"]')).getAttribute("data-code"), "reply_contradicts_outcomes");
   // The edit was saved as a revision on the way, and nothing went out.
   assert.equal(await (await $('[data-testid="reply-revision"]')).getAttribute("data-seq"), "1");
