@@ -1,6 +1,7 @@
 //! The Countersign desktop shell. Thin by design: it opens the workspace, hands commands to the
 //! core, turns core errors into `{code, message}` and implements the core's ports (keychain,
-//! notifications). Business logic lives in `crates/`. Every command is `async` and does its
+//! notifications) and the window's desktop habits (size and position remembered, Ctrl +/-
+//! zoom). Business logic lives in `crates/`. Every command is `async` and does its
 //! work on the blocking pool (`state.rs`), so nothing a command does runs on the main thread.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -27,6 +28,7 @@ fn main() {
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;

@@ -3,7 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { remote } from "webdriverio";
 
@@ -26,6 +27,69 @@ after(async () => {
 
 const $ = (sel) => browser.$(sel);
 const shot = (name) => browser.saveScreenshot(join(SHOTS, `${name}.png`));
+
+// axe-core (npm), injected into the page through WebDriver: every screen is checked, in both
+// themes, and a serious or critical violation fails the test that showed the screen.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+async function axeViolations() {
+  if (!(await browser.execute(() => typeof window.axe === "object"))) await browser.execute(AXE_SOURCE);
+  return browser.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((r) =>
+        done({
+          passes: r.passes.length,
+          violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`) })),
+        }),
+      )
+      .catch((e) => done({ passes: 0, violations: [{ id: "axe-failed", impact: "critical", help: String(e), nodes: [] }] }));
+  });
+}
+
+/** Fails on any serious or critical accessibility violation on the screen shown now; lists
+ * the lesser ones in the test's output. */
+async function assertAccessible(screen) {
+  const { passes, violations } = await axeViolations();
+  assert.ok(passes > 0, `${screen}: axe checked nothing`);
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `${screen}: ${JSON.stringify(bad, null, 1)}`);
+  const minor = violations.map((v) => `${v.id} (${v.impact})`);
+  console.log(`axe ${screen}: ${passes} rules pass${minor.length ? `; lesser findings: ${minor.join(", ")}` : ""}`);
+}
+
+const setTheme = (theme) =>
+  browser.execute((t) => {
+    if (t) document.documentElement.dataset.theme = t;
+    else delete document.documentElement.dataset.theme;
+  }, theme);
+
+// The screenshots in docs/screenshots/: each screen in light and dark, at two window sizes.
+const GALLERY = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const SIZES = [
+  [1280, 800],
+  [1024, 700],
+];
+
+/** Checks the screen shown now with axe in both themes and photographs it for the docs. */
+async function gallery(name) {
+  mkdirSync(GALLERY, { recursive: true });
+  const before = await browser.getWindowSize();
+  try {
+    for (const theme of ["light", "dark"]) {
+      await setTheme(theme);
+      await assertAccessible(`${name} (${theme})`);
+      for (const [width, height] of SIZES) {
+        await browser.setWindowSize(width, height);
+        await browser.pause(250);
+        await browser.saveScreenshot(join(GALLERY, `${name}-${theme}-${width}x${height}.png`));
+      }
+    }
+  } finally {
+    await setTheme(null);
+    await browser.setWindowSize(before.width, before.height);
+  }
+}
 
 async function openQueue() {
   await (await $('[data-testid="tab-queue"]')).click();
@@ -70,11 +134,13 @@ test("the app opens on the demo workspace", async () => {
   assert.ok(await (await $('[data-testid="demo-marker"]')).isExisting());
   assert.ok(Number(await (await $('[data-testid="open-count"]')).getText()) > 0);
   await shot("queue");
+  await gallery("queue");
 });
 
 test("approve a proposal and see the audit entry", async () => {
   await openProposal("Change shipping address");
   await shot("review");
+  await gallery("review");
   await (await $('[data-testid="approve"]')).click();
   assert.match(await notice(), /Approved and executed/);
   const rows = await historyRows();
@@ -82,6 +148,11 @@ test("approve a proposal and see the audit entry", async () => {
   assert.ok(approved, JSON.stringify(rows));
   assert.match(approved.text, /e2e-agent/);
   await shot("history");
+  // The decision's evidence, opened: the same readable changes as the review.
+  await (await $('[data-testid="history-row"][data-kind="approved"][data-tool="modify_pending_order_address"] [data-testid="history-expand"]')).click();
+  await (await $('[data-testid="history-detail"] [data-testid="change"]')).waitForExist({ timeout: 10_000 });
+  assert.match(await (await $('[data-testid="history-detail"]')).getText(), /Shipping address/);
+  await gallery("history");
 });
 
 test("an edit that breaks policy is refused", async () => {
@@ -155,6 +226,7 @@ test("an API key goes to the keychain and nowhere else", async () => {
   await browser.waitUntil(async () => (await (await $('[data-testid="api-key-status"]')).getText()).includes("A key is set"), { timeout: 10_000 });
   assert.equal(await input.getValue(), "", "the field is cleared at once");
   await shot("settings");
+  await gallery("settings");
   // In the real Secret Service...
   const found = execFileSync("secret-tool", ["search", "--all", "service", "app.countersign.desk"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   assert.match(found, new RegExp(secret));
@@ -344,6 +416,12 @@ test("verify the audit chain from the history screen", async () => {
   await shot("audit-verified");
 });
 
+test("the metrics screen", async () => {
+  await (await $('[data-testid="tab-metrics"]')).click();
+  await browser.pause(500);
+  await gallery("metrics");
+});
+
 /** Puts a raw message into a mailbox of the test server over IMAP (APPEND), as a mail client
  * or another server would. */
 function imapAppend(user, password, folder, raw) {
@@ -498,6 +576,7 @@ test("mail in over IMAP, an edited reply approved goes out once in the customer'
   assert.match(turns[1].text, /refund is on its way/);
   assert.match(turns[2].text, /When will the refund arrive/);
   await shot("thread");
+  await gallery("review-thread");
   assert.equal(maildir(join(process.env.MAIL_DIR, "home/customer/Maildir")).length, 1, "still one message for the customer");
 
   // The IMAP server down: the app says so, and takes the mail in again once it is back.
