@@ -75,6 +75,11 @@ const SIZES = [
 async function gallery(name) {
   mkdirSync(GALLERY, { recursive: true });
   const before = await browser.getWindowSize();
+  // Each screen from its top, as a person arriving on it sees it.
+  await browser.execute(() => {
+    window.scrollTo(0, 0);
+    document.querySelectorAll(".detail").forEach((e) => (e.scrollTop = 0));
+  });
   try {
     for (const theme of ["light", "dark"]) {
       await setTheme(theme);
