@@ -1,7 +1,7 @@
 //! The Countersign desktop shell. Thin by design: it opens the workspace, hands commands to the
 //! core, turns core errors into `{code, message}` and implements the core's ports (keychain,
 //! notifications) and the window's desktop habits (size and position remembered, Ctrl +/-
-//! zoom). Business logic lives in `crates/`. Every command is `async` and does its
+//! zoom, a tray icon with the waiting count). Business logic lives in `crates/`. Every command is `async` and does its
 //! work on the blocking pool (`state.rs`), so nothing a command does runs on the main thread.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -16,6 +16,7 @@ mod reply_sender;
 mod secrets;
 mod state;
 mod test_hooks;
+mod tray;
 mod wake;
 mod watcher;
 
@@ -38,6 +39,10 @@ fn main() {
             planner_worker::spawn(app.handle().clone());
             mail_poller::spawn(app.handle().clone());
             reply_sender::spawn(app.handle().clone());
+            // A desktop without a tray (no status notifier host) still runs the app.
+            if let Err(e) = tray::create(app.handle()) {
+                tracing::warn!(error = %e, "no tray icon");
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
