@@ -5,6 +5,7 @@ fn main() {
         "workspace_summary",
         "queue_list",
         "conversation_detail",
+        "customers_lookup",
         "approve_proposal",
         "reject_proposal",
         "escalate_proposal",

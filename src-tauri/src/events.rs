@@ -61,3 +61,22 @@ pub fn announce(app: &AppHandle, state: &AppState) {
         tracing::warn!(error = %e, "could not emit queue-changed");
     }
 }
+
+/// Brings the main window to the front.
+pub fn show_window(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// Shows the window and asks it to open a conversation (a notification or the tray clicked).
+pub fn open_conversation(app: &tauri::AppHandle, conversation_id: i64) {
+    use tauri::Emitter;
+    show_window(app);
+    if let Err(e) = app.emit(OPEN_CONVERSATION, OpenConversation { conversation_id }) {
+        tracing::warn!(error = %e, "could not emit open-conversation");
+    }
+}

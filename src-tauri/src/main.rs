@@ -1,6 +1,7 @@
 //! The Countersign desktop shell. Thin by design: it opens the workspace, hands commands to the
 //! core, turns core errors into `{code, message}` and implements the core's ports (keychain,
-//! notifications). Business logic lives in `crates/`. Every command is `async` and does its
+//! notifications) and the window's desktop habits (size and position remembered, Ctrl +/-
+//! zoom, a tray icon with the waiting count). Business logic lives in `crates/`. Every command is `async` and does its
 //! work on the blocking pool (`state.rs`), so nothing a command does runs on the main thread.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -15,6 +16,7 @@ mod reply_sender;
 mod secrets;
 mod state;
 mod test_hooks;
+mod tray;
 mod wake;
 mod watcher;
 
@@ -27,6 +29,7 @@ fn main() {
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
@@ -36,6 +39,10 @@ fn main() {
             planner_worker::spawn(app.handle().clone());
             mail_poller::spawn(app.handle().clone());
             reply_sender::spawn(app.handle().clone());
+            // A desktop without a tray (no status notifier host) still runs the app.
+            if let Err(e) = tray::create(app.handle()) {
+                tracing::warn!(error = %e, "no tray icon");
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -57,6 +64,7 @@ fn main() {
             commands::webhook::webhook_secret_set,
             commands::webhook::webhook_secret_clear,
             commands::conversation::conversation_detail,
+            commands::customers::customers_lookup,
             commands::approval::approve_proposal,
             commands::approval::reject_proposal,
             commands::approval::escalate_proposal,

@@ -103,6 +103,7 @@ pub fn spawn(app: AppHandle) {
                 let n = waiting.waiting as i64;
                 let _ = w.set_badge_count(if n > 0 { Some(n) } else { None });
             }
+            crate::tray::set_waiting(&app, waiting.waiting as i64);
             let focused = window
                 .as_ref()
                 .and_then(|w| w.is_focused().ok())
@@ -169,7 +170,7 @@ fn show(app: &AppHandle, title: String, body: String, conversation_id: i64) {
     std::thread::spawn(move || {
         handle.wait_for_action(|action| {
             if action == "default" {
-                open_conversation(&app, conversation_id);
+                crate::events::open_conversation(&app, conversation_id);
             }
         });
     });
@@ -180,20 +181,5 @@ fn show(app: &AppHandle, title: String, body: String, conversation_id: i64) {
 fn show(app: &AppHandle, title: String, body: String, _conversation_id: i64) {
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         tracing::warn!(error = %e, "could not show a notification");
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn open_conversation(app: &AppHandle, conversation_id: i64) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-    }
-    if let Err(e) = app.emit(
-        crate::events::OPEN_CONVERSATION,
-        crate::events::OpenConversation { conversation_id },
-    ) {
-        tracing::warn!(error = %e, "could not emit open-conversation");
     }
 }

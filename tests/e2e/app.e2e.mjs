@@ -3,7 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { remote } from "webdriverio";
 
@@ -26,6 +27,74 @@ after(async () => {
 
 const $ = (sel) => browser.$(sel);
 const shot = (name) => browser.saveScreenshot(join(SHOTS, `${name}.png`));
+
+// axe-core (npm), injected into the page through WebDriver: every screen is checked, in both
+// themes, and a serious or critical violation fails the test that showed the screen.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+async function axeViolations() {
+  if (!(await browser.execute(() => typeof window.axe === "object"))) await browser.execute(AXE_SOURCE);
+  return browser.executeAsync((done) => {
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((r) =>
+        done({
+          passes: r.passes.length,
+          violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`) })),
+        }),
+      )
+      .catch((e) => done({ passes: 0, violations: [{ id: "axe-failed", impact: "critical", help: String(e), nodes: [] }] }));
+  });
+}
+
+/** Fails on any serious or critical accessibility violation on the screen shown now; lists
+ * the lesser ones in the test's output. */
+async function assertAccessible(screen) {
+  const { passes, violations } = await axeViolations();
+  assert.ok(passes > 0, `${screen}: axe checked nothing`);
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `${screen}: ${JSON.stringify(bad, null, 1)}`);
+  const minor = violations.map((v) => `${v.id} (${v.impact})`);
+  console.log(`axe ${screen}: ${passes} rules pass${minor.length ? `; lesser findings: ${minor.join(", ")}` : ""}`);
+}
+
+const setTheme = (theme) =>
+  browser.execute((t) => {
+    if (t) document.documentElement.dataset.theme = t;
+    else delete document.documentElement.dataset.theme;
+  }, theme);
+
+// The screenshots in docs/screenshots/: each screen in light and dark, at two window sizes.
+const GALLERY = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const SIZES = [
+  [1280, 800],
+  [1024, 700],
+];
+
+/** Checks the screen shown now with axe in both themes and photographs it for the docs. */
+async function gallery(name) {
+  mkdirSync(GALLERY, { recursive: true });
+  const before = await browser.getWindowSize();
+  // Each screen from its top, as a person arriving on it sees it.
+  await browser.execute(() => {
+    window.scrollTo(0, 0);
+    document.querySelectorAll(".detail").forEach((e) => (e.scrollTop = 0));
+  });
+  try {
+    for (const theme of ["light", "dark"]) {
+      await setTheme(theme);
+      await assertAccessible(`${name} (${theme})`);
+      for (const [width, height] of SIZES) {
+        await browser.setWindowSize(width, height);
+        await browser.pause(250);
+        await browser.saveScreenshot(join(GALLERY, `${name}-${theme}-${width}x${height}.png`));
+      }
+    }
+  } finally {
+    await setTheme(null);
+    await browser.setWindowSize(before.width, before.height);
+  }
+}
 
 async function openQueue() {
   await (await $('[data-testid="tab-queue"]')).click();
@@ -60,7 +129,7 @@ async function historyRows() {
   await browser.pause(300);
   const rows = [];
   for (const r of await browser.$$('[data-testid="history-row"]')) {
-    rows.push({ kind: await r.getAttribute("data-kind"), text: await r.getText() });
+    rows.push({ kind: await r.getAttribute("data-kind"), tool: await r.getAttribute("data-tool"), text: await r.getText() });
   }
   return rows;
 }
@@ -70,22 +139,29 @@ test("the app opens on the demo workspace", async () => {
   assert.ok(await (await $('[data-testid="demo-marker"]')).isExisting());
   assert.ok(Number(await (await $('[data-testid="open-count"]')).getText()) > 0);
   await shot("queue");
+  await gallery("queue");
 });
 
 test("approve a proposal and see the audit entry", async () => {
-  await openProposal("modify_pending_order_address");
+  await openProposal("Change shipping address");
   await shot("review");
+  await gallery("review");
   await (await $('[data-testid="approve"]')).click();
   assert.match(await notice(), /Approved and executed/);
   const rows = await historyRows();
-  const approved = rows.find((r) => r.kind === "approved" && r.text.includes("modify_pending_order_address"));
+  const approved = rows.find((r) => r.kind === "approved" && r.tool === "modify_pending_order_address" && r.text.includes("Change shipping address"));
   assert.ok(approved, JSON.stringify(rows));
   assert.match(approved.text, /e2e-agent/);
   await shot("history");
+  // The decision's evidence, opened: the same readable changes as the review.
+  await (await $('[data-testid="history-row"][data-kind="approved"][data-tool="modify_pending_order_address"] [data-testid="history-expand"]')).click();
+  await (await $('[data-testid="history-detail"] [data-testid="change"]')).waitForExist({ timeout: 10_000 });
+  assert.match(await (await $('[data-testid="history-detail"]')).getText(), /Shipping address/);
+  await gallery("history");
 });
 
 test("an edit that breaks policy is refused", async () => {
-  const id = await openProposal("cancel_pending_order $22.29");
+  const id = await openProposal("Cancel order $22.29");
   await browser.keys(["e"]);
   const reason = await $('[data-testid="action-form"] input[name="reason"]');
   await reason.waitForEnabled();
@@ -101,11 +177,11 @@ test("an edit that breaks policy is refused", async () => {
   await openQueue();
   const row = await $(`[data-testid="queue-item"][data-conversation="${id}"]`);
   assert.ok(await row.isExisting());
-  assert.match(await row.getText(), /cancel_pending_order \$22\.29/);
+  assert.match(await row.getText(), /Cancel order \$22\.29/);
 });
 
 test("reject with a reason", async () => {
-  await openProposal("return_delivered_order_items");
+  await openProposal("Return items");
   await browser.keys(["r"]);
   const input = await $('[data-testid="reject-reason"]');
   await input.waitForExist();
@@ -117,7 +193,7 @@ test("reject with a reason", async () => {
 });
 
 test("escalate to a supervisor", async () => {
-  await openProposal("exchange_delivered_order_items");
+  await openProposal("Exchange items");
   await browser.keys(["x"]);
   assert.match(await notice(), /Escalated/);
   await openQueue();
@@ -155,6 +231,7 @@ test("an API key goes to the keychain and nowhere else", async () => {
   await browser.waitUntil(async () => (await (await $('[data-testid="api-key-status"]')).getText()).includes("A key is set"), { timeout: 10_000 });
   assert.equal(await input.getValue(), "", "the field is cleared at once");
   await shot("settings");
+  await gallery("settings");
   // In the real Secret Service...
   const found = execFileSync("secret-tool", ["search", "--all", "service", "app.countersign.desk"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   assert.match(found, new RegExp(secret));
@@ -288,6 +365,7 @@ test("an LLM plans a queued request off the window, with the key from the keycha
   for (const s of await browser.$$('[data-testid="step"]')) {
     steps.push({
       planner: await s.getAttribute("data-planner"),
+      tool: await s.getAttribute("data-tool"),
       text: await s.getText(),
       tokens: await (await s.$('[data-testid="step-tokens"]')).getText(),
       cost: await (await s.$('[data-testid="step-cost"]')).getText(),
@@ -303,7 +381,7 @@ test("an LLM plans a queued request off the window, with the key from the keycha
   // 1300 in, 60 out, 200 cached: (3250 + 600 + 250) / 1e6.
   assert.equal(calls[1].tokens, "1300 in / 60 out / 200 cache read / 0 cache write");
   assert.equal(calls[1].cost, "$0.0041");
-  assert.ok(steps.some((s) => s.text.includes("get_order_details") && s.text.includes("#W2546220")), JSON.stringify(steps));
+  assert.ok(steps.some((s) => s.tool === "get_order_details" && s.text.includes("Look up order") && s.text.includes("#W2546220")), JSON.stringify(steps));
   assert.ok(steps.every((s) => s.cost !== "$0.00"), "no step shows a null cost as $0.00");
   assert.match(await (await $('[data-testid="draft"]')).getValue(), /order #W2546220 .* still pending/);
   await shot("review-llm");
@@ -341,6 +419,12 @@ test("verify the audit chain from the history screen", async () => {
   assert.equal(await result.getAttribute("data-ok"), "true");
   assert.match(await result.getText(), /Audit chain intact/);
   await shot("audit-verified");
+});
+
+test("the metrics screen", async () => {
+  await (await $('[data-testid="tab-metrics"]')).click();
+  await browser.pause(500);
+  await gallery("metrics");
 });
 
 /** Puts a raw message into a mailbox of the test server over IMAP (APPEND), as a mail client
@@ -434,7 +518,7 @@ test("mail in over IMAP, an edited reply approved goes out once in the customer'
   const row = await $('[data-testid="queue-item"]');
   await row.waitForExist({ timeout: 30_000, timeoutMsg: "the mail never showed up in the queue" });
   assert.match(await row.getText(), /Cancel please/);
-  assert.match(await row.getText(), /cancel_pending_order/);
+  assert.match(await row.getText(), /Cancel order/);
   assert.equal(await row.getAttribute("data-waiting"), "approval");
   const conversation = await row.getAttribute("data-conversation");
   await row.click();
@@ -451,7 +535,10 @@ test("mail in over IMAP, an edited reply approved goes out once in the customer'
   await (await $('[data-testid="approve-reply"]')).click();
   const conflicts = await $('[data-testid="reply-conflicts"]');
   await conflicts.waitForExist({ timeout: 10_000, timeoutMsg: "the conflict was not shown" });
-  assert.match(await (await $('[data-testid="conflict"]')).getText(), /has been cancelled.*cancel_pending_order is pending/);
+  const conflict = await $('[data-testid="conflict"]');
+  assert.equal(await conflict.getAttribute("data-tool"), "cancel_pending_order");
+  assert.equal(await conflict.getAttribute("data-state"), "pending");
+  assert.match(await conflict.getText(), /has been cancelled.*Cancel order is waiting for approval/);
   assert.equal(await (await $('[data-testid="error"]')).getAttribute("data-code"), "reply_contradicts_outcomes");
   // The edit was saved as a revision on the way, and nothing went out.
   assert.equal(await (await $('[data-testid="reply-revision"]')).getAttribute("data-seq"), "1");
@@ -494,6 +581,7 @@ test("mail in over IMAP, an edited reply approved goes out once in the customer'
   assert.match(turns[1].text, /refund is on its way/);
   assert.match(turns[2].text, /When will the refund arrive/);
   await shot("thread");
+  await gallery("review-thread");
   assert.equal(maildir(join(process.env.MAIL_DIR, "home/customer/Maildir")).length, 1, "still one message for the customer");
 
   // The IMAP server down: the app says so, and takes the mail in again once it is back.

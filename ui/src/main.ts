@@ -1,4 +1,5 @@
 import { mount } from "svelte";
+import "./theme.css";
 import App from "./Root.svelte";
 
 // public/boot.js shows load-time errors; Root's boundary shows render-time errors.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, render } from "@testing-library/svelte";
+import { remember } from "../src/lib/customers.svelte";
 import Queue from "../src/components/Queue.svelte";
 import type { InboxItem } from "../src/lib/bindings/InboxItem";
 import type { Proposal } from "../src/lib/bindings/Proposal";
@@ -83,11 +84,22 @@ describe("Queue", () => {
     expect(first!.querySelector('[data-testid="waiting-chip"]')!.textContent).toBe("supervisor");
     expect(first!.textContent).toContain("customer_7");
     expect(first!.textContent).toContain("Order 7");
-    expect(first!.textContent).toContain("cancel_pending_order $10.00");
+    // Actions by their names, never by the tool's identifier.
+    expect(first!.textContent).toContain("Cancel order $10.00");
+    expect(first!.textContent).not.toContain("cancel_pending_order");
     expect(first!.textContent).toContain("1 action");
     expect(first!.textContent).toContain("we have prepared the cancellation");
     expect(second!.dataset.actions).toBe("");
     expect(second!.querySelector('[data-testid="waiting-chip"]')!.textContent).toBe("answer");
+  });
+
+  it("names a customer the shop knows, with the id on hover", async () => {
+    remember([{ user_id: "customer_9", name: "Ana López", email: "ana@example.com", payment_methods: {} }]);
+    const { getAllByTestId } = render(Queue, props([conversation(9)]));
+    const [row] = getAllByTestId("queue-item");
+    const who = row!.querySelector("[data-customer]") as HTMLElement;
+    expect(who.textContent).toBe("Ana López");
+    expect(who.title).toContain("customer_9");
   });
 
   it("shows a conversation being planned at once, and opens it", async () => {

@@ -8,6 +8,7 @@ pub mod calculate;
 pub mod demo;
 pub mod effect;
 pub mod facts;
+pub mod labels;
 pub mod model;
 pub mod money;
 pub mod policy;
@@ -19,6 +20,7 @@ pub mod view;
 
 pub use effect::{Change, Effect, Preview};
 pub use facts::gather_facts;
+pub use labels::CustomerCard;
 pub use model::*;
 pub use money::Money;
 pub use policy::{evaluate, Facts, PolicyViolation, ViolationCode};

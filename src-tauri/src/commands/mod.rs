@@ -2,6 +2,7 @@
 
 pub mod approval;
 pub mod conversation;
+pub mod customers;
 pub mod history;
 pub mod inbox;
 pub mod mailbox;

@@ -55,3 +55,32 @@ export function highlight(text: string, needles: string[]): Array<{ text: string
   if (pos < text.length) out.push({ text: text.slice(pos), hit: false });
   return out;
 }
+
+/** "just now", "5 min ago", "3 h ago", "yesterday", then the date: the exact time goes on hover. */
+export function ago(ms: number, now: number = Date.now()): string {
+  const s = Math.round((now - ms) / 1000);
+  // Clocks a few seconds apart (another desk, the mail server) are not "in a moment".
+  if (s < 0 && s > -45) return "just now";
+  if (s < 0) {
+    const m = Math.round(-s / 60);
+    return m < 1 ? "in a moment" : m < 60 ? `in ${m} min` : `in ${Math.round(m / 60)} h`;
+  }
+  if (s < 45) return "just now";
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.round(m / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = Math.round(h / 24);
+  if (d === 1) return "yesterday";
+  if (d < 7) return `${d} days ago`;
+  return new Date(ms).toLocaleDateString();
+}
+
+/** The shop's amounts are dollars (the τ-bench retail schema); cents always shown. */
+export const SHOP_CURRENCY = "USD";
+const moneyFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: SHOP_CURRENCY });
+
+/** An amount as the shop states it, with thousands grouped ("$1,234.50"). */
+export function amount(n: number): string {
+  return moneyFormat.format(n);
+}

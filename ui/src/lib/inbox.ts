@@ -4,6 +4,7 @@
 import type { InboxItem } from "./bindings/InboxItem";
 import type { SendState } from "./bindings/SendState";
 import type { Waiting } from "./bindings/Waiting";
+import { toolLabel } from "./labels";
 
 /** Words for what a conversation waits for; the type makes a new kind a compile error here. */
 export const WAITING_LABELS: Record<Waiting, string> = {
@@ -41,7 +42,7 @@ export function splitInbox(items: InboxItem[], filter: InboxFilter): { planning:
   const text = filter.text?.trim().toLowerCase() ?? "";
   const matches = (i: InboxItem) =>
     !text ||
-    [i.customer_id, i.subject ?? "", i.reply?.text ?? "", ...i.actions.flatMap((a) => [a.tool, a.preview.summary])].some((s) =>
+    [i.customer_id, i.subject ?? "", i.reply?.text ?? "", ...i.actions.flatMap((a) => [a.tool, toolLabel(a.tool), a.preview.summary])].some((s) =>
       s.toLowerCase().includes(text),
     );
   return {

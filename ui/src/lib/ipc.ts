@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { ConversationView } from "./bindings/ConversationView";
+import type { CustomerCard } from "./bindings/CustomerCard";
 import type { DailyMetrics } from "./bindings/DailyMetrics";
 import type { Execution } from "./bindings/Execution";
 import type { ExportFormat } from "./bindings/ExportFormat";
@@ -55,6 +56,8 @@ export const ipc = {
   /** The queue of conversations waiting for a person, most urgent first, and their counts. */
   inbox: () => call<InboxPage>("inbox_list"),
   conversation: (conversationId: number) => call<ConversationView>("conversation_detail", { conversationId }),
+  /** Names and payment method labels of the customers the shop knows among `ids`. */
+  customers: (ids: string[]) => call<CustomerCard[]>("customers_lookup", { ids }),
   // Who decides is the operator the app runs as, and their role is the one an administrator
   // assigned: the page never sends a name or a role.
   approve: (id: number, editedArgs: JsonValue | null) => call<Execution>("approve_proposal", { id, editedArgs }),
