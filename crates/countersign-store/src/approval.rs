@@ -149,30 +149,18 @@ impl Desk {
                     )
                 }
             };
-            if let Some(state) = new_state {
-                proposals::set_state(&tx, id, state, now, &actor.name, None)?;
-            }
-            let reason = err.to_string();
-            proposals::record_decision(
+            record_refused_approval(
                 &tx,
-                &NewDecision {
-                    proposal_id: id,
+                &Refused {
+                    id,
+                    actor,
+                    now_ms: now,
                     kind,
-                    actor: &actor.name,
-                    role,
-                    at_ms: now,
-                    reason: Some(&reason),
+                    new_state,
+                    err: &err,
                     edited_args,
+                    detail: json!({"edited_args": edited_args}),
                 },
-            )?;
-            let payload = json!({"attempt": "approve", "code": err.code(), "reason": reason, "edited_args": edited_args});
-            audit_log::append(
-                &tx,
-                now,
-                &actor.name,
-                AuditKind::of_decision(kind, true),
-                &subject,
-                &payload,
             )?;
             tx.commit()?;
             tracing::info!(proposal = id, code = err.code(), "approval refused");
@@ -378,4 +366,53 @@ impl Desk {
         tx.commit()?;
         Ok(overdue.len())
     }
+}
+
+/// An approval attempt the gate turned down, as it is recorded (in the caller's transaction):
+/// the proposal's new state if the refusal closed it, the decision, and the audit record.
+pub(crate) struct Refused<'a> {
+    pub id: i64,
+    pub actor: &'a crate::desk::Actor,
+    pub now_ms: i64,
+    pub kind: DecisionKind,
+    pub new_state: Option<ProposalState>,
+    pub err: &'a DeskError,
+    pub edited_args: Option<&'a Value>,
+    /// Merged into the audit payload after `attempt`, `code` and `reason`.
+    pub detail: Value,
+}
+
+pub(crate) fn record_refused_approval(
+    tx: &rusqlite::Connection,
+    r: &Refused<'_>,
+) -> Result<(), DeskError> {
+    if let Some(state) = r.new_state {
+        proposals::set_state(tx, r.id, state, r.now_ms, &r.actor.name, None)?;
+    }
+    let reason = r.err.to_string();
+    proposals::record_decision(
+        tx,
+        &NewDecision {
+            proposal_id: r.id,
+            kind: r.kind,
+            actor: &r.actor.name,
+            role: Some(r.actor.role),
+            at_ms: r.now_ms,
+            reason: Some(&reason),
+            edited_args: r.edited_args,
+        },
+    )?;
+    let mut payload = json!({"attempt": "approve", "code": r.err.code(), "reason": reason});
+    if let (Some(p), Value::Object(extra)) = (payload.as_object_mut(), &r.detail) {
+        p.extend(extra.clone());
+    }
+    audit_log::append(
+        tx,
+        r.now_ms,
+        &r.actor.name,
+        AuditKind::of_decision(r.kind, true),
+        &AuditSubject::Proposal(r.id),
+        &payload,
+    )?;
+    Ok(())
 }

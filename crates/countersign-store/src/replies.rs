@@ -398,7 +398,9 @@ impl Desk {
         let (Some(draft), Some(newest)) = (all.first(), all.last()) else {
             return Err(corrupt(format!("reply {id}"), "no revision"));
         };
-        let conflicts = conflicts_of(&tx, &p, now)?;
+        // The revision being approved, read once above.
+        let conflicts =
+            outcome_conflicts(&newest.text, &action_outcomes(&tx, p.conversation_id, now)?);
         let decision = decide_reply(&ReplyGateInput {
             state: p.state,
             now_ms: now,
@@ -444,29 +446,18 @@ impl Desk {
                     None,
                 ),
             };
-            if let Some(state) = new_state {
-                proposals::set_state(&tx, id, state, now, &actor.name, None)?;
-            }
-            let reason = err.to_string();
-            proposals::record_decision(
+            crate::approval::record_refused_approval(
                 &tx,
-                &NewDecision {
-                    proposal_id: id,
+                &crate::approval::Refused {
+                    id,
+                    actor: &actor,
+                    now_ms: now,
                     kind,
-                    actor: &actor.name,
-                    role: Some(actor.role),
-                    at_ms: now,
-                    reason: Some(&reason),
+                    new_state,
+                    err: &err,
                     edited_args: None,
+                    detail: json!({"revision": newest.seq}),
                 },
-            )?;
-            audit_log::append(
-                &tx,
-                now,
-                &actor.name,
-                AuditKind::of_decision(kind, true),
-                &AuditSubject::Proposal(id),
-                &json!({"attempt": "approve", "code": err.code(), "reason": reason, "revision": newest.seq}),
             )?;
             tx.commit()?;
             tracing::info!(proposal = id, code = err.code(), "reply approval refused");
