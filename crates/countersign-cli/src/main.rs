@@ -175,6 +175,9 @@ enum Command {
         cases: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Cases run at once [default: one per core]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Print the workspace's shop as a τ-format db.json
     ExportShop,
@@ -537,7 +540,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => pipeline::ingest(&ctx, &file, channel.into(), queue, json),
         Command::Demo { json } => pipeline::demo(&ctx, json),
-        Command::Eval { cases, json } => evals::eval(&ctx, &cases, json),
+        Command::Eval { cases, json, jobs } => evals::eval(&ctx, &cases, json, jobs),
         Command::TauReplay { db, tasks, json } => evals::tau_replay(&db, &tasks, json),
         Command::ExportShop => evals::export_shop(&ctx),
         Command::Metrics { since, until, json } => {

@@ -1,5 +1,7 @@
 //! Running eval cases (format in DESIGN.md, loading in `case.rs`): each case runs in a fresh
 //! workspace through the real channel adapter, guard, planner and store; nothing executes.
+//! Cases run in parallel, each on a private in-memory copy of one seeded workspace
+//! ([`ScratchImage`]); `RunOptions::durable` gives each a SQLite file instead.
 //!
 //! A case **passes** when its outcome is one of `expect`, its proposals match
 //! `expected_actions` exactly (as a multiset), every `must_include` is in the reply or handoff
@@ -10,14 +12,15 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use countersign_agent::Agent;
 use countersign_core::ManualClock;
 use countersign_pipeline::chat::parse;
 use countersign_pipeline::{Caps, Channel, Request};
 use countersign_shop::Shop;
-use countersign_store::{Desk, DeskError, ShopSeed};
+use countersign_store::{Desk, DeskError, ScratchImage, ShopSeed};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -315,20 +318,109 @@ fn action_matches(want: &ExpectedAction, got: &ProposalOut) -> bool {
             .all(|(k, v)| got.args.get(k).is_some_and(|g| arg_matches(v, g)))
 }
 
+/// How many cases run at once, and where their workspaces live.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Worker threads, each with its own workspace per case.
+    pub jobs: usize,
+    /// Each case in a SQLite file of its own, as the app keeps a workspace, instead of a copy
+    /// of one seeded image in memory. Slower, and the same results (a test checks it).
+    pub durable: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            jobs: std::thread::available_parallelism().map_or(1, usize::from),
+            durable: false,
+        }
+    }
+}
+
 pub fn run(cases: &[LoadedCase], seed: &ShopSeed, agent: &Agent) -> Result<EvalReport, EvalError> {
-    // One thread: a model call waits on the network, and cases run one after another anyway.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(EvalError::Temp)?;
-    let mut results = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        results.push(grade(case, observe(&case.case, seed, agent, &runtime)?));
-        if !agent.never_asks_a_model() {
-            tracing::info!(case = %case.case.id, done = i + 1, of = cases.len(), "eval case");
+    run_with(cases, seed, agent, RunOptions::default())
+}
+
+/// Runs the cases on `options.jobs` threads; results come back in the cases' order whatever
+/// order they finish in. The shop is parsed and seeded once, then each case gets a private
+/// copy, so cases cannot see each other's proposals.
+pub fn run_with(
+    cases: &[LoadedCase],
+    seed: &ShopSeed,
+    agent: &Agent,
+    options: RunOptions,
+) -> Result<EvalReport, EvalError> {
+    let workspaces = if options.durable {
+        Workspaces::Durable(seed)
+    } else {
+        Workspaces::Scratch(ScratchImage::seeded(seed)?)
+    };
+    let jobs = options.jobs.clamp(1, cases.len().max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<CaseResult, EvalError>>> = Vec::new();
+    slots.resize_with(cases.len(), || None);
+    let slots = Mutex::new(slots);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                // One runtime per worker: a model call waits on the network, the rules planner
+                // never does.
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let i = next.fetch_add(cases.len(), Ordering::Relaxed);
+                        if i < cases.len() {
+                            lock(&slots)[i] = Some(Err(EvalError::Temp(e)));
+                        }
+                        return;
+                    }
+                };
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(i) else { return };
+                    let result = observe(&case.case, &workspaces, agent, &runtime)
+                        .map(|observed| grade(case, observed));
+                    let failed = result.is_err();
+                    lock(&slots)[i] = Some(result);
+                    if failed {
+                        // Stop handing out cases: the run reports its first error.
+                        next.fetch_add(cases.len(), Ordering::Relaxed);
+                        return;
+                    }
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if !agent.never_asks_a_model() {
+                        tracing::info!(case = %case.case.id, done = n, of = cases.len(), "eval case");
+                    }
+                }
+            });
+        }
+    });
+    let slots = slots.into_inner().unwrap_or_else(|p| p.into_inner());
+    // The first error in case order, if any case failed to run.
+    let mut results = Vec::with_capacity(cases.len());
+    for slot in slots {
+        match slot {
+            Some(Ok(r)) => results.push(r),
+            Some(Err(e)) => return Err(e),
+            None => {}
         }
     }
     Ok(EvalReport::of(results))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A worker that panicked has already failed the run (scope re-raises it).
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Where each case's workspace comes from.
+enum Workspaces<'a> {
+    Scratch(ScratchImage),
+    Durable(&'a ShopSeed),
 }
 
 /// What the pipeline did with one case: everything `grade` judges.
@@ -354,16 +446,22 @@ pub struct Observed {
 
 fn observe(
     case: &Case,
-    seed: &ShopSeed,
+    workspaces: &Workspaces<'_>,
     agent: &Agent,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Observed, EvalError> {
-    let dir = tempfile::tempdir().map_err(EvalError::Temp)?;
-    let mut desk = Desk::open(
-        dir.path(),
-        seed,
-        Arc::new(ManualClock::new(1_800_000_000_000)),
-    )?;
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    // Kept alive until the case is observed: the durable workspace's file lives there.
+    let mut _dir = None;
+    let mut desk = match workspaces {
+        Workspaces::Scratch(image) => Desk::scratch(image, clock)?,
+        Workspaces::Durable(seed) => {
+            let dir = tempfile::tempdir().map_err(EvalError::Temp)?;
+            let desk = Desk::open(dir.path(), seed, clock)?;
+            _dir = Some(dir);
+            desk
+        }
+    };
     let mut observed = match request_of(case) {
         Err(e) => Observed {
             outcome: "rejected".to_owned(),

@@ -44,6 +44,43 @@ fn the_eval_sets_meet_their_thresholds() {
     assert!(m.block_rate > 0.0 && m.escalation_rate > 0.0 && m.approval_required_rate > 0.0);
 }
 
+/// Parallel cases on in-memory copies give exactly what one case after another, each in a
+/// SQLite file of its own, gives.
+#[test]
+fn parallel_scratch_workspaces_give_the_same_results_as_durable_ones() {
+    use countersign_agent::Agent;
+    use countersign_evals::eval::{load_files, run_with, RunOptions};
+    use countersign_pipeline::Caps;
+    use countersign_store::ShopSeed;
+
+    let dir = evals_dir();
+    let cases = load_files(&[&dir.join("cases.jsonl"), &dir.join("messy.jsonl")]).unwrap();
+    let agent = Agent::rules_only(Caps::default());
+    let durable = run_with(
+        &cases,
+        &ShopSeed::Demo,
+        &agent,
+        RunOptions {
+            jobs: 1,
+            durable: true,
+        },
+    )
+    .unwrap();
+    let parallel = run_with(
+        &cases,
+        &ShopSeed::Demo,
+        &agent,
+        RunOptions {
+            jobs: 4,
+            durable: false,
+        },
+    )
+    .unwrap();
+    let json = |r: &EvalReport| serde_json::to_value(r).unwrap();
+    assert_eq!(parallel.results.len(), cases.len());
+    assert_eq!(json(&parallel), json(&durable));
+}
+
 // --- the thresholds can fail: synthetic reports through the same `check` -------------------
 
 fn bar() -> Thresholds {

@@ -46,6 +46,15 @@ pub fn open(path: &Path) -> Result<Connection, DeskError> {
     Ok(conn)
 }
 
+/// A migrated database in memory, for throwaway workspaces (eval runs): nothing about it is
+/// durable, so it needs neither a journal on disk nor a sync per commit.
+pub fn open_in_memory() -> Result<Connection, DeskError> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
 /// A read-only connection to an existing, migrated workspace, for the app's reads: under WAL
 /// it reads the last committed state without ever waiting for (or blocking) the writer, and
 /// SQLite itself refuses any write through it.

@@ -73,29 +73,7 @@ impl Desk {
         let seed_shop = if fresh { Some(load_seed(seed)?) } else { None };
         std::fs::create_dir_all(data_dir)?;
         let mut conn = db::open(&path)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if SqlShop(&tx).is_empty()? {
-            let shop = match seed_shop {
-                Some(shop) => shop,
-                None => load_seed(seed)?,
-            };
-            shop_store::seed(&tx, &shop)?;
-            let source = match seed {
-                ShopSeed::Demo => json!({"kind": "demo", "seed": DEMO_SEED}),
-                ShopSeed::TauFile(p) => json!({"kind": "tau", "path": p.display().to_string()}),
-                ShopSeed::Loaded(_) => json!({"kind": "loaded"}),
-            };
-            workspace::set(&tx, &workspace::SHOP_SOURCE, &source)?;
-            workspace::set(&tx, &workspace::GATE_POLICY, &GatePolicy::default())?;
-            tracing::info!(
-                users = shop.users.len(),
-                orders = shop.orders.len(),
-                "seeded workspace shop"
-            );
-        }
-        // Idempotent: also fills the knowledge base of a workspace made before it existed.
-        crate::knowledge::seed(&tx)?;
-        tx.commit()?;
+        prepare(&mut conn, seed, seed_shop)?;
         Ok(Desk { conn, clock })
     }
 
@@ -293,6 +271,39 @@ impl Desk {
     pub fn conversation_customer(&self, id: i64) -> Result<Option<String>, DeskError> {
         conversations::customer_of(&self.conn, id)
     }
+}
+
+/// Seeds a migrated workspace's shop (if it has none), its settings and its knowledge base.
+pub(crate) fn prepare(
+    conn: &mut Connection,
+    seed: &ShopSeed,
+    seed_shop: Option<Shop>,
+) -> Result<(), DeskError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    if SqlShop(&tx).is_empty()? {
+        let shop = match seed_shop {
+            Some(shop) => shop,
+            None => load_seed(seed)?,
+        };
+        shop_store::seed(&tx, &shop)?;
+        let source = match seed {
+            ShopSeed::Demo => json!({"kind": "demo", "seed": DEMO_SEED}),
+            ShopSeed::TauFile(p) => json!({"kind": "tau", "path": p.display().to_string()}),
+            ShopSeed::Loaded(_) => json!({"kind": "loaded"}),
+        };
+        workspace::set(&tx, &workspace::SHOP_SOURCE, &source)?;
+        workspace::set(&tx, &workspace::GATE_POLICY, &GatePolicy::default())?;
+        tracing::info!(
+            users = shop.users.len(),
+            orders = shop.orders.len(),
+            "seeded workspace shop"
+        );
+    }
+    // Idempotent: also fills the knowledge base of a workspace made before it existed.
+    crate::knowledge::seed(&tx)?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn load_seed(seed: &ShopSeed) -> Result<Shop, DeskError> {

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use countersign_evals::eval::{load_files, run_with, seed_of, EvalError, RunOptions};
 use countersign_evals::tau_replay::ReplayError;
 use countersign_pipeline::Caps;
 use countersign_store::{ProviderSettings, ShopSeed};
@@ -11,21 +12,27 @@ use crate::invocation::Invocation;
 use crate::output::{json_out, out};
 
 /// `eval`: each case in a fresh workspace; nothing executes.
-pub fn eval(ctx: &Invocation, cases: &Path, json: bool) -> anyhow::Result<()> {
+pub fn eval(ctx: &Invocation, cases: &Path, json: bool, jobs: Option<u16>) -> anyhow::Result<()> {
     let shop = match &ctx.seed {
         ShopSeed::TauFile(p) => Some(p.clone()),
         _ => None,
     };
     // Each case runs in a fresh workspace, so the planner comes from the flags alone.
     let agent = ctx.agent(ProviderSettings::default(), Caps::default());
-    let report = countersign_evals::eval::run_files_with(&[cases], shop.as_deref(), &agent)
-        .map_err(|e| {
-            if e.is_bad_input() {
-                bad(e.code(), &e)
-            } else {
-                anyhow::Error::new(e)
-            }
-        })?;
+    let mut options = RunOptions::default();
+    if let Some(jobs) = jobs {
+        options.jobs = usize::from(jobs);
+    }
+    let eval_error = |e: EvalError| {
+        if e.is_bad_input() {
+            bad(e.code(), &e)
+        } else {
+            anyhow::Error::new(e)
+        }
+    };
+    let loaded = load_files(&[cases]).map_err(eval_error)?;
+    let seed = seed_of(shop.as_deref()).map_err(eval_error)?;
+    let report = run_with(&loaded, &seed, &agent, options).map_err(eval_error)?;
     if json {
         return json_out(&report);
     }
