@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, proposals,
+    eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, policy, proposals,
     replies, staff, sync, tools,
 };
 use crate::invocation::{Invocation, PlannerFlags};
@@ -227,6 +227,11 @@ enum Command {
         #[command(subcommand)]
         command: GuardCommand,
     },
+    /// Who may approve how much: agents' approval limits per action (a supervisor changes them)
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Who may approve what: roles assigned by an administrator (unassigned people are agents)
     Staff {
         #[command(subcommand)]
@@ -274,6 +279,38 @@ enum EvalsCommand {
         /// Replace emails, phones and card numbers with placeholders (stable within the export)
         #[arg(long)]
         redact: bool,
+    },
+    /// Run the captured decisions through today's planner, policy and approval limits and
+    /// list the ones that would go differently
+    Replay {
+        /// Only decisions captured since this date (YYYY-MM-DD, UTC) or RFC 3339 time
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Conversations planned at once [default: one per core]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// The approval limits and how long proposals stay open
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set how much an agent may approve for one action, or leave it to supervisors
+    Limit {
+        #[arg(value_parser = ClosedParser::<ToolArg>::new())]
+        tool: ToolArg,
+        /// In dollars, like 250 or 99.50
+        #[arg(required_unless_present = "supervisor_only")]
+        amount: Option<String>,
+        /// No agent may approve it, whatever the amount
+        #[arg(long, conflicts_with = "amount")]
+        supervisor_only: bool,
     },
 }
 
@@ -481,6 +518,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook {
             command: WebhookCommand::Set { url },
         } => replies::set_webhook(&ctx, &url),
+        Command::Policy {
+            command: PolicyCommand::Show { json },
+        } => policy::show(&ctx, json),
+        Command::Policy {
+            command:
+                PolicyCommand::Limit {
+                    tool,
+                    amount,
+                    supervisor_only,
+                },
+        } => policy::limit(&ctx, tool.0, amount.as_deref(), supervisor_only),
+        Command::Evals {
+            command: EvalsCommand::Replay { since, jobs, json },
+        } => evals::replay(&ctx, since.as_deref(), jobs, json),
         Command::Staff {
             command: StaffCommand::Set { name, role },
         } => staff::set(&ctx, &name, role.into()),

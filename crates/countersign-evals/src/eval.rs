@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use countersign_agent::Agent;
 use countersign_core::ManualClock;
@@ -25,6 +25,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::case::{parse_cases, CaseError, CaseErrorKind, ExpectedAction, LoadedCase};
+use crate::workers::map_in_parallel;
 
 pub use crate::case::{Case, Expect};
 
@@ -269,7 +270,7 @@ pub fn run_file(cases: &Path, shop: Option<&Path>) -> Result<EvalReport, EvalErr
 }
 
 /// Builds the channel's raw payload from a case and parses it through the real adapter.
-fn request_of(case: &Case) -> Result<Request, String> {
+pub(crate) fn request_of(case: &Case) -> Result<Request, String> {
     let raw = match (case.channel, &case.raw) {
         (Channel::Email, Some(raw)) => raw.clone().into_bytes(),
         (Channel::Email, None) => {
@@ -355,70 +356,20 @@ pub fn run_with(
     } else {
         Workspaces::Scratch(ScratchImage::seeded(seed)?)
     };
-    let jobs = options.jobs.clamp(1, cases.len().max(1));
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<CaseResult, EvalError>>> = Vec::new();
-    slots.resize_with(cases.len(), || None);
-    let slots = Mutex::new(slots);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                // One runtime per worker: a model call waits on the network, the rules planner
-                // never does.
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let i = next.fetch_add(cases.len(), Ordering::Relaxed);
-                        if i < cases.len() {
-                            lock(&slots)[i] = Some(Err(EvalError::Temp(e)));
-                        }
-                        return;
-                    }
-                };
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(case) = cases.get(i) else { return };
-                    let result = observe(&case.case, &workspaces, agent, &runtime)
-                        .map(|observed| grade(case, observed));
-                    let failed = result.is_err();
-                    lock(&slots)[i] = Some(result);
-                    if failed {
-                        // Stop handing out cases: the run reports its first error.
-                        next.fetch_add(cases.len(), Ordering::Relaxed);
-                        return;
-                    }
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if !agent.never_asks_a_model() {
-                        tracing::info!(case = %case.case.id, done = n, of = cases.len(), "eval case");
-                    }
-                }
-            });
+    let results = map_in_parallel(cases, options.jobs, |_, case, runtime| {
+        let observed = observe(&case.case, &workspaces, agent, runtime)?;
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if !agent.never_asks_a_model() {
+            tracing::info!(case = %case.case.id, done = n, of = cases.len(), "eval case");
         }
-    });
-    let slots = slots.into_inner().unwrap_or_else(|p| p.into_inner());
-    // The first error in case order, if any case failed to run.
-    let mut results = Vec::with_capacity(cases.len());
-    for slot in slots {
-        match slot {
-            Some(Ok(r)) => results.push(r),
-            Some(Err(e)) => return Err(e),
-            None => {}
-        }
-    }
+        Ok(grade(case, observed))
+    })?;
     Ok(EvalReport::of(results))
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A worker that panicked has already failed the run (scope re-raises it).
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Where each case's workspace comes from.
-enum Workspaces<'a> {
+pub(crate) enum Workspaces<'a> {
     Scratch(ScratchImage),
     Durable(&'a ShopSeed),
 }
@@ -488,19 +439,7 @@ fn observe(
             // The rules planner's proposals are judged inside the ingest transaction, so the
             // store never refuses them. The LLM's writes that policy refused — in its loop or
             // when the plan was settled — are graded the same way: a wrong action.
-            for s in ingested.steps.iter().filter(|s| s.stage == "policy") {
-                observed.refused.push(RefusedProposal {
-                    tool: s.tool.map(|t| t.as_str().to_owned()).unwrap_or_default(),
-                    args: s.args.clone().unwrap_or(Value::Null),
-                    why: s
-                        .result
-                        .as_ref()
-                        .and_then(|r| r.get("refused"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("refused")
-                        .to_owned(),
-                });
-            }
+            observed.refused = refused_steps(&ingested.steps);
             for p in ingested.proposals {
                 observed.proposals.push(ProposalOut {
                     tool: p.tool.as_str().to_owned(),
@@ -608,4 +547,25 @@ pub fn grade(loaded: &LoadedCase, observed: Observed) -> CaseResult {
         input_tokens,
         output_tokens,
     }
+}
+
+/// The writes policy refused, from a plan's trace: the LLM's, in its loop or when the plan was
+/// settled. (The rules planner's proposals are judged inside the ingest transaction, so the
+/// store never refuses them.)
+pub(crate) fn refused_steps(steps: &[countersign_pipeline::TraceStep]) -> Vec<RefusedProposal> {
+    steps
+        .iter()
+        .filter(|s| s.stage == "policy")
+        .map(|s| RefusedProposal {
+            tool: s.tool.map(|t| t.as_str().to_owned()).unwrap_or_default(),
+            args: s.args.clone().unwrap_or(Value::Null),
+            why: s
+                .result
+                .as_ref()
+                .and_then(|r| r.get("refused"))
+                .and_then(Value::as_str)
+                .unwrap_or("refused")
+                .to_owned(),
+        })
+        .collect()
 }

@@ -6,5 +6,7 @@ pub mod eval;
 pub mod guard_eval;
 pub mod guard_train;
 pub mod inbox;
+pub mod replay;
 pub mod tau_replay;
 pub mod thresholds;
+pub mod workers;

@@ -7,6 +7,7 @@ use countersign_evals::tau_replay::ReplayError;
 use countersign_pipeline::Caps;
 use countersign_store::{ProviderSettings, ShopSeed};
 
+use crate::commands::eval_export::parse_since;
 use crate::error::{bad, desk};
 use crate::invocation::Invocation;
 use crate::output::{json_out, out};
@@ -56,6 +57,52 @@ pub fn eval(ctx: &Invocation, cases: &Path, json: bool, jobs: Option<u16>) -> an
     ))?;
     for r in report.results.iter().filter(|r| !r.pass) {
         out(format!("  FAIL {}: {}", r.id, r.reasons.join("; ")))?;
+    }
+    Ok(())
+}
+
+/// `evals replay`: the captured decisions through today's planner, policy and limits.
+pub fn replay(
+    ctx: &Invocation,
+    since: Option<&str>,
+    jobs: Option<u16>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let since_ms = since.map(parse_since).transpose()?.unwrap_or(0);
+    let desk_ = ctx.open()?;
+    let settings = desk_.provider_settings().map_err(desk)?;
+    let agent = ctx.agent(settings, Caps::default());
+    let cases = desk_.eval_cases(since_ms).map_err(desk)?;
+    let jobs = jobs.map_or(RunOptions::default().jobs, usize::from);
+    let report = countersign_evals::replay::replay(&desk_, &cases, &agent, jobs)?;
+    if json {
+        return json_out(&report);
+    }
+    out(format!(
+        "{} decisions in {} conversations replayed against {}: {} would go differently",
+        report.decisions,
+        report.conversations,
+        report.shop,
+        report.flips.len()
+    ))?;
+    for f in &report.flips {
+        out(format!(
+            "  case {} · conversation {} · {} {} {} by {} → {}: {}",
+            f.case_id,
+            f.conversation_id,
+            f.decided,
+            f.tool,
+            f.args,
+            f.decided_by.as_deref().unwrap_or("?"),
+            serde_json::to_value(f.now)?.as_str().unwrap_or_default(),
+            f.detail
+        ))?;
+    }
+    for n in &report.not_replayable {
+        out(format!(
+            "  not replayed: case {} (conversation {}): {}",
+            n.case_id, n.conversation_id, n.why
+        ))?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod mailbox;
 pub mod mcp;
 pub mod metrics;
 pub mod pipeline;
+pub mod policy;
 pub mod proposals;
 pub mod replies;
 pub mod staff;
