@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, policy, proposals,
-    replies, staff, sync, tools,
+    csat, eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, policy,
+    proposals, replies, staff, sync, tools,
 };
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
@@ -227,6 +227,11 @@ enum Command {
         #[command(subcommand)]
         command: GuardCommand,
     },
+    /// Customer satisfaction per conversation: give a score, or import a survey's CSV
+    Csat {
+        #[command(subcommand)]
+        command: CsatCommand,
+    },
     /// Who may approve how much: agents' approval limits per action (a supervisor changes them)
     Policy {
         #[command(subcommand)]
@@ -289,6 +294,24 @@ enum EvalsCommand {
         /// Conversations planned at once [default: one per core]
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CsatCommand {
+    /// Record a conversation's score (1-5); a later score replaces it
+    Set {
+        conversation: i64,
+        score: i64,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Import scores from CSV: a header naming `score` and `conversation_id` or `message_id`,
+    /// optionally `comment` (other columns are ignored); all rows or none
+    Import {
+        file: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -518,6 +541,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook {
             command: WebhookCommand::Set { url },
         } => replies::set_webhook(&ctx, &url),
+        Command::Csat {
+            command:
+                CsatCommand::Set {
+                    conversation,
+                    score,
+                    comment,
+                },
+        } => csat::set(&ctx, conversation, score, comment.as_deref()),
+        Command::Csat {
+            command: CsatCommand::Import { file, json },
+        } => csat::import(&ctx, &file, json),
         Command::Policy {
             command: PolicyCommand::Show { json },
         } => policy::show(&ctx, json),

@@ -76,10 +76,13 @@ pub enum AuditKind {
     /// A person closed a conversation with nothing (more) to send.
     #[serde(rename = "conversation.closed")]
     ConversationClosed,
+    /// A customer's satisfaction score recorded (entered or imported).
+    #[serde(rename = "csat.recorded")]
+    CsatRecorded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 26] = [
+    pub const ALL: [AuditKind; 27] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -106,6 +109,7 @@ impl AuditKind {
         AuditKind::ProposalSuperseded,
         AuditKind::ConversationFollowedUp,
         AuditKind::ConversationClosed,
+        AuditKind::CsatRecorded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +140,7 @@ impl AuditKind {
             AuditKind::ProposalSuperseded => "proposal.superseded",
             AuditKind::ConversationFollowedUp => "conversation.followed_up",
             AuditKind::ConversationClosed => "conversation.closed",
+            AuditKind::CsatRecorded => "csat.recorded",
         }
     }
 

@@ -83,6 +83,8 @@ pub enum DeskError {
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("CSAT: {0}")]
+    InvalidCsat(String),
 }
 
 impl DeskError {
@@ -121,12 +123,13 @@ impl DeskError {
             DeskError::StillPlanning(_) => "still_planning",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
+            DeskError::InvalidCsat(_) => "invalid_csat",
         }
     }
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 32] = [
+    pub const CODES: [&'static str; 33] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -159,6 +162,7 @@ impl DeskError {
         "still_planning",
         "storage",
         "io",
+        "invalid_csat",
     ];
 
     /// Whether the caller can fix it by changing the input (exit code 2), as opposed to a fault

@@ -62,6 +62,8 @@ pub(crate) enum Label<'a> {
     },
     /// The customer wrote again after the reply.
     Reopened,
+    /// The customer's satisfaction score (1–5), entered or imported.
+    Csat { score: u8, comment: Option<&'a str> },
 }
 
 /// How the case's conversation resolved, as far as this decision tells.
@@ -82,6 +84,7 @@ impl Label<'_> {
             Label::Rejected { .. } => DecisionKind::Rejected.as_str(),
             Label::Escalated { .. } => DecisionKind::Escalated.as_str(),
             Label::Reopened => "reopened",
+            Label::Csat { .. } => "csat",
         }
     }
 
@@ -95,7 +98,7 @@ impl Label<'_> {
             Label::Reply { .. } => Some(Resolution::ResolvedAfterEdits),
             Label::Escalated { .. } => Some(Resolution::Escalated),
             Label::Reopened => Some(Resolution::Reopened),
-            Label::Rejected { .. } => None,
+            Label::Rejected { .. } | Label::Csat { .. } => None,
         }
     }
 
@@ -127,6 +130,9 @@ impl Label<'_> {
                 "draft": draft, "sent": sent,
             }),
             Label::Reopened => json!({"kind": self.kind()}),
+            Label::Csat { score, comment } => {
+                json!({"kind": self.kind(), "score": score, "comment": comment})
+            }
         }
     }
 
@@ -151,6 +157,9 @@ impl Label<'_> {
             Label::Reply { draft, sent, .. } if draft == sent => "reply sent as drafted".into(),
             Label::Reply { .. } => "reply sent after edits".into(),
             Label::Reopened => "the customer wrote again after the reply".into(),
+            Label::Csat { score, .. } => {
+                format!("the customer rated the conversation {score} of 5")
+            }
         }
     }
 }
@@ -215,7 +224,7 @@ pub(crate) fn capture(
         "must_include": [],
         "must_not_include": [],
         "risk_category": null,
-        "csat": null,
+        "csat": crate::csat::get(tx, conversation_id)?.map(|c| c.score),
         "must_not_actions": must_not_actions,
         "resolution": label.resolution(),
         "conversation_id": conversation_id,
@@ -281,8 +290,25 @@ pub(crate) fn since(conn: &Connection, since_ms: i64) -> Result<Vec<EvalCase>, D
 }
 
 impl Desk {
-    /// The captured eval cases created at or after `since_ms` (epoch ms), oldest first.
+    /// The captured eval cases created at or after `since_ms` (epoch ms), oldest first, each
+    /// with its conversation's current CSAT as `csat` (joined here: a score given after the
+    /// case was captured still reaches an export; the stored, synced body never changes).
     pub fn eval_cases(&self, since_ms: i64) -> Result<Vec<EvalCase>, DeskError> {
-        since(&self.conn, since_ms)
+        let mut cases = since(&self.conn, since_ms)?;
+        let mut scores = std::collections::HashMap::new();
+        for case in &mut cases {
+            let score = match scores.get(&case.conversation_id) {
+                Some(s) => *s,
+                None => {
+                    let s = crate::csat::get(&self.conn, case.conversation_id)?.map(|c| c.score);
+                    scores.insert(case.conversation_id, s);
+                    s
+                }
+            };
+            if let (Some(score), Some(body)) = (score, case.body.as_object_mut()) {
+                body.insert("csat".to_owned(), json!(score));
+            }
+        }
+        Ok(cases)
     }
 }

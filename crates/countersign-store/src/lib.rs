@@ -4,6 +4,8 @@
 mod approval;
 mod audit_log;
 mod conversations;
+mod csat;
+mod csat_csv;
 mod db;
 mod desk;
 mod error;
@@ -28,6 +30,8 @@ mod workspace;
 pub use approval::Execution;
 pub use audit_log::{AuditEntry, VerifyReport};
 pub use countersign_core::audit_chain::ChainBreak;
+pub use csat::{Csat, CsatImport, CsatRow, CsatSource, CsatTarget};
+pub use csat_csv::{parse_csat_csv, CsatCsvError};
 pub use db::SCHEMA_VERSION;
 pub use desk::{Actor, Desk, ProposalDetail, ShopSeed, DB_FILE};
 pub use error::DeskError;

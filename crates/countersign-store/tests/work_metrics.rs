@@ -8,7 +8,7 @@ use countersign_core::ManualClock;
 use countersign_pipeline::{Channel, Request};
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use countersign_shop::{OrderStatus, ToolName};
-use countersign_store::{Desk, ProposeRequest, ReplyApproval, ShopSeed};
+use countersign_store::{CsatRow, CsatTarget, Desk, ProposeRequest, ReplyApproval, ShopSeed};
 use serde_json::json;
 
 const T0: i64 = 1_800_000_000_000;
@@ -46,6 +46,7 @@ fn figures_match_the_hand_computed_fixture() {
             "a@x",
         ))
         .unwrap();
+    let conv_a = got.conversation_id;
     desk.approve(got.proposals[0].id, "ana", None).unwrap();
     desk.approve_reply(
         got.reply_proposal_id.unwrap(),
@@ -61,6 +62,7 @@ fn figures_match_the_hand_computed_fixture() {
             "b@x",
         ))
         .unwrap();
+    let conv_b = got.conversation_id;
     desk.reject(got.proposals[0].id, "ana", "customer changed their mind")
         .unwrap();
     let reply = got.reply_proposal_id.unwrap();
@@ -87,9 +89,25 @@ fn figures_match_the_hand_computed_fixture() {
         })
         .unwrap();
     desk.escalate(c, "ana", None).unwrap();
+    // CSAT: A rated 5 in the app; B rated 2, then 3 in a later survey import (the later
+    // score replaces the earlier one); C never rated.
+    desk.record_csat("ana", conv_a, 5, Some("quick")).unwrap();
+    desk.record_csat("ana", conv_b, 2, None).unwrap();
+    desk.import_csat(
+        "ana",
+        &[CsatRow {
+            line: 2,
+            target: CsatTarget::Conversation(conv_b),
+            score: 3,
+            comment: None,
+        }],
+    )
+    .unwrap();
     clock.advance_ms(86_400_000);
-    desk.ingest(&email(&mail(a), "What is your return policy?", "d@x"))
+    let d = desk
+        .ingest(&email(&mail(a), "What is your return policy?", "d@x"))
         .unwrap();
+    desk.record_csat("ana", d.conversation_id, 1, None).unwrap();
 
     let report = desk.views().work_metrics(T0, T0 + 86_400_000).unwrap();
     let o = &report.overall;
@@ -118,7 +136,8 @@ fn figures_match_the_hand_computed_fixture() {
     assert_eq!(o.approval_required_rate, Some(1.0));
     assert_eq!(o.resolution_rate, Some(2.0 / 3.0));
     assert_eq!(o.block_rate, Some(0.0));
-    assert_eq!(o.mean_csat, None);
+    // (5 + 3) / 2 rated conversations; D's 1 is outside the window.
+    assert_eq!((o.mean_csat, o.csat_responses), (Some(4.0), 2));
     assert_eq!(o.tokens_per_conversation, Some(0.0));
     // Per planner: the hand-made proposal had none.
     let none = &report.by_planner["none"];
@@ -144,4 +163,5 @@ fn figures_match_the_hand_computed_fixture() {
         .unwrap();
     assert_eq!(next_day.overall.conversations, 1);
     assert_eq!(next_day.overall.action_precision, None);
+    assert_eq!(next_day.overall.mean_csat, Some(1.0));
 }

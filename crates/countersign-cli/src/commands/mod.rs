@@ -1,5 +1,6 @@
 //! One function per command, grouped by area.
 
+pub mod csat;
 pub mod eval_export;
 pub mod evals;
 pub mod guard;

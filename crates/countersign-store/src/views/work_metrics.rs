@@ -39,8 +39,10 @@ pub struct WorkMetrics {
     pub flag_rate: Option<f64>,
     /// Conversations with a reply sent / conversations.
     pub resolution_rate: Option<f64>,
-    /// No CSAT is captured yet.
+    /// Mean score (1–5) over the conversations that have one.
     pub mean_csat: Option<f64>,
+    /// Conversations with a CSAT score.
+    pub csat_responses: i64,
     pub steps_per_conversation: Option<f64>,
     pub tokens_per_conversation: Option<f64>,
     pub cost_usd_per_conversation: Option<f64>,
@@ -66,6 +68,7 @@ struct Tally {
     steps: i64,
     tokens: i64,
     cost: f64,
+    csat_sum: i64,
 }
 
 fn ratio(n: i64, d: i64) -> Option<f64> {
@@ -87,6 +90,7 @@ impl Tally {
         m.block_rate = ratio(self.blocked, c);
         m.flag_rate = ratio(self.flagged, c);
         m.resolution_rate = ratio(self.resolved, c);
+        m.mean_csat = ratio(self.csat_sum, m.csat_responses);
         m.steps_per_conversation = ratio(self.steps, c);
         m.tokens_per_conversation = ratio(self.tokens, c);
         m.cost_usd_per_conversation = (c > 0).then(|| self.cost / c as f64);
@@ -101,13 +105,15 @@ struct Conv {
     steps: i64,
     tokens: i64,
     cost: f64,
+    csat: Option<i64>,
 }
 
 const CONVERSATIONS: &str = "
     SELECT c.id, coalesce(c.planner, 'none'), c.outcome, json_extract(c.guard, '$.verdict'),
            (SELECT count(*) FROM trace_steps s WHERE s.conversation_id = c.id),
            (SELECT coalesce(sum(tokens), 0) FROM trace_steps s WHERE s.conversation_id = c.id),
-           (SELECT coalesce(sum(cost_usd), 0.0) FROM trace_steps s WHERE s.conversation_id = c.id)
+           (SELECT coalesce(sum(cost_usd), 0.0) FROM trace_steps s WHERE s.conversation_id = c.id),
+           (SELECT score FROM csat s WHERE s.conversation_id = c.id)
     FROM conversations c WHERE c.created_at >= ?1 AND c.created_at < ?2";
 
 const PROPOSALS: &str = "
@@ -138,6 +144,7 @@ impl Views<'_> {
                     steps: r.get(4)?,
                     tokens: r.get(5)?,
                     cost: r.get(6)?,
+                    csat: r.get(7)?,
                 },
             );
         }
@@ -208,6 +215,10 @@ impl Views<'_> {
                 t.steps += c.steps;
                 t.tokens += c.tokens;
                 t.cost += c.cost;
+                if let Some(score) = c.csat {
+                    t.m.csat_responses += 1;
+                    t.csat_sum += score;
+                }
             });
         }
         Ok(WorkReport {
