@@ -1,10 +1,20 @@
-//! Redaction of what a case quotes from customers: email addresses, phone numbers and
-//! card-like numbers become placeholders, the same value the same placeholder within one
-//! redactor (one batch, one export), so a case still reads coherently ("person1 wrote from
-//! person1's address") without saying who.
+//! Redaction of what a case quotes from customers: email addresses, phone numbers, card-like
+//! numbers, street addresses and people's names become placeholders, the same value the same
+//! placeholder within one redactor (one batch, one export), so a case still reads coherently
+//! ("[name-1] wrote from person1's address") without saying who.
 //!
 //! Placeholder emails stay email-shaped (`person1@redacted.invalid`) so a redacted case is still
 //! a valid eval case whose `from` is an address.
+//!
+//! Names are found where mail and chat put them, not by guessing at every capitalised word:
+//! greetings ("Hi Hana,", "Dear Mr Okafor,"), sign-offs ("Thanks,\nHana Yilmaz"),
+//! introductions ("my name is …", "this is …"), and arguments named for them (`first_name`,
+//! `last_name`, `name`). A name found anywhere in a case is then replaced everywhere in it, as
+//! a whole word and with its capital ("Hana's order"; the word "will" is not the name "Will").
+//! Street addresses are a house number and capitalised words ending in a street word ("12 Oak
+//! Street, Apt 4"), and the `address1`, `address2` and `zip` arguments. A name no cue marks
+//! (one in mid-sentence, never in a greeting or signature) passes: this is redaction for an
+//! eval store behind a bearer token, not anonymisation for publication.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -23,17 +33,61 @@ const STRUCTURAL: &[&str] = &[
     "risk_category",
 ];
 
+/// Arguments whose whole value is personal.
+const PERSONAL_ARGS: &[(&str, Kind)] = &[
+    ("first_name", Kind::Name),
+    ("last_name", Kind::Name),
+    ("name", Kind::Name),
+    ("address1", Kind::Address),
+    ("address2", Kind::Address),
+    ("zip", Kind::Zip),
+];
+
+/// Words that can follow a greeting or a sign-off but name no one.
+const NOT_NAMES: &[&str] = &[
+    "team",
+    "support",
+    "customer",
+    "customers",
+    "sir",
+    "madam",
+    "all",
+    "everyone",
+    "there",
+    "folks",
+    "friend",
+    "friends",
+    "colleague",
+    "colleagues",
+    "again",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "service",
+    "shop",
+    "store",
+    "customer support",
+    "support team",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Kind {
     Email,
     Phone,
     Card,
+    Address,
+    Name,
+    Zip,
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("fixed pattern: {e}"))
 }
 
 fn patterns() -> &'static [(Kind, Regex)] {
     static PATTERNS: OnceLock<Vec<(Kind, Regex)>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        let re = |p: &str| Regex::new(p).unwrap_or_else(|e| unreachable!("fixed pattern: {e}"));
         // Cards before phones: a 16-digit number in groups would otherwise read as a phone.
         vec![
             (Kind::Card, re(r"\b\d(?:[ -]?\d){12,18}\b")),
@@ -43,6 +97,33 @@ fn patterns() -> &'static [(Kind, Regex)] {
                 Kind::Phone,
                 re(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b\d{2,4}[ .-])\d{3,4}[ .-]\d{3,5}\b|\+\d{8,15}\b"),
             ),
+            (
+                Kind::Address,
+                re(r"\b\d{1,6}[ \t]+(?:\p{Lu}[\p{L}'.-]*[ \t]+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Terrace|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Row|Close|Crescent)\b\.?(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor)\.?[ \t]*#?[\w-]+)?"),
+            ),
+        ]
+    })
+}
+
+/// One to three capitalised words (hyphens and apostrophes inside), on one line.
+const NAME: &str = r"\p{Lu}[\p{Ll}'’-]+(?:[ \t]+\p{Lu}[\p{Ll}'’-]+){0,2}";
+
+fn name_cues() -> &'static [Regex] {
+    static CUES: OnceLock<Vec<Regex>> = OnceLock::new();
+    CUES.get_or_init(|| {
+        vec![
+            // Greetings at the start of a line: "Hi Hana,", "Dear Mr. Okafor:".
+            re(&format!(
+                r"(?m)^[ \t]*(?:Hi|Hello|Hey|Dear|Good (?:morning|afternoon|evening))[ \t]+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?[ \t]+)?(?P<name>{NAME})[ \t]*[,!:]"
+            )),
+            // Sign-offs, with the name on the same line or the next.
+            re(&format!(
+                r"(?m)^[ \t]*(?i:thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|sincerely|warm regards|all the best)[ \t]*[,!.]?[ \t]*(?:\r?\n[ \t]*)?(?P<name>{NAME})[ \t]*\r?$"
+            )),
+            // Introductions.
+            re(&format!(
+                r"\b(?i:my name is|this is)[ \t]+(?P<name>{NAME})\b"
+            )),
         ]
     })
 }
@@ -52,6 +133,9 @@ fn patterns() -> &'static [(Kind, Regex)] {
 pub struct Redactor {
     seen: HashMap<(Kind, String), String>,
     counts: HashMap<Kind, usize>,
+    /// Every name learnt, as written; replaced as whole words, longest first.
+    names: Vec<String>,
+    names_pattern: Option<Regex>,
 }
 
 impl Redactor {
@@ -61,7 +145,56 @@ impl Redactor {
 
     /// The case with every non-structural string redacted.
     pub fn case(&mut self, case: &Value) -> Value {
+        // First every name the case shows by a cue, so each is replaced wherever it appears.
+        self.learn_names(case, None);
         self.value(case, None)
+    }
+
+    fn learn_names(&mut self, v: &Value, key: Option<&str>) {
+        match v {
+            Value::String(_) if key.is_some_and(|k| STRUCTURAL.contains(&k)) => {}
+            Value::String(s) if personal(key) == Some(Kind::Name) => self.learn_name(s),
+            Value::String(s) => self.learn_names_in(s),
+            Value::Array(items) => items.iter().for_each(|i| self.learn_names(i, key)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| self.learn_names(v, Some(k))),
+            _ => {}
+        }
+    }
+
+    fn learn_names_in(&mut self, text: &str) {
+        let found: Vec<String> = name_cues()
+            .iter()
+            .flat_map(|cue| cue.captures_iter(text))
+            .filter_map(|c| c.name("name").map(|m| m.as_str().to_owned()))
+            .collect();
+        found.iter().for_each(|n| self.learn_name(n));
+    }
+
+    /// Remembers a name and each of its words: a signature's "Hana Yilmaz" also hides the
+    /// "Hana" of a greeting and the "Yilmaz" of "Ms Yilmaz".
+    fn learn_name(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty() || NOT_NAMES.contains(&name.to_lowercase().as_str()) {
+            return;
+        }
+        let mut forms = vec![name.to_owned()];
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if words.len() > 1 {
+            forms.extend(
+                words
+                    .iter()
+                    .filter(|w| w.chars().count() > 1)
+                    .filter(|w| !NOT_NAMES.contains(&w.to_lowercase().as_str()))
+                    .map(|w| (*w).to_owned()),
+            );
+        }
+        for form in forms {
+            if !self.names.contains(&form) {
+                self.placeholder(Kind::Name, &form);
+                self.names.push(form);
+                self.names_pattern = None;
+            }
+        }
     }
 
     fn value(&mut self, v: &Value, key: Option<&str>) -> Value {
@@ -69,7 +202,11 @@ impl Redactor {
             Value::String(s) if key.is_some_and(|k| STRUCTURAL.contains(&k)) => {
                 Value::String(s.clone())
             }
-            Value::String(s) => Value::String(self.text(s)),
+            Value::String(s) if s.trim().is_empty() => Value::String(s.clone()),
+            Value::String(s) => match personal(key) {
+                Some(kind) => Value::String(self.placeholder(kind, s)),
+                None => Value::String(self.text(s)),
+            },
             Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i, key)).collect()),
             Value::Object(map) => Value::Object(
                 map.iter()
@@ -80,21 +217,44 @@ impl Redactor {
         }
     }
 
-    /// `text` with emails, phones and card-like numbers replaced.
+    /// `text` with emails, phones, card-like numbers, street addresses and names (those this
+    /// redactor has learnt, and those `text` shows by a cue) replaced.
     pub fn text(&mut self, text: &str) -> String {
+        self.learn_names_in(text);
         let mut out = text.to_owned();
         for (kind, re) in patterns() {
-            let mut replaced = String::with_capacity(out.len());
-            let mut last = 0;
-            for m in re.find_iter(&out) {
-                replaced.push_str(&out[last..m.start()]);
-                replaced.push_str(&self.placeholder(*kind, m.as_str()));
-                last = m.end();
-            }
-            replaced.push_str(&out[last..]);
-            out = replaced;
+            out = self.replace_all(&out, *kind, re);
+        }
+        if let Some(names) = self.names_regex() {
+            out = self.replace_all(&out, Kind::Name, &names);
         }
         out
+    }
+
+    fn replace_all(&mut self, text: &str, kind: Kind, re: &Regex) -> String {
+        let mut replaced = String::with_capacity(text.len());
+        let mut last = 0;
+        for m in re.find_iter(text) {
+            replaced.push_str(&text[last..m.start()]);
+            replaced.push_str(&self.placeholder(kind, m.as_str()));
+            last = m.end();
+        }
+        replaced.push_str(&text[last..]);
+        replaced
+    }
+
+    /// One pattern for every learnt name, longest first ("Hana Yilmaz" before "Hana").
+    fn names_regex(&mut self) -> Option<Regex> {
+        if self.names.is_empty() {
+            return None;
+        }
+        if self.names_pattern.is_none() {
+            let mut names: Vec<&String> = self.names.iter().collect();
+            names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+            let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+            self.names_pattern = Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok();
+        }
+        self.names_pattern.clone()
     }
 
     fn placeholder(&mut self, kind: Kind, found: &str) -> String {
@@ -108,10 +268,21 @@ impl Redactor {
             Kind::Email => format!("person{n}@redacted.invalid"),
             Kind::Phone => format!("[phone-{n}]"),
             Kind::Card => format!("[card-{n}]"),
+            Kind::Address => format!("[address-{n}]"),
+            Kind::Name => format!("[name-{n}]"),
+            Kind::Zip => format!("[zip-{n}]"),
         };
         self.seen.insert(key, p.clone());
         p
     }
+}
+
+/// The kind of personal value an argument named `key` holds as a whole, if it does.
+fn personal(key: Option<&str>) -> Option<Kind> {
+    PERSONAL_ARGS
+        .iter()
+        .find(|(k, _)| Some(*k) == key)
+        .map(|(_, kind)| *kind)
 }
 
 #[cfg(test)]
@@ -139,5 +310,55 @@ mod tests {
         );
         assert_eq!(out["expected_actions"][0]["tool"], "cancel_pending_order");
         assert_eq!(out["expected_actions"][0]["args"]["order_id"], "#W1234567");
+    }
+
+    #[test]
+    fn names_found_by_a_cue_are_replaced_everywhere_in_the_case() {
+        let mut r = Redactor::new();
+        let case = json!({
+            "input": "Hello,\nplease move my order to 42 Maple Grove Road, Apt 3B.\nHana's husband will collect it.\n\nThanks,\nHana Yilmaz",
+            "decision": {"draft": "Hi Hana,\n\nWe will update the address.\n\nBest regards,\nCustomer Support"},
+            "expected_actions": [{"tool": "modify_pending_order_address", "args": {
+                "order_id": "#W1", "address1": "42 Maple Grove Road", "address2": "Apt 3B",
+                "city": "Denver", "zip": "80202"}}],
+        });
+        let out = r.case(&case);
+        let input = out["input"].as_str().unwrap_or_default();
+        assert_eq!(
+            input,
+            "Hello,\nplease move my order to [address-3].\n[name-1]'s husband will collect it.\n\nThanks,\n[name-2]"
+        );
+        assert_eq!(
+            out["decision"]["draft"],
+            "Hi [name-1],\n\nWe will update the address.\n\nBest regards,\nCustomer Support"
+        );
+        let args = &out["expected_actions"][0]["args"];
+        // Fields are visited in key order: the arguments before the input.
+        assert_eq!(args["address1"], "[address-1]");
+        assert_eq!(args["address2"], "[address-2]");
+        assert_eq!(args["zip"], "[zip-1]");
+        // The word "will" is not the name "Will"; a city alone says little and stays.
+        assert!(input.contains("will collect"));
+        assert_eq!(args["city"], "Denver");
+        assert_eq!(args["order_id"], "#W1");
+    }
+
+    #[test]
+    fn greetings_to_nobody_and_capitalised_words_without_a_cue_stay() {
+        let mut r = Redactor::new();
+        let text =
+            "Hi Team,\nMy Order #W12 arrived Broken. This is Urgent!\n\nThanks,\nCustomer Support";
+        let out = r.text(text);
+        // "This is Urgent" reads as an introduction; a false positive costs a word, a miss a
+        // person's name, so the cue stays.
+        assert_eq!(
+            out,
+            "Hi Team,\nMy Order #W12 arrived Broken. This is [name-1]!\n\nThanks,\nCustomer Support"
+        );
+        let mut r = Redactor::new();
+        assert_eq!(
+            r.text("Dear Mr. Okafor: my name is Kofi Okafor, and Okafor is on the parcel."),
+            "Dear Mr. [name-1]: my name is [name-2], and [name-1] is on the parcel."
+        );
     }
 }
