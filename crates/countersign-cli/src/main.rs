@@ -344,6 +344,19 @@ enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Where cases go (a supervisor's setting): HTTPS, or plain HTTP to this machine;
+    /// --off stops syncing
+    Set {
+        #[arg(required_unless_present = "off")]
+        endpoint: Option<String>,
+        /// Send customers' emails, phones, cards, names and addresses as they are
+        #[arg(long)]
+        no_redact: bool,
+        #[arg(long, conflicts_with = "endpoint")]
+        off: bool,
+    },
+    /// Send a parked batch again once the receiver is fixed (same id, same cases)
+    Requeue { batch: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -638,6 +651,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: Some(SyncCommand::Status { json }),
             ..
         } => sync::status(&ctx, json),
+        Command::Sync {
+            command:
+                Some(SyncCommand::Set {
+                    endpoint,
+                    no_redact,
+                    off: _,
+                }),
+            ..
+        } => sync::set(&ctx, endpoint.as_deref().unwrap_or_default(), !no_redact),
+        Command::Sync {
+            command: Some(SyncCommand::Requeue { batch }),
+            ..
+        } => sync::requeue(&ctx, &batch),
         Command::Sync {
             command: None,
             once,

@@ -79,10 +79,13 @@ pub enum AuditKind {
     /// A customer's satisfaction score recorded (entered or imported).
     #[serde(rename = "csat.recorded")]
     CsatRecorded,
+    /// Where eval cases are synced, and whether redacted.
+    #[serde(rename = "settings.sync")]
+    SyncChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 27] = [
+    pub const ALL: [AuditKind; 28] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -110,6 +113,7 @@ impl AuditKind {
         AuditKind::ConversationFollowedUp,
         AuditKind::ConversationClosed,
         AuditKind::CsatRecorded,
+        AuditKind::SyncChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -141,6 +145,7 @@ impl AuditKind {
             AuditKind::ConversationFollowedUp => "conversation.followed_up",
             AuditKind::ConversationClosed => "conversation.closed",
             AuditKind::CsatRecorded => "csat.recorded",
+            AuditKind::SyncChanged => "settings.sync",
         }
     }
 

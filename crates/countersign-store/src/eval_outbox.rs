@@ -191,6 +191,21 @@ impl Desk {
         Ok(())
     }
 
+    /// A person sends a parked batch again (the receiver was fixed): it rejoins the pending
+    /// batches with the same id and cases, so the receiver still dedupes it.
+    pub fn requeue_eval_batch(&mut self, id: &str) -> Result<(), DeskError> {
+        let seq = batch_seq_of(&self.conn, id)?;
+        let changed = self.conn.execute(
+            "UPDATE eval_batches SET parked_at = NULL WHERE seq = ?1 AND parked_at IS NOT NULL AND acked_at IS NULL",
+            [seq],
+        )?;
+        if changed == 0 {
+            return Err(DeskError::NotFound(format!("parked eval batch {id}")));
+        }
+        tracing::info!(batch = %id, "parked eval batch requeued");
+        Ok(())
+    }
+
     /// Pending and parked counts, the parked batches and the newest error.
     pub fn sync_status(&self) -> Result<SyncStatus, DeskError> {
         let conn = &self.conn;

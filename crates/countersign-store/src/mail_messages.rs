@@ -284,27 +284,7 @@ impl Desk {
         by: &str,
         target: &WebhookTarget,
     ) -> Result<(), DeskError> {
-        let url = target.url.trim();
-        // Parsed, not prefix-matched: `http://localhost:80@evil.example/` names evil.example.
-        let parsed = url::Url::parse(url).map_err(|e| {
-            DeskError::InvalidSetting(format!("the webhook URL does not parse: {e}"))
-        })?;
-        let loopback = matches!(
-            parsed.host(),
-            Some(url::Host::Domain("localhost"))
-                | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
-                | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
-        );
-        let allowed = match parsed.scheme() {
-            "https" => parsed.host().is_some(),
-            "http" => loopback,
-            _ => false,
-        };
-        if !allowed || !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(DeskError::InvalidSetting(
-                "the webhook URL must be https:// (plain http:// only to this machine), without credentials".into(),
-            ));
-        }
+        let url = &crate::outbound_url::checked(&target.url, "webhook")?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -45,7 +45,7 @@ pub(crate) struct Setting<T> {
 }
 
 impl<T> Setting<T> {
-    const fn new(key: &'static str) -> Self {
+    pub(crate) const fn new(key: &'static str) -> Self {
         Setting {
             key,
             value: PhantomData,

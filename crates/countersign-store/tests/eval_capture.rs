@@ -214,4 +214,56 @@ fn a_batch_keeps_its_id_and_cases_across_a_restart_until_acknowledged_or_parked(
     assert_eq!(last.cases.len(), 1);
     desk.ack_eval_batch(&last.id).unwrap();
     assert!(desk.next_eval_batch(None, 10).unwrap().is_none());
+
+    // A person sends the parked batch again: same id, same cases, pending once more.
+    desk.requeue_eval_batch(&second.id).unwrap();
+    assert_eq!(
+        desk.requeue_eval_batch(&second.id).unwrap_err().code(),
+        "not_found"
+    );
+    let status = desk.sync_status().unwrap();
+    assert_eq!((status.pending, status.parked), (2, 0));
+    let resent = desk.next_eval_batch(None, 10).unwrap().unwrap();
+    assert_eq!(
+        (resent.id.as_str(), &resent.cases),
+        (second.id.as_str(), &second.cases)
+    );
+    desk.ack_eval_batch(&resent.id).unwrap();
+    assert_eq!(desk.sync_status().unwrap().pending, 0);
+}
+
+#[test]
+fn only_a_supervisor_sets_the_sync_endpoint_and_only_to_https_or_this_machine() {
+    use countersign_store::SyncTarget;
+    let (_dir, _clock, mut desk, _shop) = world();
+    assert_eq!(desk.sync_target().unwrap(), SyncTarget::default());
+    assert!(
+        desk.sync_target().unwrap().redact,
+        "redaction is on by default"
+    );
+    let target = |endpoint: &str| SyncTarget {
+        endpoint: endpoint.into(),
+        redact: true,
+    };
+    assert_eq!(
+        desk.set_sync_target("ana", &target("https://evals.example.com/in"))
+            .unwrap_err()
+            .code(),
+        "not_permitted"
+    );
+    assert_eq!(
+        desk.set_sync_target("sam", &target("http://evals.example.com/in"))
+            .unwrap_err()
+            .code(),
+        "invalid_setting"
+    );
+    assert_eq!(desk.sync_target().unwrap(), SyncTarget::default());
+    desk.set_sync_target("sam", &target(" https://evals.example.com/in "))
+        .unwrap();
+    assert_eq!(
+        desk.sync_target().unwrap().endpoint,
+        "https://evals.example.com/in"
+    );
+    desk.set_sync_target("sam", &target("")).unwrap();
+    assert_eq!(desk.sync_target().unwrap().endpoint, "");
 }

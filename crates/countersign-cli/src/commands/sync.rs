@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use countersign_core::Secret;
+use countersign_store::SyncTarget;
 use countersign_sync::{Endpoint, Mode, SyncError, SyncSettings};
 
 use crate::error::{bad, desk};
@@ -33,16 +34,20 @@ fn sync_err(e: SyncError) -> anyhow::Error {
     }
 }
 
-/// `sync`: every pending batch once (`--once`), or until the outbox is empty.
+/// `sync`: every pending batch once (`--once`), or until the outbox is empty. The receiver is
+/// `--endpoint`, else `$COUNTERSIGN_SYNC_ENDPOINT`, else the workspace's (`sync set`).
 pub fn run(ctx: &Invocation, f: &SyncFlags) -> anyhow::Result<()> {
+    let mut desk_ = ctx.open()?;
+    let target = desk_.sync_target().map_err(desk)?;
     let Some(endpoint) = f
         .endpoint
         .clone()
         .or_else(|| std::env::var(ENDPOINT_ENV).ok())
+        .or_else(|| Some(target.endpoint.clone()).filter(|e| !e.is_empty()))
     else {
         return Err(bad(
             "no_endpoint",
-            format!("pass --endpoint URL or set {ENDPOINT_ENV}"),
+            format!("pass --endpoint URL, set {ENDPOINT_ENV}, or `countersign sync set URL`"),
         ));
     };
     let endpoint = Endpoint::parse(&endpoint).map_err(sync_err)?;
@@ -57,10 +62,9 @@ pub fn run(ctx: &Invocation, f: &SyncFlags) -> anyhow::Result<()> {
         })?;
     let mut settings = SyncSettings::new(endpoint, Secret::new(token));
     settings.batch_size = f.batch_size.max(1);
-    settings.redact = !f.no_redact;
+    settings.redact = target.redact && !f.no_redact;
     settings.min_delay = Duration::from_millis(f.min_delay_ms.max(1));
     let mode = if f.once { Mode::Once } else { Mode::UntilEmpty };
-    let mut desk_ = ctx.open()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -78,6 +82,37 @@ pub fn run(ctx: &Invocation, f: &SyncFlags) -> anyhow::Result<()> {
         report.batches_parked,
         report.pending,
         report.parked
+    ))
+}
+
+/// `sync set URL [--no-redact]` or `sync set --off`: a supervisor's setting.
+pub fn set(ctx: &Invocation, endpoint: &str, redact: bool) -> anyhow::Result<()> {
+    let target = SyncTarget {
+        endpoint: endpoint.to_owned(),
+        redact,
+    };
+    let mut desk_ = ctx.open()?;
+    desk_.set_sync_target(&ctx.actor, &target).map_err(desk)?;
+    let stored = desk_.sync_target().map_err(desk)?;
+    if stored.endpoint.is_empty() {
+        return out("Sync is off: cases stay in the outbox.");
+    }
+    out(format!(
+        "Cases go to {}{}.",
+        stored.endpoint,
+        if stored.redact {
+            ", redacted"
+        } else {
+            " as they are (not redacted)"
+        }
+    ))
+}
+
+/// `sync requeue BATCH`: a parked batch goes out again with the next sync.
+pub fn requeue(ctx: &Invocation, batch: &str) -> anyhow::Result<()> {
+    ctx.open()?.requeue_eval_batch(batch).map_err(desk)?;
+    out(format!(
+        "Batch {batch} will be sent again with the next sync."
     ))
 }
 
