@@ -38,6 +38,14 @@ fn main() {
         "webhook_set",
         "webhook_secret_set",
         "webhook_secret_clear",
+        "sync_get",
+        "sync_set",
+        "sync_token_set",
+        "sync_token_clear",
+        "sync_now",
+        "sync_requeue",
+        "csat_set",
+        "csat_import",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

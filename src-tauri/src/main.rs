@@ -8,6 +8,7 @@
 
 mod bindings;
 mod commands;
+mod eval_syncer;
 mod events;
 mod ipc_error;
 mod mail_poller;
@@ -39,6 +40,7 @@ fn main() {
             planner_worker::spawn(app.handle().clone());
             mail_poller::spawn(app.handle().clone());
             reply_sender::spawn(app.handle().clone());
+            eval_syncer::spawn(app.handle().clone());
             // A desktop without a tray (no status notifier host) still runs the app.
             if let Err(e) = tray::create(app.handle()) {
                 tracing::warn!(error = %e, "no tray icon");
@@ -82,6 +84,14 @@ fn main() {
             commands::settings::api_key_clear,
             commands::update::update_check,
             commands::update::update_install,
+            commands::sync::sync_get,
+            commands::sync::sync_set,
+            commands::sync::sync_token_set,
+            commands::sync::sync_token_clear,
+            commands::sync::sync_now,
+            commands::sync::sync_requeue,
+            commands::csat::csat_set,
+            commands::csat::csat_import,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

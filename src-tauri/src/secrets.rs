@@ -16,6 +16,9 @@ pub const MAIL_PASSWORD: &str = "mail-password";
 /// The reply webhook's signing secret, by this name in the keychain.
 pub const WEBHOOK_SECRET: &str = "reply-webhook-secret";
 
+/// The eval store's bearer token, by this name in the keychain.
+pub const SYNC_TOKEN: &str = "eval-sync-token";
+
 #[derive(Clone, Copy, Debug)]
 pub struct KeychainSecretStore;
 

@@ -38,6 +38,8 @@ pub struct AppState {
     pub wake_poller: Arc<Wake>,
     /// Nudges the reply sender (a reply was approved or a failed send resolved).
     pub wake_sender: Arc<Wake>,
+    /// Nudges the eval syncer (a decision was captured, settings changed, "sync now").
+    pub wake_syncer: Arc<Wake>,
 }
 
 struct ReadPool {
@@ -95,6 +97,7 @@ impl AppState {
             breakers: Arc::new(Breakers::default()),
             wake_poller: Arc::new(Wake::default()),
             wake_sender: Arc::new(Wake::default()),
+            wake_syncer: Arc::new(Wake::default()),
         })
     }
 

@@ -79,6 +79,7 @@ pub struct CsatRow {
 
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CsatImport {
     pub rows: usize,
     /// Scores recorded (new or changed).

@@ -208,42 +208,51 @@ impl Desk {
 
     /// Pending and parked counts, the parked batches and the newest error.
     pub fn sync_status(&self) -> Result<SyncStatus, DeskError> {
-        let conn = &self.conn;
-        let (pending, parked): (i64, i64) = conn.query_row(
-            "SELECT count(*) FILTER (WHERE b.parked_at IS NULL), count(*) FILTER (WHERE b.parked_at IS NOT NULL)
-             FROM eval_outbox o LEFT JOIN eval_batches b ON b.seq = o.batch_seq",
+        status(&self.conn)
+    }
+}
+
+impl crate::reader::DeskReader {
+    pub fn sync_status(&self) -> Result<SyncStatus, DeskError> {
+        status(&self.conn)
+    }
+}
+
+fn status(conn: &Connection) -> Result<SyncStatus, DeskError> {
+    let (pending, parked): (i64, i64) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE b.parked_at IS NULL), count(*) FILTER (WHERE b.parked_at IS NOT NULL)
+         FROM eval_outbox o LEFT JOIN eval_batches b ON b.seq = o.batch_seq",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let parked_batches = conn
+        .prepare(
+            "SELECT b.id, (SELECT count(*) FROM eval_outbox o WHERE o.batch_seq = b.seq), b.last_error, b.parked_at
+             FROM eval_batches b WHERE b.parked_at IS NOT NULL AND b.acked_at IS NULL ORDER BY b.seq",
+        )?
+        .query_map([], |r| {
+            Ok(ParkedBatch {
+                id: r.get(0)?,
+                cases: r.get(1)?,
+                error: r.get(2)?,
+                parked_at_ms: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let last: Option<(Option<String>, Option<i64>)> = conn
+        .query_row(
+            "SELECT last_error, failed_at FROM eval_batches
+             WHERE acked_at IS NULL AND failed_at IS NOT NULL ORDER BY failed_at DESC, seq DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let parked_batches = conn
-            .prepare(
-                "SELECT b.id, (SELECT count(*) FROM eval_outbox o WHERE o.batch_seq = b.seq), b.last_error, b.parked_at
-                 FROM eval_batches b WHERE b.parked_at IS NOT NULL AND b.acked_at IS NULL ORDER BY b.seq",
-            )?
-            .query_map([], |r| {
-                Ok(ParkedBatch {
-                    id: r.get(0)?,
-                    cases: r.get(1)?,
-                    error: r.get(2)?,
-                    parked_at_ms: r.get(3)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let last: Option<(Option<String>, Option<i64>)> = conn
-            .query_row(
-                "SELECT last_error, failed_at FROM eval_batches
-                 WHERE acked_at IS NULL AND failed_at IS NOT NULL ORDER BY failed_at DESC, seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (last_error, last_error_at_ms) = last.unwrap_or((None, None));
-        Ok(SyncStatus {
-            pending,
-            parked,
-            parked_batches,
-            last_error,
-            last_error_at_ms,
-        })
-    }
+        )
+        .optional()?;
+    let (last_error, last_error_at_ms) = last.unwrap_or((None, None));
+    Ok(SyncStatus {
+        pending,
+        parked,
+        parked_batches,
+        last_error,
+        last_error_at_ms,
+    })
 }

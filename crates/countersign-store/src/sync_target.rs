@@ -30,6 +30,12 @@ impl Default for SyncTarget {
     }
 }
 
+impl crate::reader::DeskReader {
+    pub fn sync_target(&self) -> Result<SyncTarget, DeskError> {
+        Ok(workspace::get(&self.conn, &SYNC_TARGET)?.unwrap_or_default())
+    }
+}
+
 impl Desk {
     pub fn sync_target(&self) -> Result<SyncTarget, DeskError> {
         Ok(workspace::get(&self.conn, &SYNC_TARGET)?.unwrap_or_default())

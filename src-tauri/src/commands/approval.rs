@@ -20,8 +20,10 @@ pub async fn approve_proposal(
     let execution = state
         .write(move |desk| Ok(desk.approve(id, &by, edited_args.as_ref())?))
         .await?;
-    // An approved reply waits in the outbox: send it now rather than at the sender's next tick.
+    // An approved reply waits in the outbox: send it now rather than at the sender's next tick;
+    // the decision's eval case waits in the sync outbox.
     state.wake_sender.notify();
+    state.wake_syncer.notify();
     Ok(execution)
 }
 
@@ -34,7 +36,9 @@ pub async fn reject_proposal(
     let by = state.operator.clone();
     state
         .write(move |desk| Ok(desk.reject(id, &by, &reason)?))
-        .await
+        .await?;
+    state.wake_syncer.notify();
+    Ok(())
 }
 
 #[tauri::command]
@@ -46,7 +50,9 @@ pub async fn escalate_proposal(
     let by = state.operator.clone();
     state
         .write(move |desk| Ok(desk.escalate(id, &by, note.as_deref())?))
-        .await
+        .await?;
+    state.wake_syncer.notify();
+    Ok(())
 }
 
 /// A person proposes an action by hand, in an existing conversation: same schema, policy,

@@ -2,6 +2,7 @@
 
 pub mod approval;
 pub mod conversation;
+pub mod csat;
 pub mod customers;
 pub mod history;
 pub mod inbox;
@@ -9,6 +10,7 @@ pub mod mailbox;
 pub mod queue;
 pub mod replies;
 pub mod settings;
+pub mod sync;
 pub mod update;
 pub mod webhook;
 pub mod workspace;

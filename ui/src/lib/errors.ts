@@ -72,6 +72,7 @@ const TITLES: Record<UiErrorCode, string> = {
   mail_protocol: "The mail server answered something unexpected",
   mail_rejected: "The mail server refused the message",
   mail_delivery_uncertain: "It is not known whether the reply went out",
+  invalid_csat: "The satisfaction score is not valid",
   ipc: "The app could not reach its core",
 };
 

@@ -3,6 +3,10 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { ConversationView } from "./bindings/ConversationView";
+import type { Csat } from "./bindings/Csat";
+import type { CsatImport } from "./bindings/CsatImport";
+import type { SyncPage } from "./bindings/SyncPage";
+import type { SyncTarget } from "./bindings/SyncTarget";
 import type { CustomerCard } from "./bindings/CustomerCard";
 import type { DailyMetrics } from "./bindings/DailyMetrics";
 import type { Execution } from "./bindings/Execution";
@@ -92,6 +96,20 @@ export const ipc = {
   /** Every matching decision (the limit is ignored), written to the workspace's exports folder. */
   exportHistory: (filter: HistoryFilter, format: ExportFormat) => call<ExportResult>("history_export", { filter, format }),
   verifyAudit: () => call<VerifyReport>("audit_verify"),
+  /** The customer's satisfaction with a conversation, 1–5; a later score replaces it. */
+  setCsat: (conversationId: number, score: number, comment: string | null) =>
+    call<Csat>("csat_set", { conversationId, score, comment }),
+  /** A survey tool's CSV, as text: all rows are recorded or none. */
+  importCsat: (csv: string) => call<CsatImport>("csat_import", { csv }),
+  /** Where eval cases are synced, whether a token is set, and what waits in the outbox. */
+  sync: () => call<SyncPage>("sync_get"),
+  setSync: (target: SyncTarget) => call<null>("sync_set", { target }),
+  /** Write-only: the token goes to the OS keychain and never comes back. */
+  setSyncToken: (token: string) => call<null>("sync_token_set", { token }),
+  clearSyncToken: () => call<null>("sync_token_clear"),
+  syncNow: () => call<null>("sync_now"),
+  /** Sends a parked batch again (same id and cases). */
+  requeueSync: (batch: string) => call<null>("sync_requeue", { batch }),
   metrics: (days: number) => call<DailyMetrics[]>("metrics_daily", { days }),
   settings: () => call<Settings>("settings_get"),
   setPolicy: (policy: GatePolicy) => call<null>("settings_set_policy", { policy }),

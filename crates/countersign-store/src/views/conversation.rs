@@ -53,6 +53,8 @@ pub struct ConversationView {
     /// Approved replies on their way out or sent.
     pub sends: Vec<ReplySend>,
     pub closed_at_ms: Option<i64>,
+    /// The customer's satisfaction score, once given.
+    pub csat: Option<crate::csat::Csat>,
 }
 
 /// A reply proposal with its text's history and what it claims that did not happen.
@@ -134,6 +136,7 @@ impl Views<'_> {
             reply_draft,
             sends: crate::reply_sends::of_conversation(self.conn, id)?,
             closed_at_ms: c.closed_at_ms,
+            csat: crate::csat::get(self.conn, id)?,
             proposals,
         })
     }
