@@ -14,6 +14,7 @@ fn main() {
         "history_export",
         "audit_verify",
         "metrics_daily",
+        "metrics_work",
         "settings_get",
         "settings_set_policy",
         "settings_set_caps",

@@ -88,6 +88,8 @@ mod tests {
             countersign_export::ExportFormat,
             countersign_store::VerifyReport,
             countersign_store::DailyMetrics,
+            countersign_store::WorkReport,
+            countersign_store::WorkMetrics,
             countersign_store::Execution,
             countersign_shop::ToolName,
             countersign_shop::CustomerCard,

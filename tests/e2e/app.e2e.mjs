@@ -423,6 +423,12 @@ test("verify the audit chain from the history screen", async () => {
 
 test("the metrics screen", async () => {
   await (await $('[data-testid="tab-metrics"]')).click();
+  // The figures over real work: the approval, the rejection and the escalation of the first
+  // tests are counted (action precision is a ratio over them, not "—").
+  const figures = await $('[data-testid="work-figures"]');
+  await figures.waitForExist({ timeout: 10_000 });
+  const precision = await $('[data-testid="work-figures"] td[data-figure^="Action precision"]');
+  assert.match(await precision.getText(), /^\d+\.\d%$/);
   await browser.pause(500);
   await gallery("metrics");
 });

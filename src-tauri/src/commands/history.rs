@@ -3,7 +3,7 @@
 use std::io::BufWriter;
 
 use countersign_export::ExportFormat;
-use countersign_store::{DailyMetrics, HistoryFilter, HistoryPage, VerifyReport};
+use countersign_store::{DailyMetrics, HistoryFilter, HistoryPage, VerifyReport, WorkReport};
 use serde::Serialize;
 use tauri::State;
 
@@ -68,6 +68,19 @@ pub async fn history_export(
 #[tauri::command]
 pub async fn audit_verify(state: State<'_, AppState>) -> Result<VerifyReport, IpcError> {
     state.read(|r| Ok(r.verify_audit()?)).await
+}
+
+/// The figures over real work (precision, edit and rejection rates, escalations, resolution,
+/// CSAT, effort) for conversations of the last `days` days, overall and per planner.
+#[tauri::command]
+pub async fn metrics_work(state: State<'_, AppState>, days: u32) -> Result<WorkReport, IpcError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let since = now - i64::from(days.clamp(1, 365)) * 86_400_000;
+    state
+        .read(move |r| Ok(r.views().work_metrics(since, now + 1)?))
+        .await
 }
 
 #[tauri::command]

@@ -9,6 +9,7 @@ import type { SyncPage } from "./bindings/SyncPage";
 import type { SyncTarget } from "./bindings/SyncTarget";
 import type { CustomerCard } from "./bindings/CustomerCard";
 import type { DailyMetrics } from "./bindings/DailyMetrics";
+import type { WorkReport } from "./bindings/WorkReport";
 import type { Execution } from "./bindings/Execution";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportResult } from "./bindings/ExportResult";
@@ -111,6 +112,8 @@ export const ipc = {
   /** Sends a parked batch again (same id and cases). */
   requeueSync: (batch: string) => call<null>("sync_requeue", { batch }),
   metrics: (days: number) => call<DailyMetrics[]>("metrics_daily", { days }),
+  /** The figures over the last `days` days' conversations, overall and per planner. */
+  workMetrics: (days: number) => call<WorkReport>("metrics_work", { days }),
   settings: () => call<Settings>("settings_get"),
   setPolicy: (policy: GatePolicy) => call<null>("settings_set_policy", { policy }),
   setCaps: (caps: Caps) => call<null>("settings_set_caps", { caps }),

@@ -13,6 +13,7 @@ use crate::error::DeskError;
 
 /// The figures for one planner (or all).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkMetrics {
     pub conversations: i64,
     /// Write proposals (the reply is not counted: it is judged as a reply).
@@ -50,6 +51,7 @@ pub struct WorkMetrics {
 
 /// Overall and per planner (`none` for conversations no planner touched: proposals by hand).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkReport {
     pub since_ms: i64,
     pub until_ms: i64,
