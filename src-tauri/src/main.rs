@@ -8,6 +8,7 @@
 
 mod bindings;
 mod commands;
+mod credentials;
 mod eval_syncer;
 mod events;
 mod ipc_error;

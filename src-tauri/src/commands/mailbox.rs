@@ -84,15 +84,13 @@ pub async fn mail_password_set(
     if password.expose().is_empty() {
         return Err(IpcError::new("invalid_setting", "the password is empty"));
     }
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
+    // The password reads and sends the team's mail: a supervisor's, like the settings.
     state
-        .write(move |desk| {
-            // The password reads and sends the team's mail: a supervisor's, like the settings.
-            desk.require_supervisor(&actor, "change the mailbox's credentials")?;
-            secrets.set(MAIL_PASSWORD, &password)?;
-            Ok(desk.record_credential_change(&actor, MAIL_PASSWORD, true)?)
-        })
+        .change_credential(
+            MAIL_PASSWORD,
+            "change the mailbox's credentials",
+            Some(password),
+        )
         .await?;
     state.wake_poller.notify();
     state.wake_sender.notify();
@@ -101,14 +99,8 @@ pub async fn mail_password_set(
 
 #[tauri::command]
 pub async fn mail_password_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
     state
-        .write(move |desk| {
-            desk.require_supervisor(&actor, "change the mailbox's credentials")?;
-            secrets.delete(MAIL_PASSWORD)?;
-            Ok(desk.record_credential_change(&actor, MAIL_PASSWORD, false)?)
-        })
+        .change_credential(MAIL_PASSWORD, "change the mailbox's credentials", None)
         .await
 }
 

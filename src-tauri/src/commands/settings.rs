@@ -71,32 +71,20 @@ pub async fn settings_set_provider(
 /// Stores the key in the OS keychain. It is never written to the workspace, logged or sent back.
 #[tauri::command]
 pub async fn api_key_set(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
-    let actor = state.operator.clone();
     let key = Secret::new(key);
     if key.expose().trim().is_empty() {
         return Err(IpcError::new("invalid_setting", "the API key is empty"));
     }
-    let secrets = state.secrets;
+    // The key decides where requests go and who pays: a supervisor's, like the provider.
     state
-        .write(move |desk| {
-            // The key decides where requests go and who pays: a supervisor's, like the provider.
-            desk.require_supervisor(&actor, "change the provider's credentials")?;
-            secrets.set(PROVIDER_KEY, &key)?;
-            Ok(desk.record_credential_change(&actor, PROVIDER_KEY, true)?)
-        })
+        .change_credential(PROVIDER_KEY, "change the provider's credentials", Some(key))
         .await
 }
 
 #[tauri::command]
 pub async fn api_key_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
     state
-        .write(move |desk| {
-            desk.require_supervisor(&actor, "change the provider's credentials")?;
-            secrets.delete(PROVIDER_KEY)?;
-            Ok(desk.record_credential_change(&actor, PROVIDER_KEY, false)?)
-        })
+        .change_credential(PROVIDER_KEY, "change the provider's credentials", None)
         .await
 }
 

@@ -52,14 +52,12 @@ pub async fn sync_token_set(state: State<'_, AppState>, token: String) -> Result
     if token.expose().trim().is_empty() {
         return Err(IpcError::new("invalid_setting", "the token is empty"));
     }
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
     state
-        .write(move |desk| {
-            desk.require_supervisor(&actor, "change the eval sync's credentials")?;
-            secrets.set(SYNC_TOKEN, &token)?;
-            Ok(desk.record_credential_change(&actor, SYNC_TOKEN, true)?)
-        })
+        .change_credential(
+            SYNC_TOKEN,
+            "change the eval sync's credentials",
+            Some(token),
+        )
         .await?;
     state.wake_syncer.notify();
     Ok(())
@@ -67,14 +65,8 @@ pub async fn sync_token_set(state: State<'_, AppState>, token: String) -> Result
 
 #[tauri::command]
 pub async fn sync_token_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
     state
-        .write(move |desk| {
-            desk.require_supervisor(&actor, "change the eval sync's credentials")?;
-            secrets.delete(SYNC_TOKEN)?;
-            Ok(desk.record_credential_change(&actor, SYNC_TOKEN, false)?)
-        })
+        .change_credential(SYNC_TOKEN, "change the eval sync's credentials", None)
         .await
 }
 

@@ -55,14 +55,12 @@ pub async fn webhook_secret_set(
             "the signing secret is empty",
         ));
     }
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
     state
-        .write(move |desk| {
-            desk.require_supervisor(&actor, "change the webhook's credentials")?;
-            secrets.set(WEBHOOK_SECRET, &secret)?;
-            Ok(desk.record_credential_change(&actor, WEBHOOK_SECRET, true)?)
-        })
+        .change_credential(
+            WEBHOOK_SECRET,
+            "change the webhook's credentials",
+            Some(secret),
+        )
         .await?;
     state.wake_sender.notify();
     Ok(())
@@ -70,13 +68,7 @@ pub async fn webhook_secret_set(
 
 #[tauri::command]
 pub async fn webhook_secret_clear(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let actor = state.operator.clone();
-    let secrets = state.secrets;
     state
-        .write(move |desk| {
-            desk.require_supervisor(&actor, "change the webhook's credentials")?;
-            secrets.delete(WEBHOOK_SECRET)?;
-            Ok(desk.record_credential_change(&actor, WEBHOOK_SECRET, false)?)
-        })
+        .change_credential(WEBHOOK_SECRET, "change the webhook's credentials", None)
         .await
 }
