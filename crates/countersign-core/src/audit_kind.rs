@@ -76,10 +76,20 @@ pub enum AuditKind {
     /// A person closed a conversation with nothing (more) to send.
     #[serde(rename = "conversation.closed")]
     ConversationClosed,
+    /// An approved external call was answered with an error, or never sent: nothing ran.
+    #[serde(rename = "action.failed")]
+    ActionFailed,
+    /// An approved external call was sent and no answer came: a person finds out whether it
+    /// ran; it is never sent again on its own.
+    #[serde(rename = "action.outcome_unknown")]
+    ActionOutcomeUnknown,
+    /// A person settled an external call whose outcome was unknown.
+    #[serde(rename = "action.resolved")]
+    ActionResolved,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 26] = [
+    pub const ALL: [AuditKind; 29] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -106,6 +116,9 @@ impl AuditKind {
         AuditKind::ProposalSuperseded,
         AuditKind::ConversationFollowedUp,
         AuditKind::ConversationClosed,
+        AuditKind::ActionFailed,
+        AuditKind::ActionOutcomeUnknown,
+        AuditKind::ActionResolved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +149,9 @@ impl AuditKind {
             AuditKind::ProposalSuperseded => "proposal.superseded",
             AuditKind::ConversationFollowedUp => "conversation.followed_up",
             AuditKind::ConversationClosed => "conversation.closed",
+            AuditKind::ActionFailed => "action.failed",
+            AuditKind::ActionOutcomeUnknown => "action.outcome_unknown",
+            AuditKind::ActionResolved => "action.resolved",
         }
     }
 

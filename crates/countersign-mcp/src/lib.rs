@@ -11,11 +11,13 @@
 //! - `fingerprint.rs`: canonical JSON bytes, the tool hash and the arguments hash an approval
 //!   is bound to.
 //! - `proposal.rs`: the steps in order — check a proposed call, execute an approved one.
+//! - `approval_gate.rs`: whether a person's approval of a checked call lets it execute; pure.
 //! - `shop_server.rs`: the demo shop's tools as an MCP server (`countersign mcp serve`).
 //!
 //! rmcp is used in `client.rs` and `shop_server.rs` only; everything else speaks our types
 //! (`tool.rs`), so a revision of the protocol is those two modules' change.
 
+pub mod approval_gate;
 pub mod arguments;
 pub mod catalogue;
 pub mod client;
@@ -27,6 +29,7 @@ pub mod server;
 pub mod shop_server;
 pub mod tool;
 
+pub use approval_gate::{decide_external, ExternalDecision, ExternalGateInput, ExternalRefusal};
 pub use arguments::{
     idempotency_property, validate_arguments, with_idempotency_key, ArgumentsError,
 };

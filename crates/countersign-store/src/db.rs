@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     crate::thread::SCHEMA_V7,
     crate::eval_capture::SCHEMA_V8,
     crate::eval_outbox::SCHEMA_V8,
+    crate::external_calls::SCHEMA_V9,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -79,6 +79,18 @@ pub enum DeskError {
     /// A plan arrived for a conversation that already has one (two workers, or a retry).
     #[error("conversation {0} is already planned")]
     AlreadySettled(i64),
+    #[error("proposal {0} calls a tool on one of the team's servers: approve it with that server connected")]
+    ExternalCall(i64),
+    #[error(
+        "the arguments of proposal {0} are not the ones that were checked; nothing was approved"
+    )]
+    ArgsMismatch(i64),
+    #[error("the tool of proposal {0} changed or is no longer classified as a write since it was checked; propose it again")]
+    ToolChanged(i64),
+    #[error("an edit of proposal {0} must call the same tool on the same server")]
+    EditChangesTool(i64),
+    #[error("external call {0} is not waiting for a person (only an unknown outcome is)")]
+    OutcomeKnown(i64),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -119,6 +131,11 @@ impl DeskError {
             DeskError::NoRecipient(_) => "no_recipient",
             DeskError::NothingToResolve(_) => "nothing_to_resolve",
             DeskError::StillPlanning(_) => "still_planning",
+            DeskError::ExternalCall(_) => "external_call",
+            DeskError::ArgsMismatch(_) => "args_mismatch",
+            DeskError::ToolChanged(_) => "tool_changed",
+            DeskError::EditChangesTool(_) => "edit_changes_tool",
+            DeskError::OutcomeKnown(_) => "outcome_known",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
         }
@@ -126,7 +143,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 32] = [
+    pub const CODES: [&'static str; 37] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -157,6 +174,11 @@ impl DeskError {
         "no_recipient",
         "nothing_to_resolve",
         "still_planning",
+        "external_call",
+        "args_mismatch",
+        "tool_changed",
+        "edit_changes_tool",
+        "outcome_known",
         "storage",
         "io",
     ];
@@ -236,6 +258,11 @@ mod tests {
             DeskError::NoRecipient(1),
             DeskError::NothingToResolve(1),
             DeskError::StillPlanning(1),
+            DeskError::ExternalCall(1),
+            DeskError::ArgsMismatch(1),
+            DeskError::ToolChanged(1),
+            DeskError::EditChangesTool(1),
+            DeskError::OutcomeKnown(1),
             DeskError::Storage(rusqlite::Error::InvalidQuery),
             DeskError::Io(std::io::Error::other("x")),
         ];
