@@ -535,3 +535,18 @@ impl Desk {
         external_calls::needing_a_person(&self.conn)
     }
 }
+
+/// Sends a claimed call once, through `server` (the caller connects to the server the claim
+/// names), and records what came back. [`countersign_mcp::execute_approved`] re-hashes the
+/// arguments before anything is sent; a call sent without an answer is recorded as an unknown
+/// outcome and never sent again from here.
+pub async fn execute_claimed(
+    desk: &mut Desk,
+    server: &dyn countersign_mcp::ToolServer,
+    claimed: &ClaimedCall,
+) -> Result<ExternalOutcome, DeskError> {
+    let started = std::time::Instant::now();
+    let result = countersign_mcp::execute_approved(server, &claimed.approved).await;
+    let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    desk.record_external_result(claimed.proposal_id, &CallReport { result, latency_ms })
+}

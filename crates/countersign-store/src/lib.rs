@@ -34,7 +34,9 @@ pub use desk::{Actor, Desk, ProposalDetail, ShopSeed, DB_FILE};
 pub use error::DeskError;
 pub use eval_capture::{EvalCase, Resolution};
 pub use eval_outbox::{EvalBatch, ParkedBatch, SyncStatus};
-pub use external_approval::{CallReport, ClaimedCall, ExternalDetail, ExternalProposeRequest};
+pub use external_approval::{
+    execute_claimed, CallReport, ClaimedCall, ExternalDetail, ExternalProposeRequest,
+};
 pub use external_calls::{ExternalCall, ExternalOutcome};
 pub use ingest::{Admitted, Claimed, Ingested, Settlement, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
