@@ -2,6 +2,7 @@
 
 pub mod eval_export;
 pub mod evals;
+pub mod external;
 pub mod guard;
 pub mod history;
 pub mod lookup;

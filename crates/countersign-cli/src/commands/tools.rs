@@ -1,17 +1,19 @@
 //! `tools add-server` and `tools list`: the team's MCP servers and their classified tools.
 //!
-//! Until the store keeps them, both live as JSON files in the workspace directory:
-//! `mcp-servers.json` (how to reach each server; no credentials) and `mcp-catalogue.json`
-//! (our classification of every tool seen). An HTTP server's bearer token comes from
-//! `COUNTERSIGN_MCP_TOKEN_<NAME>` (the app uses the OS keychain).
+//! Until the store keeps them, these live as files in the workspace directory:
+//! `mcp-servers.json` (how to reach each server; no credentials), `mcp-catalogue.json` (our
+//! classification of every tool seen) and `mcp-policy.toml` (who approves which write, limits,
+//! constraints, ownership; written by an administrator). An HTTP server's bearer token comes
+//! from `COUNTERSIGN_MCP_TOKEN_<NAME>` (the app uses the OS keychain).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use countersign_core::Secret;
+use countersign_core::{Role, Secret};
+use countersign_mcp::policy::Policy;
 use countersign_mcp::{
-    connect, refresh, Catalogue, CatalogueChange, HintTrust, ServerName, ServerSpec, Timeouts,
-    ToolServer, TransportSpec,
+    classify, connect, refresh, Catalogue, CatalogueChange, HintTrust, ServerName, ServerSpec,
+    Timeouts, ToolClass, ToolHash, ToolServer, TransportSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,10 +23,11 @@ use crate::output::{json_out, out};
 
 pub const SERVERS_FILE: &str = "mcp-servers.json";
 pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
+pub const POLICY_FILE: &str = "mcp-policy.toml";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct ServersFile {
-    servers: Vec<ServerSpec>,
+pub(crate) struct ServersFile {
+    pub servers: Vec<ServerSpec>,
 }
 
 /// The environment variable a server's bearer token is read from.
@@ -43,7 +46,7 @@ pub fn token_env(name: &ServerName) -> String {
     format!("COUNTERSIGN_MCP_TOKEN_{upper}")
 }
 
-fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> anyhow::Result<T> {
+pub(crate) fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> anyhow::Result<T> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))
@@ -53,7 +56,7 @@ fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> anyhow::Res
     }
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -64,8 +67,66 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
-fn file(ctx: &Invocation, name: &str) -> PathBuf {
+pub(crate) fn file(ctx: &Invocation, name: &str) -> PathBuf {
     ctx.data_dir.join(name)
+}
+
+/// The workspace's policy for external tools; none written means none allowed (every write
+/// is refused `no_policy`).
+pub(crate) fn policy(ctx: &Invocation) -> anyhow::Result<Policy> {
+    let path = file(ctx, POLICY_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    Policy::from_toml(&text).map_err(|e| bad(e.code(), format!("{}: {e}", path.display())))
+}
+
+/// The configured server named `name`, connected with its token (if any).
+pub(crate) async fn connect_named(
+    ctx: &Invocation,
+    name: &ServerName,
+) -> anyhow::Result<countersign_mcp::RmcpServer> {
+    let servers: ServersFile = read_json(&file(ctx, SERVERS_FILE))?;
+    let spec = servers
+        .servers
+        .iter()
+        .find(|s| &s.name == name)
+        .ok_or_else(|| bad("not_found", format!("no tool server named {name}")))?;
+    let token = std::env::var(token_env(name)).ok().map(Secret::new);
+    connect(spec, token.as_ref(), Timeouts::default())
+        .await
+        .map_err(|e| bad(e.code(), e))
+}
+
+/// `tools classify SERVER TOOL CLASS --hash HASH`: a supervisor's classification of the
+/// definition they reviewed (the hash `tools list --json` shows).
+pub fn classify_tool(
+    ctx: &Invocation,
+    server: &str,
+    tool: &str,
+    class: ToolClass,
+    hash: &str,
+) -> anyhow::Result<()> {
+    let server = ServerName::new(server).map_err(|e| bad(e.code(), e))?;
+    let d = ctx.open()?;
+    d.require_supervisor(&ctx.actor, "classify a team system's tools")
+        .map_err(crate::error::desk)?;
+    let path = file(ctx, CATALOGUE_FILE);
+    let catalogue: Catalogue = read_json(&path)?;
+    let classified = classify(
+        &catalogue,
+        &server,
+        tool,
+        &ToolHash(hash.to_owned()),
+        class,
+        Role::Supervisor,
+        &ctx.actor,
+    )
+    .map_err(|e| bad(e.code(), e))?;
+    write_json(&path, &classified)?;
+    out(format!("{server}/{tool} is now {}", class.as_str()))
 }
 
 /// `tools add-server NAME (--command "..." | --url URL) [--trust-read-only-hints]`.
