@@ -5,79 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
 
 use assert_cmd::Command;
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request as WireRequest, Respond, ResponseTemplate};
-
-fn cs(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("countersign").unwrap();
-    c.arg("--data-dir").arg(dir).arg("--actor").arg("ana");
-    c.env_remove("COUNTERSIGN_API_KEY");
-    c
-}
-
-fn stdout(c: &mut Command) -> String {
-    let out = c.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
-
-fn filesystem_bin() -> String {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/mcp/node_modules/.bin/mcp-server-filesystem");
-    assert!(
-        bin.exists(),
-        "@modelcontextprotocol/server-filesystem is not installed ({} is missing): run scripts/setup.sh",
-        bin.display()
-    );
-    bin.display().to_string()
-}
-
-/// A `chat.completion` as the API reference shows it.
-fn completion(message: Value, finish_reason: &str) -> Value {
-    json!({
-        "id": "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
-        "object": "chat.completion",
-        "created": 1741569952,
-        "model": "gpt-4o-mini-2024-07-18",
-        "choices": [{"index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason}],
-        "usage": {"prompt_tokens": 900, "completion_tokens": 40, "total_tokens": 940}
-    })
-}
-
-fn tool_call(name: &str, args: &Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(completion(
-        json!({"role": "assistant", "content": null, "tool_calls": [{
-            "id": "call_0", "type": "function",
-            "function": {"name": name, "arguments": args.to_string()}
-        }]}),
-        "tool_calls",
-    ))
-}
-
-fn text(t: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(completion(
-        json!({"role": "assistant", "content": t}),
-        "stop",
-    ))
-}
-
-/// Answers in order, one per request; the last repeats.
-struct Script {
-    answers: Vec<ResponseTemplate>,
-    next: AtomicUsize,
-}
-
-impl Respond for Script {
-    fn respond(&self, _: &WireRequest) -> ResponseTemplate {
-        let i = self.next.fetch_add(1, Ordering::SeqCst);
-        self.answers[i.min(self.answers.len() - 1)].clone()
-    }
-}
+use support::{
+    cs, filesystem_bin, ingest_email, regex_escape, scripted_provider, stdout, text, tool_call,
+};
+use wiremock::MockServer;
 
 const DRAFT: &str = "Thank you for writing. I have prepared the change for approval: a colleague will confirm it shortly, and nothing changes until then.";
 
@@ -146,57 +82,22 @@ pattern = '{notes}/[a-z]+\.txt'
 
     // The scripted model: write the note, then draft the reply.
     let content = "Leave the parcel with the neighbour at number 12.";
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let provider = runtime.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v1/chat/completions"))
-            .respond_with(Script {
-                answers: vec![
-                    tool_call(
-                        "fs__write_file",
-                        &json!({"path": target.display().to_string(), "content": content}),
-                    ),
-                    text(DRAFT),
-                ],
-                next: AtomicUsize::new(0),
-            })
-            .mount(&server)
-            .await;
-        server
-    });
+    let (runtime, provider) = scripted_provider(vec![
+        tool_call(
+            "fs__write_file",
+            &json!({"path": target.display().to_string(), "content": content}),
+        ),
+        text(DRAFT),
+    ]);
     let shop = generate(DEMO_SEED, &DemoSize::DEFAULT);
     let customer = shop.users.values().next().unwrap();
-    let mail = ws.path().join("request.eml");
-    std::fs::write(
-        &mail,
-        format!(
-            "From: {}\r\nTo: support@example.com\r\nSubject: Delivery note\r\nMessage-ID: <d1@example.com>\r\n\r\nPlease leave my parcels with the neighbour at number 12 from now on.\r\n",
-            customer.email
-        ),
-    )
-    .unwrap();
-    let ingested: Value = serde_json::from_str(&stdout(
-        cs(ws.path())
-            .env("COUNTERSIGN_API_KEY", "sk-test")
-            .args([
-                "--provider",
-                "openai",
-                "--model",
-                "gpt-4o-mini",
-                "--planner",
-                "llm",
-            ])
-            .arg("--base-url")
-            .arg(format!("{}/v1", provider.uri()))
-            .args(["ingest", "--channel", "email", "--json"])
-            .arg(&mail),
-    ))
-    .unwrap();
+    let ingested = ingest_email(
+        ws.path(),
+        &provider,
+        &customer.email,
+        "Delivery note",
+        "Please leave my parcels with the neighbour at number 12 from now on.",
+    );
     assert_eq!(ingested["customer_id"], json!(customer.user_id));
     assert!(!target.exists(), "planning wrote nothing");
 
@@ -260,19 +161,6 @@ fn a_write_planned_by_the_llm_waits_for_approval_then_changes_the_file_exactly_o
     .unwrap();
     assert_eq!(detail["outcome"], json!("succeeded"));
     assert_eq!(detail["decisions"][0]["actor"], json!("ana"));
-}
-
-/// A path as a regex matching itself.
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "\\.+*?()|[]{}^$".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 #[test]
