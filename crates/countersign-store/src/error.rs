@@ -81,10 +81,10 @@ pub enum DeskError {
     AlreadySettled(i64),
     #[error("proposal {0} calls a tool on one of the team's servers: approve it with that server connected")]
     ExternalCall(i64),
-    #[error(
-        "the arguments of proposal {0} are not the ones that were checked; nothing was approved"
-    )]
-    ArgsMismatch(i64),
+    /// The bytes do not hash to what was checked: of a stored proposal (its id), or of a
+    /// checked call handed over to be queued (`None`).
+    #[error("the arguments{} are not the ones that were checked; nothing was approved", .0.map(|id| format!(" of proposal {id}")).unwrap_or_default())]
+    ArgsMismatch(Option<i64>),
     #[error("the tool of proposal {0} changed or is no longer classified as a write since it was checked; propose it again")]
     ToolChanged(i64),
     #[error("an edit of proposal {0} must call the same tool on the same server")]
@@ -259,7 +259,7 @@ mod tests {
             DeskError::NothingToResolve(1),
             DeskError::StillPlanning(1),
             DeskError::ExternalCall(1),
-            DeskError::ArgsMismatch(1),
+            DeskError::ArgsMismatch(Some(1)),
             DeskError::ToolChanged(1),
             DeskError::EditChangesTool(1),
             DeskError::OutcomeKnown(1),

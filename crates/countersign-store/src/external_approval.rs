@@ -74,7 +74,7 @@ impl Desk {
     pub fn propose_external(&mut self, req: &ExternalProposeRequest<'_>) -> Result<i64, DeskError> {
         let c = req.checked;
         if args_hash(&Value::Object(c.arguments.clone())) != c.args_hash {
-            return Err(DeskError::ArgsMismatch(0));
+            return Err(DeskError::ArgsMismatch(None));
         }
         let now = self.clock.now_ms();
         let expiry_ms = self.gate_policy()?.expiry_ms;
@@ -248,9 +248,11 @@ impl Desk {
                     DecisionKind::Invalidated,
                     Some(ProposalState::Invalidated),
                 ),
-                ExternalRefusal::ArgumentsDiffer => {
-                    (DeskError::ArgsMismatch(id), DecisionKind::Refused, None)
-                }
+                ExternalRefusal::ArgumentsDiffer => (
+                    DeskError::ArgsMismatch(Some(id)),
+                    DecisionKind::Refused,
+                    None,
+                ),
                 ExternalRefusal::NeedsSupervisor { escalated } => {
                     let amount = verdict
                         .amount
