@@ -72,6 +72,11 @@ const TITLES: Record<UiErrorCode, string> = {
   mail_protocol: "The mail server answered something unexpected",
   mail_rejected: "The mail server refused the message",
   mail_delivery_uncertain: "It is not known whether the reply went out",
+  external_call: "This calls a team system's tool: approve it with that system connected",
+  args_mismatch: "The arguments are not the ones that were checked: nothing was approved",
+  tool_changed: "The team system's tool changed since this was proposed",
+  edit_changes_tool: "An edit cannot call another tool",
+  outcome_known: "Nothing to resolve: the call's outcome is known",
   ipc: "The app could not reach its core",
 };
 

@@ -1,23 +1,17 @@
 //! External calls (writes to the team's MCP servers) in `queue`, `show` and `approve`, and
-//! `resolve-call` for one whose outcome is unknown. Approving connects to the server the call
-//! names, lists its tools again (a definition changed since the proposal was checked is a
-//! changed tool, whatever the saved catalogue says), re-checks edited arguments with the
-//! policy, claims the call in the store and sends it once.
+//! `resolve-call` for one whose outcome is unknown; and the configured servers' tools for the
+//! LLM planner. The steps of an approval are the store's (`approve_on_server`); this connects
+//! and words the outcome.
 
 use std::sync::Arc;
 
 use countersign_agent::{ExternalLimits, ExternalTools};
-use countersign_mcp::policy::Customer;
-use countersign_mcp::{
-    check_proposal, connect, idempotency_property, refresh, Catalogue, HintTrust, ServerName,
-    ToolCall, ToolServer, Usage,
-};
-use countersign_shop::ShopView;
-use countersign_store::{execute_claimed, Desk, ExternalCall, ExternalOutcome};
+use countersign_mcp::{connect, HintTrust, ServerName, ToolServer};
+use countersign_store::{approve_on_server, relisted, ExternalCall, ExternalOutcome};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::tools::{self, ServersFile, CATALOGUE_FILE, SERVERS_FILE};
+use super::tools;
 use crate::error::{bad, desk};
 use crate::invocation::Invocation;
 use crate::output::out;
@@ -136,140 +130,66 @@ pub fn show(ctx: &Invocation, id: i64, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The conversation's customer as the policy knows them (their shop id and email).
-fn customer_of(d: &Desk, customer_id: &str) -> anyhow::Result<Customer> {
-    let user = d
-        .shop()
-        .user(customer_id)
-        .map_err(|e| anyhow::anyhow!("reading the customer {customer_id}: {e}"))?;
-    Ok(Customer {
-        user_id: customer_id.to_owned(),
-        email: user.map(|u| u.email),
-    })
-}
-
-/// `approve ID [--args JSON]` for an external call: re-list, re-check an edit, claim, send once.
+/// `approve ID [--args JSON]` for an external call: connect to its server, list its tools
+/// again (saved), then approve, re-checking an edit, and send once (`approve_on_server`).
 pub fn approve(ctx: &Invocation, id: i64, edited: Option<&Value>) -> anyhow::Result<()> {
     let mut d = ctx.open()?;
     let call = d.show_external(id).map_err(desk)?.call;
     let name = ServerName::new(&call.server).map_err(|e| bad(e.code(), e))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let server = tools::connect_named(ctx, &name).await?;
-        let result = approve_on(ctx, &mut d, &server, &name, &call, edited).await;
-        server.close().await;
-        result
-    })
-}
-
-async fn approve_on(
-    ctx: &Invocation,
-    d: &mut Desk,
-    server: &countersign_mcp::RmcpServer,
-    name: &ServerName,
-    call: &ExternalCall,
-    edited: Option<&Value>,
-) -> anyhow::Result<()> {
-    let catalogue_path = tools::file(ctx, CATALOGUE_FILE);
-    let saved: Catalogue = tools::read_json(&catalogue_path)?;
-    let servers: ServersFile = tools::read_json(&tools::file(ctx, SERVERS_FILE))?;
-    let trust = match servers.servers.iter().find(|s| &s.name == name) {
+    let files = tools::files(ctx);
+    let trust = match files
+        .servers()
+        .map_err(tools::files_error)?
+        .iter()
+        .find(|s| s.name == name)
+    {
         Some(s) if s.trust_read_only_hints => HintTrust::TrustReadOnly,
         _ => HintTrust::Untrusted,
     };
-    let listed = server.list_tools().await.map_err(|e| bad(e.code(), e))?;
-    let catalogue = refresh(&saved, name, &listed, trust).catalogue;
-    tools::write_json(&catalogue_path, &catalogue)?;
-    let write_hash_now = match catalogue.usage(name, &call.tool) {
-        Ok(Usage::ProposeOnly) => catalogue.entry(name, &call.tool).map(|e| e.hash.clone()),
-        _ => None,
-    };
-    let rechecked = match edited {
-        None => None,
-        Some(args) => {
-            let Value::Object(arguments) = args else {
-                return Err(bad("arguments_not_object", "--args must be a JSON object"));
-            };
-            let mut arguments = arguments.clone();
-            // The edit keeps the proposal's idempotency key: it is the same call, amended.
-            let entry = catalogue.entry(name, &call.tool);
-            let key_name = entry.and_then(|e| idempotency_property(&e.tool.input_schema));
-            let key = key_name
-                .and_then(|k| call.arguments.get(k))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| call.proposal_id.to_string());
-            if let Some(k) = key_name {
-                arguments.remove(k);
-            }
-            let customer = customer_of(d, &call.customer_id)?;
-            let policy = tools::policy(ctx)?;
-            let checked = check_proposal(
-                server,
-                name,
-                &catalogue,
-                &policy,
-                &ToolCall {
-                    name: call.tool.clone(),
-                    arguments,
-                },
-                Some(&customer),
-                &key,
-            )
-            .await;
-            match checked {
-                Ok(c) => Some(c),
-                Err(refusal) => {
-                    d.record_external_refusal(
-                        &call.customer_id,
-                        &call.server,
-                        &call.tool,
-                        refusal.code(),
-                        &ctx.actor,
-                    )
-                    .map_err(desk)?;
-                    return Err(bad(refusal.code(), refusal));
-                }
-            }
+    let policy = files.policy().map_err(tools::files_error)?;
+    let saved = files.catalogue().map_err(tools::files_error)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let approved = runtime.block_on(async {
+        let server = tools::connect_named(ctx, &name).await?;
+        let result = async {
+            let catalogue = relisted(&server, &name, &saved, trust)
+                .await
+                .map_err(|e| bad(e.code(), e))?;
+            files
+                .save_catalogue(&catalogue)
+                .map_err(tools::files_error)?;
+            approve_on_server(&mut d, &server, &catalogue, &policy, id, &ctx.actor, edited)
+                .await
+                .map_err(|e| bad(e.code(), e))
         }
-    };
-    let claimed = d
-        .approve_external(
-            call.proposal_id,
-            &ctx.actor,
-            rechecked.as_ref(),
-            write_hash_now.as_ref(),
-        )
-        .map_err(desk)?;
-    let outcome = execute_claimed(d, server, &claimed).await.map_err(desk)?;
-    match outcome {
+        .await;
+        server.close().await;
+        result
+    })?;
+    match approved.outcome {
         ExternalOutcome::Succeeded => out(format!(
             "Executed proposal {}: {} on {}",
-            claimed.proposal_id, call.tool, call.server
+            id, call.tool, call.server
         )),
         ExternalOutcome::OutcomeUnknown => Err(bad(
             "mcp_outcome_unknown",
             format!(
-                "proposal {} was sent and no answer came: it may or may not have run. Check {} and settle it with `resolve-call {} --ran|--not-run --note …`; it is never sent again on its own",
-                claimed.proposal_id, call.server, claimed.proposal_id
+                "proposal {id} was sent and no answer came: it may or may not have run. Check {} and settle it with `resolve-call {id} --ran|--not-run --note …`; it is never sent again on its own",
+                call.server
             ),
         )),
         other => {
             let code = d
-                .show_external(claimed.proposal_id)
+                .show_external(id)
                 .map_err(desk)?
                 .call
                 .error_code
                 .unwrap_or_else(|| other.as_str().to_owned());
             Err(bad(
                 "external_call_failed",
-                format!(
-                    "proposal {} did not run ({}: {code})",
-                    claimed.proposal_id,
-                    other.as_str()
-                ),
+                format!("proposal {id} did not run ({}: {code})", other.as_str()),
             ))
         }
     }
@@ -293,15 +213,15 @@ pub fn planner_tools(
     ctx: &Invocation,
     runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<Option<Arc<ExternalTools>>> {
-    let servers: ServersFile = tools::read_json(&tools::file(ctx, SERVERS_FILE))?;
-    if servers.servers.is_empty() {
+    let files = tools::files(ctx);
+    let servers = files.servers().map_err(tools::files_error)?;
+    if servers.is_empty() {
         return Ok(None);
     }
-    let catalogue_path = tools::file(ctx, CATALOGUE_FILE);
-    let mut catalogue: Catalogue = tools::read_json(&catalogue_path)?;
-    let policy = tools::policy(ctx)?;
+    let mut catalogue = files.catalogue().map_err(tools::files_error)?;
+    let policy = files.policy().map_err(tools::files_error)?;
     let mut connected: Vec<(ServerName, Arc<dyn ToolServer>)> = Vec::new();
-    for spec in &servers.servers {
+    for spec in &servers {
         let token = std::env::var(tools::token_env(&spec.name))
             .ok()
             .map(countersign_core::Secret::new);
@@ -313,14 +233,14 @@ pub fn planner_tools(
             Ok(server) => {
                 // Listed again now: what is offered is what the server says today, and a
                 // changed definition is unclassified (so not offered) until reviewed.
-                match runtime.block_on(server.list_tools()) {
-                    Ok(listed) => {
-                        let trust = if spec.trust_read_only_hints {
-                            HintTrust::TrustReadOnly
-                        } else {
-                            HintTrust::Untrusted
-                        };
-                        catalogue = refresh(&catalogue, &spec.name, &listed, trust).catalogue;
+                let trust = if spec.trust_read_only_hints {
+                    HintTrust::TrustReadOnly
+                } else {
+                    HintTrust::Untrusted
+                };
+                match runtime.block_on(relisted(&server, &spec.name, &catalogue, trust)) {
+                    Ok(refreshed) => {
+                        catalogue = refreshed;
                         connected.push((spec.name.clone(), Arc::new(server)));
                     }
                     Err(e) => {
@@ -333,7 +253,9 @@ pub fn planner_tools(
             }
         }
     }
-    tools::write_json(&catalogue_path, &catalogue)?;
+    files
+        .save_catalogue(&catalogue)
+        .map_err(tools::files_error)?;
     let mut external = ExternalTools::new(catalogue, policy, ExternalLimits::default());
     for (name, server) in connected {
         external = external.with_server(name, server);
