@@ -10,11 +10,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use countersign_core::Secret;
 use countersign_llm::{ToolArgs, ToolCall as LlmCall, ToolSpec};
 use countersign_mcp::policy::{check_read_result, Customer, Policy};
 use countersign_mcp::{
-    check_proposal, validate_arguments, Catalogue, CatalogueEntry, CheckedProposal, ServerName,
-    ToolCall, ToolServer, Usage,
+    check_proposal, connect, refresh, validate_arguments, Catalogue, CatalogueEntry,
+    CheckedProposal, HintTrust, ServerName, Timeouts, ToolCall, ToolServer, Usage, WorkspaceFiles,
+    WorkspaceFilesError,
 };
 use countersign_shop::User;
 use serde_json::{json, Map, Value};
@@ -136,7 +138,68 @@ fn provider_safe(s: &str) -> String {
         .collect()
 }
 
+/// A configured server that could not be offered, and why.
+#[derive(Clone, Debug)]
+pub struct Unavailable {
+    pub server: ServerName,
+    pub error: countersign_mcp::McpError,
+}
+
 impl ExternalTools {
+    /// Connects to every server the workspace configures and lists its tools again, so what
+    /// is offered is what each server says today (a changed definition is unclassified, so not
+    /// offered, until reviewed); saves the refreshed catalogue. A server that cannot be reached
+    /// or listed is left out and reported: planning goes on with the others. `None` when no
+    /// server is configured.
+    pub async fn connect_workspace(
+        files: &WorkspaceFiles,
+        token_for: impl Fn(&ServerName) -> Option<Secret>,
+        timeouts: Timeouts,
+        limits: ExternalLimits,
+    ) -> Result<Option<(ExternalTools, Vec<Unavailable>)>, WorkspaceFilesError> {
+        let servers = files.servers()?;
+        if servers.is_empty() {
+            return Ok(None);
+        }
+        let mut catalogue = files.catalogue()?;
+        let policy = files.policy()?;
+        let mut connected: Vec<(ServerName, Arc<dyn ToolServer>)> = Vec::new();
+        let mut unavailable = Vec::new();
+        for spec in &servers {
+            let trust = if spec.trust_read_only_hints {
+                HintTrust::TrustReadOnly
+            } else {
+                HintTrust::Untrusted
+            };
+            let token = token_for(&spec.name);
+            let listed = async {
+                let server = connect(spec, token.as_ref(), timeouts).await?;
+                let tools = server.list_tools().await?;
+                Ok::<_, countersign_mcp::McpError>((server, tools))
+            }
+            .await;
+            match listed {
+                Ok((server, tools)) => {
+                    catalogue = refresh(&catalogue, &spec.name, &tools, trust).catalogue;
+                    connected.push((spec.name.clone(), Arc::new(server)));
+                }
+                Err(error) => {
+                    tracing::warn!(server = %spec.name, code = error.code(), "tool server not offered");
+                    unavailable.push(Unavailable {
+                        server: spec.name.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+        files.save_catalogue(&catalogue)?;
+        let mut tools = ExternalTools::new(catalogue, policy, limits);
+        for (name, server) in connected {
+            tools = tools.with_server(name, server);
+        }
+        Ok(Some((tools, unavailable)))
+    }
+
     pub fn new(catalogue: Catalogue, policy: Policy, limits: ExternalLimits) -> ExternalTools {
         ExternalTools {
             servers: BTreeMap::new(),

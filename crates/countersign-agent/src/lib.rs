@@ -17,7 +17,7 @@ pub mod toolbox;
 pub mod validate;
 
 pub use agent::{Agent, ModelAccess, Routed, DEFAULT_DEADLINE};
-pub use external_tools::{ExternalDispatched, ExternalLimits, ExternalTools};
+pub use external_tools::{ExternalDispatched, ExternalLimits, ExternalTools, Unavailable};
 pub use llm_planner::{LlmOutcome, LlmPlanner};
 pub use model::{Model, ModelFailure, ModelReply};
 pub use provider_model::{

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use countersign_agent::{ExternalLimits, ExternalTools};
-use countersign_mcp::{connect, HintTrust, ServerName, ToolServer};
+use countersign_mcp::{HintTrust, ServerName, Timeouts};
 use countersign_store::{approve_on_server, relisted, ExternalCall, ExternalOutcome};
 use serde::Serialize;
 use serde_json::Value;
@@ -206,59 +206,20 @@ pub fn resolve(ctx: &Invocation, id: i64, ran: bool, note: &str) -> anyhow::Resu
     ))
 }
 
-/// The workspace's connected servers, catalogue and policy for the LLM planner, connected on
-/// `runtime` (where the planner will run). A server that cannot be reached is left out, with
-/// a warning: planning goes on with the shop and the other servers.
-pub fn planner_tools(
-    ctx: &Invocation,
-    runtime: &tokio::runtime::Runtime,
-) -> anyhow::Result<Option<Arc<ExternalTools>>> {
-    let files = tools::files(ctx);
-    let servers = files.servers().map_err(tools::files_error)?;
-    if servers.is_empty() {
-        return Ok(None);
-    }
-    let mut catalogue = files.catalogue().map_err(tools::files_error)?;
-    let policy = files.policy().map_err(tools::files_error)?;
-    let mut connected: Vec<(ServerName, Arc<dyn ToolServer>)> = Vec::new();
-    for spec in &servers {
-        let token = std::env::var(tools::token_env(&spec.name))
-            .ok()
-            .map(countersign_core::Secret::new);
-        match runtime.block_on(connect(
-            spec,
-            token.as_ref(),
-            countersign_mcp::Timeouts::default(),
-        )) {
-            Ok(server) => {
-                // Listed again now: what is offered is what the server says today, and a
-                // changed definition is unclassified (so not offered) until reviewed.
-                let trust = if spec.trust_read_only_hints {
-                    HintTrust::TrustReadOnly
-                } else {
-                    HintTrust::Untrusted
-                };
-                match runtime.block_on(relisted(&server, &spec.name, &catalogue, trust)) {
-                    Ok(refreshed) => {
-                        catalogue = refreshed;
-                        connected.push((spec.name.clone(), Arc::new(server)));
-                    }
-                    Err(e) => {
-                        tracing::warn!(server = %spec.name, code = e.code(), "tool server did not list its tools; not offered");
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::warn!(server = %spec.name, code = e.code(), "tool server not reachable; its tools are not offered");
-            }
-        }
-    }
-    files
-        .save_catalogue(&catalogue)
-        .map_err(tools::files_error)?;
-    let mut external = ExternalTools::new(catalogue, policy, ExternalLimits::default());
-    for (name, server) in connected {
-        external = external.with_server(name, server);
-    }
-    Ok(Some(Arc::new(external)))
+/// The workspace's connected servers, catalogue and policy for the LLM planner; a server that
+/// cannot be reached is left out (with a warning in the log) and planning goes on.
+pub async fn planner_tools(ctx: &Invocation) -> anyhow::Result<Option<Arc<ExternalTools>>> {
+    let connected = ExternalTools::connect_workspace(
+        &tools::files(ctx),
+        |name| {
+            std::env::var(tools::token_env(name))
+                .ok()
+                .map(countersign_core::Secret::new)
+        },
+        Timeouts::default(),
+        ExternalLimits::default(),
+    )
+    .await
+    .map_err(tools::files_error)?;
+    Ok(connected.map(|(tools, _unavailable)| Arc::new(tools)))
 }

@@ -50,7 +50,7 @@ pub fn ingest(
     let mut agent = ctx.agent_for(&d)?;
     let runtime = runtime()?;
     if !agent.never_asks_a_model() {
-        agent.external = super::external::planner_tools(ctx, &runtime)?;
+        agent.external = runtime.block_on(super::external::planner_tools(ctx))?;
     }
     let ingested = runtime
         .block_on(agent.ingest(&mut d, &request))
@@ -67,7 +67,7 @@ pub fn demo(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
     let mut agent = ctx.agent_for(&d)?;
     let runtime = runtime()?;
     if !agent.never_asks_a_model() {
-        agent.external = super::external::planner_tools(ctx, &runtime)?;
+        agent.external = runtime.block_on(super::external::planner_tools(ctx))?;
     }
     let mut all = Vec::new();
     for sample in countersign_evals::inbox::sample_inbox()? {
