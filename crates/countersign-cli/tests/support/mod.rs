@@ -56,6 +56,44 @@ pub fn tool_call(name: &str, args: &Value) -> ResponseTemplate {
     ))
 }
 
+/// One assistant turn calling several tools at once: `(name, arguments)`.
+pub fn tool_calls(calls: &[(&str, Value)]) -> ResponseTemplate {
+    let calls: Vec<Value> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, (name, args))| {
+            json!({"id": format!("call_{i}"), "type": "function",
+                   "function": {"name": name, "arguments": args.to_string()}})
+        })
+        .collect();
+    ResponseTemplate::new(200).set_body_json(completion(
+        json!({"role": "assistant", "content": null, "tool_calls": calls}),
+        "tool_calls",
+    ))
+}
+
+/// The `tool` messages the model was sent in its `n`th request: (call id, content as sent).
+pub fn tool_messages(
+    runtime: &tokio::runtime::Runtime,
+    provider: &MockServer,
+    n: usize,
+) -> Vec<(String, String)> {
+    let requests = runtime.block_on(provider.received_requests()).unwrap();
+    let body: Value = requests[n].body_json().unwrap();
+    body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| {
+            (
+                m["tool_call_id"].as_str().unwrap().to_owned(),
+                m["content"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 pub fn text(t: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(completion(
         json!({"role": "assistant", "content": t}),
