@@ -38,6 +38,9 @@ fn main() {
         "webhook_set",
         "webhook_secret_set",
         "webhook_secret_clear",
+        "tool_servers_list",
+        "external_approve",
+        "external_resolve",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

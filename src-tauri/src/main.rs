@@ -82,6 +82,9 @@ fn main() {
             commands::settings::api_key_clear,
             commands::update::update_check,
             commands::update::update_install,
+            commands::tools::tool_servers_list,
+            commands::tools::external_approve,
+            commands::tools::external_resolve,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

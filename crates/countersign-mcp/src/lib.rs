@@ -47,4 +47,4 @@ pub use proposal::{
 };
 pub use server::{ServerName, ServerSpec, Timeouts, TransportSpec};
 pub use tool::{ListedTool, ToolCall, ToolHints, ToolOutput};
-pub use workspace_files::{WorkspaceFiles, WorkspaceFilesError};
+pub use workspace_files::{ServerSummary, ToolSummary, WorkspaceFiles, WorkspaceFilesError};

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
 use crate::policy::{Policy, PolicyFileError};
-use crate::server::ServerSpec;
+use crate::server::{ServerSpec, TransportSpec};
 
 pub const SERVERS_FILE: &str = "mcp-servers.json";
 pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
@@ -38,6 +38,9 @@ pub enum WorkspaceFilesError {
 }
 
 impl WorkspaceFilesError {
+    /// Every code [`WorkspaceFilesError::code`] can return, for the generated IPC catalogue.
+    pub const CODES: [&'static str; 4] = ["io", "mcp_config", "policy_parse", "policy_invalid"];
+
     pub fn code(&self) -> &'static str {
         match self {
             WorkspaceFilesError::Io { .. } => "io",
@@ -45,6 +48,37 @@ impl WorkspaceFilesError {
             WorkspaceFilesError::Policy { source, .. } => source.code(),
         }
     }
+}
+
+/// A configured server and its catalogued tools, as a settings screen shows them (read from
+/// the files: nothing is connected).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServerSummary {
+    pub name: String,
+    /// `stdio` (a command) or `http` (a URL).
+    pub transport: String,
+    /// The command line or the URL.
+    pub address: String,
+    pub trust_read_only_hints: bool,
+    /// Tools in the server's latest listing, by name.
+    pub tools: Vec<ToolSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ToolSummary {
+    pub name: String,
+    /// `read`, `write`, `forbidden` or `unclassified`.
+    pub class: String,
+    /// Why it has its class: `new_tool`, `trusted_read_only_hint`, `reviewed`, `changed`, …
+    pub basis: String,
+    pub awaits_review: bool,
+    /// The definition a supervisor classifies.
+    pub hash: String,
+    pub description: Option<String>,
+    pub read_only_hint: Option<bool>,
+    pub destructive_hint: Option<bool>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -88,6 +122,52 @@ impl WorkspaceFiles {
 
     pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), WorkspaceFilesError> {
         self.write_json(CATALOGUE_FILE, catalogue)
+    }
+
+    /// Every configured server with its listed tools and their classes.
+    pub fn summaries(&self) -> Result<Vec<ServerSummary>, WorkspaceFilesError> {
+        let catalogue = self.catalogue()?;
+        Ok(self
+            .servers()?
+            .into_iter()
+            .map(|spec| {
+                let (transport, address) = match &spec.transport {
+                    TransportSpec::Stdio { program, args } => {
+                        let mut words = vec![program.clone()];
+                        words.extend(args.iter().cloned());
+                        ("stdio", words.join(" "))
+                    }
+                    TransportSpec::Http { url } => ("http", url.clone()),
+                };
+                let tools = catalogue
+                    .servers
+                    .get(&spec.name)
+                    .map(|tools| {
+                        tools
+                            .iter()
+                            .filter(|(_, e)| e.listed)
+                            .map(|(name, e)| ToolSummary {
+                                name: name.clone(),
+                                class: e.class.as_str().to_owned(),
+                                basis: e.basis.as_str().to_owned(),
+                                awaits_review: e.basis.awaits_review(),
+                                hash: e.hash.0.clone(),
+                                description: e.tool.description.clone(),
+                                read_only_hint: e.tool.hints.read_only,
+                                destructive_hint: e.tool.hints.destructive,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ServerSummary {
+                    name: spec.name.to_string(),
+                    transport: transport.to_owned(),
+                    address,
+                    trust_read_only_hints: spec.trust_read_only_hints,
+                    tools,
+                }
+            })
+            .collect())
     }
 
     pub fn policy(&self) -> Result<Policy, WorkspaceFilesError> {
@@ -138,7 +218,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::server::{ServerName, TransportSpec};
+    use crate::server::ServerName;
 
     #[test]
     fn missing_files_are_empty_and_saved_files_read_back() {
@@ -154,6 +234,10 @@ mod tests {
         };
         files.save_servers(std::slice::from_ref(&spec)).unwrap();
         assert_eq!(files.servers().unwrap(), vec![spec]);
+        let summaries = files.summaries().unwrap();
+        assert_eq!(summaries[0].transport, "stdio");
+        assert_eq!(summaries[0].address, "mcp-server-filesystem /tmp");
+        assert!(summaries[0].tools.is_empty(), "nothing listed yet");
     }
 
     #[test]

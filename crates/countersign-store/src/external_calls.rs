@@ -126,16 +126,21 @@ impl ExternalOutcome {
 
 /// An external call with its proposal's queue fields.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExternalCall {
     pub proposal_id: i64,
     pub conversation_id: i64,
     pub customer_id: String,
     pub server: String,
     pub tool: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub tool_hash: ToolHash,
+    /// Exactly what is sent, the idempotency key included.
     pub arguments: Map<String, Value>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub args_hash: ArgsHash,
     pub verdict: Verdict,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub approved_args_hash: Option<ArgsHash>,
     pub outcome: ExternalOutcome,
     pub result: Option<Value>,
@@ -144,7 +149,8 @@ pub struct ExternalCall {
     pub proposed_by: String,
     pub created_at_ms: i64,
     pub expires_at_ms: i64,
-    /// As recorded; readers apply expiry with [`crate::proposals::state_at`].
+    /// Where it is shown (`show_external`, the conversation view) an open call past its expiry
+    /// reads as expired.
     pub state: ProposalState,
     pub decided_by: Option<String>,
 }
@@ -228,6 +234,19 @@ pub(crate) fn open_at(conn: &Connection, now_ms: i64) -> Result<Vec<ExternalCall
          ORDER BY p.state = 'escalated' DESC, p.id"
     ))?;
     let rows = stmt.query_map([now_ms], from_row)?;
+    collect(rows)
+}
+
+/// A conversation's external calls, oldest first, as recorded (readers apply expiry).
+pub(crate) fn of_conversation(
+    conn: &Connection,
+    conversation_id: i64,
+) -> Result<Vec<ExternalCall>, DeskError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM external_calls e JOIN proposals p ON p.id = e.proposal_id
+         WHERE p.conversation_id = ?1 ORDER BY p.id"
+    ))?;
+    let rows = stmt.query_map([conversation_id], from_row)?;
     collect(rows)
 }
 

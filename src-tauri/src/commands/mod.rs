@@ -9,6 +9,7 @@ pub mod mailbox;
 pub mod queue;
 pub mod replies;
 pub mod settings;
+pub mod tools;
 pub mod update;
 pub mod webhook;
 pub mod workspace;
