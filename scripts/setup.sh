@@ -83,7 +83,8 @@ fi
 
 # Real MCP servers for the countersign-mcp tests, installed into tests/mcp (started on loopback
 # by the tests themselves): npm's @modelcontextprotocol/server-filesystem, pinned in
-# tests/mcp/package.json, and PyPI's mcp SDK in a venv, for the test's own lying server.
+# tests/mcp/package.json, and PyPI's mcp SDK in a venv, for the tests' own servers
+# (lying_server.py, billing_server.py).
 if [ ! -f tests/mcp/node_modules/.package-lock.json ] \
    || [ tests/mcp/package.json -nt tests/mcp/node_modules/.package-lock.json ] \
    || [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then

@@ -47,6 +47,9 @@ fn main() {
         "sync_requeue",
         "csat_set",
         "csat_import",
+        "tool_servers_list",
+        "external_approve",
+        "external_resolve",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

@@ -93,6 +93,9 @@ mod tests {
             countersign_store::Execution,
             countersign_shop::ToolName,
             countersign_shop::CustomerCard,
+            countersign_mcp::ServerSummary,
+            countersign_store::ExternalCall,
+            countersign_store::ExternalOutcome,
         );
 
         let write_tools = ToolName::ALL
@@ -109,6 +112,10 @@ mod tests {
         error_codes.extend(countersign_update::UpdateError::CODES);
         error_codes.extend(countersign_mail::MailError::CODES);
         error_codes.extend(SHELL_ERROR_CODES);
+        // Calls to the team's systems: the server, its files, and a re-checked edit.
+        error_codes.extend(countersign_mcp::McpError::CODES);
+        error_codes.extend(countersign_mcp::WorkspaceFilesError::CODES);
+        error_codes.extend(countersign_mcp::ProposalRefusal::codes());
         // Each tool's label, from the core's table (countersign-shop/src/labels.rs).
         let tool_labels: Vec<String> = ToolName::ALL
             .iter()

@@ -63,3 +63,30 @@ impl From<countersign_mail::MailError> for IpcError {
         IpcError::new(e.code(), e.to_string())
     }
 }
+
+impl From<countersign_mcp::McpError> for IpcError {
+    fn from(e: countersign_mcp::McpError) -> Self {
+        // Details come from transport errors and server replies, scrubbed of the token.
+        tracing::warn!(code = e.code(), "tool server error");
+        IpcError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<countersign_mcp::WorkspaceFilesError> for IpcError {
+    fn from(e: countersign_mcp::WorkspaceFilesError) -> Self {
+        tracing::warn!(code = e.code(), "tool server files unusable");
+        IpcError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<countersign_store::ServerApprovalError> for IpcError {
+    fn from(e: countersign_store::ServerApprovalError) -> Self {
+        match e {
+            countersign_store::ServerApprovalError::Desk(d) => d.into(),
+            other => {
+                tracing::info!(code = other.code(), "external approval refused");
+                IpcError::new(other.code(), other.to_string())
+            }
+        }
+    }
+}

@@ -94,6 +94,9 @@ fn main() {
             commands::sync::sync_requeue,
             commands::csat::csat_set,
             commands::csat::csat_import,
+            commands::tools::tool_servers_list,
+            commands::tools::external_approve,
+            commands::tools::external_resolve,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

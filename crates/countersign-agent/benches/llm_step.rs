@@ -170,6 +170,7 @@ fn bench(c: &mut Criterion) {
         token_budget: 12_000,
         max_output_tokens: 1_024,
         deadline: countersign_agent::DEFAULT_DEADLINE,
+        external: None,
     };
     c.bench_function("llm_step (Agent::plan with routing, per model call)", |b| {
         b.iter_custom(|iters| {

@@ -9,6 +9,7 @@ use std::time::Duration;
 /// planning lease, so a slow provider cannot keep a request from a person for long.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
 
+use countersign_mcp::CheckedProposal;
 use countersign_pipeline::kb::KnowledgeBase;
 use countersign_pipeline::{
     route, rules_sure, screen, Caps, Handoff, ModelReadiness, MonotonicTicker, Outcome, Plan,
@@ -16,10 +17,12 @@ use countersign_pipeline::{
 };
 use countersign_shop::ShopView;
 use countersign_store::{
-    Claimed, Desk, DeskError, DeskReader, Ingested, ProviderSettings, Settlement,
+    Claimed, Desk, DeskError, DeskReader, ExternalProposeRequest, Ingested, ProviderSettings,
+    Settlement,
 };
 use serde_json::json;
 
+use crate::external_tools::ExternalTools;
 use crate::llm_planner::LlmPlanner;
 use crate::model::Model;
 
@@ -55,6 +58,9 @@ pub struct Agent {
     pub max_output_tokens: u32,
     /// How long one request's LLM planning may take before it goes to a person.
     pub deadline: Duration,
+    /// The team's connected MCP servers, offered to the LLM planner (the rules planner knows
+    /// only the shop).
+    pub external: Option<Arc<ExternalTools>>,
 }
 
 /// A plan, the planner that made it and why that one.
@@ -63,6 +69,9 @@ pub struct Routed {
     pub plan: Plan,
     pub planner: PlannerKind,
     pub why: String,
+    /// Checked writes to the team's systems, queued after the plan is settled
+    /// ([`Agent::queue_external`]).
+    pub external: Vec<CheckedProposal>,
 }
 
 impl Routed {
@@ -87,6 +96,7 @@ impl Agent {
             token_budget: 12_000,
             max_output_tokens: 1_024,
             deadline: DEFAULT_DEADLINE,
+            external: None,
         }
     }
 
@@ -101,6 +111,7 @@ impl Agent {
             token_budget: 12_000,
             max_output_tokens: 1_024,
             deadline: DEFAULT_DEADLINE,
+            external: None,
         }
     }
 
@@ -159,6 +170,7 @@ impl Agent {
                 plan,
                 planner: PlannerKind::Rules,
                 why: r.why,
+                external: Vec::new(),
             };
         }
         let ModelAccess::Ready(model) = &self.model else {
@@ -170,6 +182,7 @@ impl Agent {
                 plan,
                 planner: PlannerKind::Rules,
                 why: r.why,
+                external: Vec::new(),
             };
         };
         let llm = LlmPlanner {
@@ -178,6 +191,7 @@ impl Agent {
             token_budget: self.token_budget,
             max_output_tokens: self.max_output_tokens,
             deadline: self.deadline,
+            external: self.external.as_deref(),
         };
         let outcome = llm
             .plan(model.as_ref(), view, kb, &ticker, request, &screened)
@@ -195,6 +209,7 @@ impl Agent {
                 plan,
                 planner: PlannerKind::Llm,
                 why,
+                external: outcome.external,
             },
             Some(f) => {
                 // The model could not be asked: the rules planner's plan, to a person.
@@ -212,6 +227,7 @@ impl Agent {
                     plan: fallback,
                     planner: PlannerKind::Rules,
                     why,
+                    external: Vec::new(),
                 }
             }
         }
@@ -237,7 +253,35 @@ impl Agent {
         }
         let admitted = desk.admit_claimed(request)?;
         let routed = self.plan(&desk.shop(), &desk.knowledge(), request).await;
-        desk.settle(admitted.conversation_id, &routed.settlement())
+        let ingested = desk.settle(admitted.conversation_id, &routed.settlement())?;
+        Agent::queue_external(desk, &ingested, &routed)?;
+        Ok(ingested)
+    }
+
+    /// Queues a settled plan's checked writes to the team's systems in its conversation, each
+    /// a pending proposal. Run right after the plan is settled: the customer is the one the
+    /// plan verified (no customer, no writes were offered).
+    pub fn queue_external(
+        desk: &mut Desk,
+        ingested: &Ingested,
+        routed: &Routed,
+    ) -> Result<Vec<i64>, DeskError> {
+        let Some(customer_id) = ingested.customer_id.as_deref() else {
+            return Ok(Vec::new());
+        };
+        routed
+            .external
+            .iter()
+            .map(|checked| {
+                desk.propose_external(&ExternalProposeRequest {
+                    customer_id,
+                    conversation_id: Some(ingested.conversation_id),
+                    channel: "planner",
+                    checked,
+                    proposed_by: "planner",
+                })
+            })
+            .collect()
     }
 
     /// Plans every request waiting for a planner on a desk this process owns (the CLI after a
@@ -250,7 +294,10 @@ impl Agent {
                 .plan(&desk.shop(), &desk.knowledge(), &claimed.request)
                 .await;
             match desk.settle_claimed(&claimed, &routed.settlement()) {
-                Ok(_) => planned += 1,
+                Ok(ingested) => {
+                    Agent::queue_external(desk, &ingested, &routed)?;
+                    planned += 1;
+                }
                 Err(DeskError::AlreadySettled(_)) => {}
                 Err(e) => return Err(e),
             }

@@ -6,6 +6,7 @@
 
 mod agent;
 pub mod budget;
+pub mod external_tools;
 pub mod fence;
 mod llm_planner;
 mod model;
@@ -16,6 +17,7 @@ pub mod toolbox;
 pub mod validate;
 
 pub use agent::{Agent, ModelAccess, Routed, DEFAULT_DEADLINE};
+pub use external_tools::{ExternalDispatched, ExternalLimits, ExternalTools, Unavailable};
 pub use llm_planner::{LlmOutcome, LlmPlanner};
 pub use model::{Model, ModelFailure, ModelReply};
 pub use provider_model::{

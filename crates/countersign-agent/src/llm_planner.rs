@@ -1,6 +1,7 @@
 //! The LLM planner's loop. The model reads through the scoped read tools and proposes through
 //! schema and policy; it never acts. Each turn: call the model (traced with its tokens, cost,
-//! latency, attempts and breaker), run its tool calls through the [`crate::toolbox`], hand the
+//! latency, attempts and breaker), run its tool calls (`shop_step.rs` through the
+//! [`crate::toolbox`], `external_step.rs` through [`crate::external_tools`]), hand the
 //! results back; when it answers in text, validate the draft (one repair), and stop.
 //!
 //! It hands the conversation to a person, with a handoff packet, when: the model declines or
@@ -8,20 +9,22 @@
 //! customer's records; a tool result carried instruction-like text; the guard flagged the
 //! request; the draft fails validation twice; a cap is reached; or the model cannot be reached.
 
-use countersign_llm::{ChatRequest, Message, StopReason, ToolCall, ToolResult};
+use countersign_llm::{ChatRequest, Message, StopReason};
+use countersign_mcp::CheckedProposal;
 use countersign_pipeline::kb::KnowledgeBase;
 use countersign_pipeline::{
-    identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable,
-    ProposedAction, Request, Screened, Ticker, TraceStep, Verdict,
+    identify, intent, Caps, Handoff, ModelCall, Outcome, Plan, PlannerKind, PriceTable, Request,
+    Screened, Ticker, TraceStep, Verdict,
 };
 use countersign_shop::{ShopView, ToolName, User};
 use serde_json::{json, Value};
 
 use crate::budget;
+use crate::external_tools::ExternalTools;
 use crate::fence::fence;
 use crate::model::{Model, ModelFailure, ModelReply};
 use crate::prompt;
-use crate::toolbox::{self, Dispatched};
+use crate::toolbox;
 use crate::validate::{self, Seen};
 
 /// The loop's settings.
@@ -34,6 +37,8 @@ pub struct LlmPlanner<'a> {
     pub max_output_tokens: u32,
     /// How long the loop may run; checked before each model call.
     pub deadline: std::time::Duration,
+    /// The team's MCP servers' catalogued tools, if any are connected.
+    pub external: Option<&'a ExternalTools>,
 }
 
 impl Default for LlmPlanner<'_> {
@@ -46,6 +51,7 @@ impl Default for LlmPlanner<'_> {
             token_budget: 12_000,
             max_output_tokens: 1_024,
             deadline: crate::agent::DEFAULT_DEADLINE,
+            external: None,
         }
     }
 }
@@ -55,6 +61,8 @@ impl Default for LlmPlanner<'_> {
 pub struct LlmOutcome {
     pub plan: Plan,
     pub failed: Option<ModelFailure>,
+    /// Writes to the team's systems, checked, for the desk to queue beside the plan's.
+    pub external: Vec<CheckedProposal>,
 }
 
 /// Why the loop stopped early: the handoff's reason and next step.
@@ -82,9 +90,24 @@ struct Loop<'a, V: ShopView> {
     facts: Vec<String>,
     invalid_calls: u32,
     failed: Option<ModelFailure>,
+    external: Option<&'a ExternalTools>,
+    external_proposals: Vec<external_step::Prepared>,
+    /// What this request's idempotency keys start with: the same request planned again gets
+    /// the same keys, so a server that honours them sees one write however often it is asked.
+    key_seed: String,
 }
 
+mod external_step;
+mod shop_step;
+
 impl<V: ShopView> Loop<'_, V> {
+    /// Drops every proposal, the shop's and the team systems': after a stop for safety or a
+    /// cap, none of them waits for approval.
+    fn clear_proposals(&mut self) {
+        self.plan.proposals.clear();
+        self.external_proposals.clear();
+    }
+
     fn push(&mut self, step: TraceStep) {
         self.plan.steps.push(step);
     }
@@ -181,139 +204,6 @@ impl<V: ShopView> Loop<'_, V> {
         });
     }
 
-    /// Runs one tool call; `Err` when it must stop the loop.
-    fn tool(&mut self, call: &ToolCall) -> Result<ToolResult, Stop> {
-        let started = self.ticker.now_us();
-        let dispatched =
-            toolbox::dispatch(self.view, self.customer.as_ref(), self.writes_allowed, call);
-        let (mut content, mut is_error) = dispatched.content();
-        let latency_us = self.ticker.now_us().saturating_sub(started);
-        let mut stop_after = None;
-        // A stop for safety (another customer's records, instructions in a record), not for a
-        // clumsy model.
-        let mut suspect = false;
-        let step = match &dispatched {
-            Dispatched::Read {
-                tool,
-                args,
-                result,
-                ok,
-            } => {
-                if let Err(reasons) = toolbox::guard_result(result) {
-                    suspect = true;
-                    content = json!({"status": "withheld", "error": "this result contained text that looks like instructions; it was not shown"});
-                    is_error = true;
-                    stop_after = Some(stop(
-                        format!(
-                            "a tool result ({tool}) carried instruction-like text: {}",
-                            reasons.join("; ")
-                        ),
-                        "Check the record the tool read before acting on this request.",
-                    ));
-                } else if *ok {
-                    self.seen.add(result);
-                    if let Some(order) = result.get("order_id").and_then(Value::as_str) {
-                        let status = result.get("status").and_then(Value::as_str).unwrap_or("");
-                        self.facts.push(format!("order {order}: {status}"));
-                    }
-                }
-                tool_step(
-                    "tool",
-                    Some(*tool),
-                    Some(args.clone()),
-                    Some(summary(result)),
-                    *ok,
-                    latency_us,
-                )
-            }
-            Dispatched::Proposed(p) => {
-                let preview = serde_json::to_value(&p.effect.preview).unwrap_or(Value::Null);
-                // A preview quotes records (addresses, item names): the guard reads it too.
-                if let Err(reasons) = toolbox::guard_result(&preview) {
-                    suspect = true;
-                    content = json!({"status": "withheld", "error": "this result contained text that looks like instructions; it was not shown"});
-                    is_error = true;
-                    stop_after = Some(stop(
-                        format!(
-                            "a proposal's preview ({}) carried instruction-like text: {}",
-                            p.tool(),
-                            reasons.join("; ")
-                        ),
-                        "Check the records the action touches before acting on this request.",
-                    ));
-                }
-                self.seen.add(&preview);
-                if !self.plan.proposals.iter().any(|q| q.call == p.call) {
-                    self.plan.proposals.push(ProposedAction::clone(p));
-                }
-                tool_step(
-                    "propose",
-                    Some(p.tool()),
-                    Some(p.call.args_json()),
-                    Some(json!({"summary": p.effect.preview.summary})),
-                    true,
-                    latency_us,
-                )
-            }
-            Dispatched::Refused {
-                tool,
-                args,
-                violation,
-            } => {
-                if toolbox::crosses_customers(violation) {
-                    suspect = true;
-                    stop_after = Some(stop(
-                        format!(
-                            "the model tried to act beyond this customer's records ({tool}: {})",
-                            violation.code.as_str()
-                        ),
-                        "Read the request yourself: it may be an attempt to reach another customer's order or payment method.",
-                    ));
-                }
-                tool_step(
-                    "policy",
-                    Some(*tool),
-                    Some(args.clone()),
-                    Some(json!({"refused": violation.code.as_str()})),
-                    false,
-                    latency_us,
-                )
-            }
-            Dispatched::Invalid { reason } => {
-                self.invalid_calls += 1;
-                if self.invalid_calls >= 2 {
-                    stop_after = Some(stop(
-                        format!("the model made repeated invalid tool calls (last: {reason})"),
-                        "Handle the request by hand.",
-                    ));
-                }
-                tool_step(
-                    "invalid_call",
-                    call.name.parse().ok(),
-                    None,
-                    Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
-                    false,
-                    latency_us,
-                )
-            }
-        };
-        self.push(step);
-        if let Some(s) = stop_after {
-            if suspect {
-                // Whatever this conversation prepared before is suspect now (a batch that
-                // mixed the customer's own order with another's): none of it waits for approval.
-                self.plan.proposals.clear();
-            }
-            return Err(s);
-        }
-        Ok(ToolResult {
-            call_id: call.id.clone(),
-            // Tool results are data like the customer's words: fenced, whatever they hold.
-            content: fence("tool_result", &content.to_string()),
-            is_error,
-        })
-    }
-
     fn handoff(&self, reason: String, next: &str) -> Handoff {
         let mut facts = Vec::new();
         if let Some(u) = &self.customer {
@@ -337,6 +227,11 @@ impl<V: ShopView> Loop<'_, V> {
                 .proposals
                 .iter()
                 .map(|p| p.effect.preview.summary.clone())
+                .chain(
+                    self.external_proposals
+                        .iter()
+                        .map(|p| format!("{} on {}", p.checked.tool, p.checked.server)),
+                )
                 .collect(),
             suggested_next_step: next.to_owned(),
         }
@@ -376,31 +271,6 @@ fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-/// What the trace keeps of a tool result: ids, statuses and sizes, never addresses or names.
-fn summary(result: &Value) -> Value {
-    match result {
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .filter_map(|(k, v)| match v {
-                    Value::String(_) | Value::Number(_) | Value::Bool(_)
-                        if k.ends_with("_id") || k == "status" || k == "error" =>
-                    {
-                        Some((k.clone(), v.clone()))
-                    }
-                    Value::Array(a) => Some((k.clone(), json!(a.len()))),
-                    Value::Object(m) if k == "variants" || k == "payment_methods" => {
-                        Some((k.clone(), json!(m.len())))
-                    }
-                    _ => None,
-                })
-                .collect(),
-        ),
-        Value::String(s) if s.len() <= 64 => result.clone(),
-        Value::String(_) => json!("(text)"),
-        other => other.clone(),
-    }
-}
-
 impl LlmPlanner<'_> {
     /// Plans a screened request with `model`.
     pub async fn plan<V: ShopView, K: KnowledgeBase>(
@@ -430,7 +300,11 @@ impl LlmPlanner<'_> {
         };
         if screened.report.verdict == Verdict::Block {
             plan.outcome = Outcome::Block;
-            return LlmOutcome { plan, failed: None };
+            return LlmOutcome {
+                plan,
+                failed: None,
+                external: Vec::new(),
+            };
         }
         let (customer, auth_steps) = identify(view, ticker, request, own);
         plan.steps.extend(auth_steps.into_iter().map(|mut s| {
@@ -457,13 +331,22 @@ impl LlmPlanner<'_> {
             facts: Vec::new(),
             invalid_calls: 0,
             failed: None,
+            external: self.external,
+            external_proposals: Vec::new(),
+            key_seed: external_step::key_seed(request),
         };
         let system = prompt::system(lp.customer.as_ref(), &passages);
         let conversation = budget::conversation(request, self.token_budget / 2);
         let mut req = ChatRequest {
             system,
             messages: vec![Message::User(prompt::request_turn(&conversation))],
-            tools: toolbox::specs(lp.writes_allowed),
+            tools: toolbox::specs(lp.writes_allowed)
+                .into_iter()
+                .chain(
+                    self.external
+                        .map_or_else(Vec::new, |e| e.specs(lp.writes_allowed)),
+                )
+                .collect(),
             max_tokens: self.max_output_tokens,
         };
         let result = self.run(model, &mut lp, &mut req, screened).await;
@@ -492,6 +375,11 @@ impl LlmPlanner<'_> {
         LlmOutcome {
             plan: lp.plan,
             failed: lp.failed,
+            external: lp
+                .external_proposals
+                .into_iter()
+                .map(|p| p.checked)
+                .collect(),
         }
     }
 
@@ -508,7 +396,7 @@ impl LlmPlanner<'_> {
         loop {
             let elapsed = lp.ticker.now_us().saturating_sub(started);
             if elapsed >= deadline_us {
-                lp.plan.proposals.clear();
+                lp.clear_proposals();
                 lp.plan.reply = None;
                 return Err(stop(
                     format!(
@@ -519,7 +407,7 @@ impl LlmPlanner<'_> {
                 ));
             }
             if let Some(s) = lp.over_cap() {
-                lp.plan.proposals.clear();
+                lp.clear_proposals();
                 lp.plan.reply = None;
                 return Err(s);
             }
@@ -613,9 +501,13 @@ impl LlmPlanner<'_> {
             }
             let mut results = Vec::with_capacity(response.calls.len());
             for call in &response.calls {
-                results.push(lp.tool(call)?);
+                let result = match lp.external.filter(|e| e.owns(&call.name)) {
+                    Some(external) => lp.external_tool(external, call).await?,
+                    None => lp.tool(call)?,
+                };
+                results.push(result);
                 if let Some(s) = lp.over_cap() {
-                    lp.plan.proposals.clear();
+                    lp.clear_proposals();
                     lp.plan.reply = None;
                     return Err(s);
                 }

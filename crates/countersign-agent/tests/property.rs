@@ -434,6 +434,7 @@ fn agent(model: Scripted) -> Agent {
         token_budget: 12_000,
         max_output_tokens: 1_024,
         deadline: countersign_agent::DEFAULT_DEADLINE,
+        external: None,
     }
 }
 

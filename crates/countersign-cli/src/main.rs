@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    csat, eval_export, evals, guard, history, lookup, mailbox, mcp, metrics, pipeline, policy,
-    proposals, replies, staff, sync, tools,
+    csat, eval_export, evals, external, guard, history, lookup, mailbox, mcp, metrics, pipeline,
+    policy, proposals, replies, staff, sync, tools,
 };
 use crate::invocation::{Invocation, PlannerFlags};
 use crate::values::{
@@ -135,6 +135,17 @@ enum Command {
         id: i64,
         #[arg(long)]
         reason: String,
+    },
+    /// Settle a call to a team's system whose outcome is unknown (sent, no answer): after
+    /// checking that system, say whether it ran
+    ResolveCall {
+        id: i64,
+        #[arg(long, conflicts_with = "not_run", required_unless_present = "not_run")]
+        ran: bool,
+        #[arg(long)]
+        not_run: bool,
+        #[arg(long)]
+        note: String,
     },
     /// Hand a proposal to a supervisor
     Escalate {
@@ -436,6 +447,23 @@ enum RepliesCommand {
     },
 }
 
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ClassArg {
+    Read,
+    Write,
+    Forbidden,
+}
+
+impl From<ClassArg> for countersign_mcp::ToolClass {
+    fn from(c: ClassArg) -> Self {
+        match c {
+            ClassArg::Read => countersign_mcp::ToolClass::Read,
+            ClassArg::Write => countersign_mcp::ToolClass::Write,
+            ClassArg::Forbidden => countersign_mcp::ToolClass::Forbidden,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum ToolsCommand {
     /// Add (or replace) a tool server: a command started over stdio, or a streamable HTTP URL
@@ -449,6 +477,16 @@ enum ToolsCommand {
         /// Let this server's readOnlyHint classify its new tools as reads
         #[arg(long)]
         trust_read_only_hints: bool,
+    },
+    /// Classify a tool, as a supervisor: the hash is the definition you reviewed (from
+    /// `tools list --json`); a tool whose definition changed since must be reviewed again
+    Classify {
+        server: String,
+        tool: String,
+        #[arg(value_enum)]
+        class: ClassArg,
+        #[arg(long)]
+        hash: String,
     },
     /// Connect to every server and list its tools with their classes
     List {
@@ -586,6 +624,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: StaffCommand::List { json },
         } => staff::list(&ctx, json),
         Command::Reject { id, reason } => proposals::reject(&ctx, id, &reason),
+        Command::ResolveCall { id, ran, note, .. } => external::resolve(&ctx, id, ran, &note),
         Command::Escalate { id, note } => proposals::escalate(&ctx, id, note.as_deref()),
         Command::Lookup { tool, args } => lookup::lookup(&ctx, tool.0, &args),
         Command::History { json } => history::history(&ctx, json),
@@ -701,6 +740,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tools {
             command: ToolsCommand::List { json },
         } => tools::list(&ctx, json),
+        Command::Tools {
+            command:
+                ToolsCommand::Classify {
+                    server,
+                    tool,
+                    class,
+                    hash,
+                },
+        } => tools::classify_tool(&ctx, &server, &tool, class.into(), &hash),
         Command::Mcp {
             command: McpCommand::Serve { http },
         } => mcp::serve(&ctx, http),

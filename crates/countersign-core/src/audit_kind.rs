@@ -82,10 +82,20 @@ pub enum AuditKind {
     /// Where eval cases are synced, and whether redacted.
     #[serde(rename = "settings.sync")]
     SyncChanged,
+    /// An approved external call was answered with an error, or never sent: nothing ran.
+    #[serde(rename = "action.failed")]
+    ActionFailed,
+    /// An approved external call was sent and no answer came: a person finds out whether it
+    /// ran; it is never sent again on its own.
+    #[serde(rename = "action.outcome_unknown")]
+    ActionOutcomeUnknown,
+    /// A person settled an external call whose outcome was unknown.
+    #[serde(rename = "action.resolved")]
+    ActionResolved,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 28] = [
+    pub const ALL: [AuditKind; 31] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -114,6 +124,9 @@ impl AuditKind {
         AuditKind::ConversationClosed,
         AuditKind::CsatRecorded,
         AuditKind::SyncChanged,
+        AuditKind::ActionFailed,
+        AuditKind::ActionOutcomeUnknown,
+        AuditKind::ActionResolved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +159,9 @@ impl AuditKind {
             AuditKind::ConversationClosed => "conversation.closed",
             AuditKind::CsatRecorded => "csat.recorded",
             AuditKind::SyncChanged => "settings.sync",
+            AuditKind::ActionFailed => "action.failed",
+            AuditKind::ActionOutcomeUnknown => "action.outcome_unknown",
+            AuditKind::ActionResolved => "action.resolved",
         }
     }
 

@@ -11,11 +11,14 @@
 //! - `fingerprint.rs`: canonical JSON bytes, the tool hash and the arguments hash an approval
 //!   is bound to.
 //! - `proposal.rs`: the steps in order — check a proposed call, execute an approved one.
+//! - `approval_gate.rs`: whether a person's approval of a checked call lets it execute; pure.
 //! - `shop_server.rs`: the demo shop's tools as an MCP server (`countersign mcp serve`).
+//! - `workspace_files.rs`: the servers, catalogue and policy files a workspace keeps.
 //!
 //! rmcp is used in `client.rs` and `shop_server.rs` only; everything else speaks our types
 //! (`tool.rs`), so a revision of the protocol is those two modules' change.
 
+pub mod approval_gate;
 pub mod arguments;
 pub mod catalogue;
 pub mod client;
@@ -26,7 +29,9 @@ pub mod proposal;
 pub mod server;
 pub mod shop_server;
 pub mod tool;
+pub mod workspace_files;
 
+pub use approval_gate::{decide_external, ExternalDecision, ExternalGateInput, ExternalRefusal};
 pub use arguments::{
     idempotency_property, validate_arguments, with_idempotency_key, ArgumentsError,
 };
@@ -42,3 +47,4 @@ pub use proposal::{
 };
 pub use server::{ServerName, ServerSpec, Timeouts, TransportSpec};
 pub use tool::{ListedTool, ToolCall, ToolHints, ToolOutput};
+pub use workspace_files::{ServerSummary, ToolSummary, WorkspaceFiles, WorkspaceFilesError};

@@ -63,6 +63,24 @@ pub enum ProposalRefusal {
 }
 
 impl ProposalRefusal {
+    /// Every code [`ProposalRefusal::code`] can return, for the generated IPC catalogue.
+    pub fn codes() -> Vec<&'static str> {
+        let mut codes = vec![
+            "tool_unknown",
+            "tool_not_listed",
+            "tool_forbidden",
+            "tool_unclassified",
+            "not_a_write",
+            "arguments_not_object",
+            "schema_unusable",
+            "schema_mismatch",
+            "ownership_tool_not_read",
+            "ownership_read_failed",
+        ];
+        codes.extend(crate::policy::RefusalCode::ALL.map(|c| c.as_str()));
+        codes
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ProposalRefusal::Usage(u) => u.code(),
@@ -188,4 +206,38 @@ pub async fn execute_approved(
         arguments: approved.arguments.clone(),
     };
     server.call_tool(&call).await.map_err(ExecuteError::Server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::RefusalCode;
+
+    #[test]
+    fn every_refusal_code_is_listed() {
+        let refusals = [
+            ProposalRefusal::Usage(UsageRefusal::Unknown(String::new())),
+            ProposalRefusal::Usage(UsageRefusal::NotListed(String::new())),
+            ProposalRefusal::Usage(UsageRefusal::Forbidden(String::new())),
+            ProposalRefusal::Usage(UsageRefusal::Unclassified(String::new())),
+            ProposalRefusal::NotAWrite(String::new()),
+            ProposalRefusal::Arguments(ArgumentsError::NotAnObject),
+            ProposalRefusal::Arguments(ArgumentsError::SchemaUnusable(String::new())),
+            ProposalRefusal::Arguments(ArgumentsError::SchemaMismatch(Vec::new())),
+            ProposalRefusal::OwnershipToolNotRead(String::new()),
+            ProposalRefusal::OwnershipRead(McpError::Unauthorized),
+            ProposalRefusal::Policy(PolicyRefusal {
+                code: RefusalCode::NotOwner,
+                message: String::new(),
+            }),
+        ];
+        let codes = ProposalRefusal::codes();
+        for r in &refusals {
+            assert!(codes.contains(&r.code()), "{} is not listed", r.code());
+        }
+        let mut unique = codes.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+    }
 }

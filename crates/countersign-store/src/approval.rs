@@ -15,6 +15,7 @@ use crate::audit_log;
 use crate::desk::Desk;
 use crate::error::DeskError;
 use crate::eval_capture::{self, Label};
+use crate::external_calls;
 use crate::proposals::{self, NewDecision};
 use crate::replies::QueuedReply;
 use crate::shop_store::{self, SqlShop};
@@ -44,6 +45,9 @@ impl Desk {
         by: &str,
         edited_args: Option<&Value>,
     ) -> Result<Execution, DeskError> {
+        if external_calls::is_external(&self.conn, id)? {
+            return Err(DeskError::ExternalCall(id));
+        }
         if proposals::get(&self.conn, id)?.tool == ToolName::SendReply {
             let queued = self.approve_reply_edited(id, by, edited_args, false)?;
             return Ok(Execution {
@@ -273,18 +277,23 @@ impl Desk {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let actor = &staff::actor_in(&tx, by)?;
-        let proposal = proposals::get(&tx, id)?;
+        // An external call closes like any proposal; its decision is not (yet) eval data,
+        // which speaks of the shop's tools.
+        let (state, expires_at_ms, proposal) = if external_calls::is_external(&tx, id)? {
+            let call = external_calls::get(&tx, id)?;
+            (call.state, call.expires_at_ms, None)
+        } else {
+            let p = proposals::get(&tx, id)?;
+            (p.state, p.expires_at_ms, Some(p))
+        };
         let allowed = match to {
-            ProposalState::Escalated => proposal.state == ProposalState::Pending,
-            _ => proposal.state.is_open(),
+            ProposalState::Escalated => state == ProposalState::Pending,
+            _ => state.is_open(),
         };
         if !allowed {
-            return Err(DeskError::AlreadyDecided {
-                id,
-                state: proposal.state,
-            });
+            return Err(DeskError::AlreadyDecided { id, state });
         }
-        if now >= proposal.expires_at_ms && to == ProposalState::Escalated {
+        if now >= expires_at_ms && to == ProposalState::Escalated {
             return Err(DeskError::Expired(id));
         }
         proposals::set_state(&tx, id, to, now, &actor.name, reason)?;
@@ -309,23 +318,22 @@ impl Desk {
             &AuditSubject::Proposal(id),
             &json!({"role": actor.role, "reason": reason}),
         )?;
-        let label = match (kind, reason) {
-            (DecisionKind::Rejected, Some(reason)) => Label::Rejected {
-                proposal: &proposal,
-                reason,
-            },
-            _ => Label::Escalated {
-                proposal: &proposal,
-                note: reason,
-            },
-        };
-        eval_capture::capture(
-            &tx,
-            proposal.conversation_id,
-            Some(decision_id),
-            now,
-            &label,
-        )?;
+        if let Some(proposal) = &proposal {
+            let label = match (kind, reason) {
+                (DecisionKind::Rejected, Some(reason)) => Label::Rejected { proposal, reason },
+                _ => Label::Escalated {
+                    proposal,
+                    note: reason,
+                },
+            };
+            eval_capture::capture(
+                &tx,
+                proposal.conversation_id,
+                Some(decision_id),
+                now,
+                &label,
+            )?;
+        }
         tx.commit()?;
         tracing::info!(proposal = id, decision = kind.as_str(), "proposal closed");
         Ok(())
@@ -340,12 +348,12 @@ impl Desk {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let overdue = proposals::overdue_at(&tx, now)?;
-        for p in &overdue {
-            proposals::set_state(&tx, p.id, ProposalState::Expired, now, "system", None)?;
+        for &(id, expires_at_ms) in &overdue {
+            proposals::set_state(&tx, id, ProposalState::Expired, now, "system", None)?;
             proposals::record_decision(
                 &tx,
                 &NewDecision {
-                    proposal_id: p.id,
+                    proposal_id: id,
                     kind: DecisionKind::Expired,
                     actor: "system",
                     role: None,
@@ -359,8 +367,8 @@ impl Desk {
                 now,
                 "system",
                 AuditKind::ProposalExpired,
-                &AuditSubject::Proposal(p.id),
-                &json!({"expires_at": p.expires_at_ms}),
+                &AuditSubject::Proposal(id),
+                &json!({"expires_at": expires_at_ms}),
             )?;
         }
         tx.commit()?;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     crate::eval_capture::SCHEMA_V8,
     crate::eval_outbox::SCHEMA_V8,
     crate::csat::SCHEMA_V9,
+    crate::external_calls::SCHEMA_V10,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -79,6 +79,18 @@ pub enum DeskError {
     /// A plan arrived for a conversation that already has one (two workers, or a retry).
     #[error("conversation {0} is already planned")]
     AlreadySettled(i64),
+    #[error("proposal {0} calls a tool on one of the team's servers: approve it with that server connected")]
+    ExternalCall(i64),
+    /// The bytes do not hash to what was checked: of a stored proposal (its id), or of a
+    /// checked call handed over to be queued (`None`).
+    #[error("the arguments{} are not the ones that were checked; nothing was approved", .0.map(|id| format!(" of proposal {id}")).unwrap_or_default())]
+    ArgsMismatch(Option<i64>),
+    #[error("the tool of proposal {0} changed or is no longer classified as a write since it was checked; propose it again")]
+    ToolChanged(i64),
+    #[error("an edit of proposal {0} must call the same tool on the same server")]
+    EditChangesTool(i64),
+    #[error("external call {0} is not waiting for a person (only an unknown outcome is)")]
+    OutcomeKnown(i64),
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -121,6 +133,11 @@ impl DeskError {
             DeskError::NoRecipient(_) => "no_recipient",
             DeskError::NothingToResolve(_) => "nothing_to_resolve",
             DeskError::StillPlanning(_) => "still_planning",
+            DeskError::ExternalCall(_) => "external_call",
+            DeskError::ArgsMismatch(_) => "args_mismatch",
+            DeskError::ToolChanged(_) => "tool_changed",
+            DeskError::EditChangesTool(_) => "edit_changes_tool",
+            DeskError::OutcomeKnown(_) => "outcome_known",
             DeskError::Storage(_) => "storage",
             DeskError::Io(_) => "io",
             DeskError::InvalidCsat(_) => "invalid_csat",
@@ -129,7 +146,7 @@ impl DeskError {
 
     /// Every code [`DeskError::code`] can return, for clients that map codes to words (the UI's
     /// list is generated from this). Keep in step with `code`; the test below checks it.
-    pub const CODES: [&'static str; 33] = [
+    pub const CODES: [&'static str; 38] = [
         "unknown_tool",
         "invalid_json",
         "invalid_arguments",
@@ -160,6 +177,11 @@ impl DeskError {
         "no_recipient",
         "nothing_to_resolve",
         "still_planning",
+        "external_call",
+        "args_mismatch",
+        "tool_changed",
+        "edit_changes_tool",
+        "outcome_known",
         "storage",
         "io",
         "invalid_csat",
@@ -240,6 +262,11 @@ mod tests {
             DeskError::NoRecipient(1),
             DeskError::NothingToResolve(1),
             DeskError::StillPlanning(1),
+            DeskError::ExternalCall(1),
+            DeskError::ArgsMismatch(Some(1)),
+            DeskError::ToolChanged(1),
+            DeskError::EditChangesTool(1),
+            DeskError::OutcomeKnown(1),
             DeskError::Storage(rusqlite::Error::InvalidQuery),
             DeskError::Io(std::io::Error::other("x")),
         ];

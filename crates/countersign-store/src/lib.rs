@@ -11,6 +11,9 @@ mod desk;
 mod error;
 mod eval_capture;
 mod eval_outbox;
+mod external_approval;
+mod external_calls;
+mod external_on_server;
 mod ingest;
 mod knowledge;
 mod mail_messages;
@@ -39,6 +42,11 @@ pub use desk::{Actor, Desk, ProposalDetail, ShopSeed, DB_FILE};
 pub use error::DeskError;
 pub use eval_capture::{EvalCase, Resolution};
 pub use eval_outbox::{EvalBatch, ParkedBatch, SyncStatus};
+pub use external_approval::{
+    execute_claimed, CallReport, ClaimedCall, ExternalDetail, ExternalProposeRequest,
+};
+pub use external_calls::{ExternalCall, ExternalOutcome};
+pub use external_on_server::{approve_on_server, relisted, ServerApprovalError, ServerApproved};
 pub use ingest::{Admitted, Claimed, Ingested, Settlement, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use mail_messages::{IncomingMail, MailCounts, MailIntake, MailKey, QuarantinedMail};

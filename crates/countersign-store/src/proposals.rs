@@ -87,6 +87,10 @@ const COLUMNS: &str =
     "id, conversation_id, customer_id, tool, args, preview, amount_cents, subject, fingerprint,
     proposed_by, created_at, expires_at, state, decided_at, decided_by, reason";
 
+/// The rows these readers type as shop proposals: an external call's row names no shop tool
+/// (`external_calls.rs` reads those).
+const SHOP: &str = "tool != 'external_call'";
+
 fn from_row(r: &Row<'_>) -> Result<Result<Proposal, DeskError>, rusqlite::Error> {
     let id: i64 = r.get(0)?;
     let tool: String = r.get(3)?;
@@ -126,7 +130,7 @@ fn from_row(r: &Row<'_>) -> Result<Result<Proposal, DeskError>, rusqlite::Error>
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Proposal, DeskError> {
     let row = conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM proposals WHERE id = ?1"),
+            &format!("SELECT {COLUMNS} FROM proposals WHERE id = ?1 AND {SHOP}"),
             [id],
             from_row,
         )
@@ -134,15 +138,15 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Proposal, DeskError> {
     row.ok_or_else(|| DeskError::NotFound(format!("proposal {id}")))?
 }
 
-/// Open proposals whose expiry has passed at `now_ms`, oldest first: what the watcher records
-/// as expired.
-pub(crate) fn overdue_at(conn: &Connection, now_ms: i64) -> Result<Vec<Proposal>, DeskError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM proposals
-         WHERE state IN ('pending', 'escalated') AND expires_at <= ?1 ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([now_ms], from_row)?;
-    collect(rows)
+/// Open proposals (the shop's and external calls alike) whose expiry has passed at `now_ms`,
+/// oldest first, as `(id, expires_at_ms)`: what the watcher records as expired.
+pub(crate) fn overdue_at(conn: &Connection, now_ms: i64) -> Result<Vec<(i64, i64)>, DeskError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, expires_at FROM proposals
+         WHERE state IN ('pending', 'escalated') AND expires_at <= ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([now_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 // Named reads. Time is passed in: an open proposal past its expiry reads as expired here
@@ -153,7 +157,7 @@ pub(crate) fn overdue_at(conn: &Connection, now_ms: i64) -> Result<Vec<Proposal>
 pub(crate) fn open_at(conn: &Connection, now_ms: i64) -> Result<Vec<Proposal>, DeskError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM proposals
-         WHERE state IN ('pending', 'escalated') AND expires_at > ?1
+         WHERE state IN ('pending', 'escalated') AND expires_at > ?1 AND {SHOP}
          ORDER BY state = 'escalated' DESC, amount_cents DESC, id"
     ))?;
     let rows = stmt.query_map([now_ms], from_row)?;
@@ -168,7 +172,8 @@ pub(crate) fn open_after(
 ) -> Result<Vec<Proposal>, DeskError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM proposals
-         WHERE id > ?1 AND state IN ('pending', 'escalated') AND expires_at > ?2 ORDER BY id"
+         WHERE id > ?1 AND state IN ('pending', 'escalated') AND expires_at > ?2 AND {SHOP}
+         ORDER BY id"
     ))?;
     let rows = stmt.query_map([after, now_ms], from_row)?;
     collect(rows)
@@ -181,7 +186,7 @@ pub(crate) fn of_conversation(
     now_ms: i64,
 ) -> Result<Vec<Proposal>, DeskError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM proposals WHERE conversation_id = ?1 ORDER BY id"
+        "SELECT {COLUMNS} FROM proposals WHERE conversation_id = ?1 AND {SHOP} ORDER BY id"
     ))?;
     let rows = stmt.query_map([conversation_id], from_row)?;
     let mut out = collect(rows)?;
@@ -268,7 +273,8 @@ fn collect(
 pub(crate) struct NewProposal<'a> {
     pub conversation_id: i64,
     pub customer_id: &'a str,
-    pub tool: ToolName,
+    /// A shop tool's name, or [`crate::external_calls::EXTERNAL_TOOL`].
+    pub tool: &'a str,
     pub args: &'a Value,
     pub preview: &'a Preview,
     pub subject: &'a Subject,
@@ -286,7 +292,7 @@ pub(crate) fn insert(conn: &Connection, p: &NewProposal<'_>) -> Result<i64, Desk
         rusqlite::params![
             p.conversation_id,
             p.customer_id,
-            p.tool.as_str(),
+            p.tool,
             p.args.to_string(),
             serde_json::to_string(p.preview).map_err(|e| corrupt("preview", e))?,
             p.preview.amount.cents(),
@@ -311,6 +317,15 @@ pub(crate) fn set_state(
     conn.execute(
         "UPDATE proposals SET state = ?2, decided_at = ?3, decided_by = ?4, reason = ?5 WHERE id = ?1",
         (id, state.as_str(), at_ms, by, reason),
+    )?;
+    Ok(())
+}
+
+/// The arguments an approval of an external call bound (its edit, re-checked).
+pub(crate) fn set_args(conn: &Connection, id: i64, args: &Value) -> Result<(), DeskError> {
+    conn.execute(
+        "UPDATE proposals SET args = ?2 WHERE id = ?1",
+        (id, args.to_string()),
     )?;
     Ok(())
 }

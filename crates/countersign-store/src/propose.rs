@@ -135,7 +135,7 @@ pub(crate) fn record(tx: &Connection, j: &Judged<'_>) -> Result<i64, DeskError> 
         &NewProposal {
             conversation_id: j.conversation_id,
             customer_id: j.customer_id,
-            tool,
+            tool: tool.as_str(),
             args: &args,
             preview: &j.effect.preview,
             subject: &j.effect.subject,

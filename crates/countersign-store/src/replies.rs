@@ -208,7 +208,7 @@ pub(crate) fn record_draft(tx: &Connection, d: &Draft<'_>) -> Result<Option<i64>
         &NewProposal {
             conversation_id: d.conversation_id,
             customer_id: d.customer_id,
-            tool: ToolName::SendReply,
+            tool: ToolName::SendReply.as_str(),
             args: &args_json,
             preview: &preview,
             subject: &Subject::Conversation(d.conversation_id),

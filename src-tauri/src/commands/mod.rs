@@ -11,6 +11,7 @@ pub mod queue;
 pub mod replies;
 pub mod settings;
 pub mod sync;
+pub mod tools;
 pub mod update;
 pub mod webhook;
 pub mod workspace;

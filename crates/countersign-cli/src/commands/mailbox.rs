@@ -90,7 +90,11 @@ struct PollOut {
 
 /// Plans every request waiting for a planner, with this run's agent (as the app's worker does).
 async fn plan_waiting(ctx: &Invocation, d: &mut Desk) -> anyhow::Result<usize> {
-    let agent = ctx.agent_for(d)?;
+    let mut agent = ctx.agent_for(d)?;
+    // Servers are connected only when something waits to be planned: a quiet poll costs none.
+    if !agent.never_asks_a_model() && !d.views().planning().map_err(desk)?.is_empty() {
+        agent.external = super::external::planner_tools(ctx).await?;
+    }
     agent.plan_waiting(d, LEASE_MS).await.map_err(desk)
 }
 

@@ -3,6 +3,7 @@
 pub mod csat;
 pub mod eval_export;
 pub mod evals;
+pub mod external;
 pub mod guard;
 pub mod history;
 pub mod lookup;

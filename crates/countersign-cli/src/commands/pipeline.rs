@@ -47,8 +47,12 @@ pub fn ingest(
             }
         ));
     }
-    let agent = ctx.agent_for(&d)?;
-    let ingested = runtime()?
+    let mut agent = ctx.agent_for(&d)?;
+    let runtime = runtime()?;
+    if !agent.never_asks_a_model() {
+        agent.external = runtime.block_on(super::external::planner_tools(ctx))?;
+    }
+    let ingested = runtime
         .block_on(agent.ingest(&mut d, &request))
         .map_err(desk)?;
     if json {
@@ -60,8 +64,11 @@ pub fn ingest(
 /// `demo`: seeds the workspace and processes the sample inbox, then shows the queue.
 pub fn demo(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
     let mut d = ctx.open()?;
-    let agent = ctx.agent_for(&d)?;
+    let mut agent = ctx.agent_for(&d)?;
     let runtime = runtime()?;
+    if !agent.never_asks_a_model() {
+        agent.external = runtime.block_on(super::external::planner_tools(ctx))?;
+    }
     let mut all = Vec::new();
     for sample in countersign_evals::inbox::sample_inbox()? {
         let request = chat::parse(sample.channel, sample.raw.as_bytes())

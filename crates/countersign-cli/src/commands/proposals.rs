@@ -3,7 +3,7 @@
 use countersign_shop::ToolName;
 use countersign_store::ProposeRequest;
 
-use super::parse_json;
+use super::{external, parse_json};
 use crate::error::desk;
 use crate::invocation::Invocation;
 use crate::output::{json_out, out, print_queue};
@@ -32,17 +32,36 @@ pub fn propose(
     out(id.to_string())
 }
 
-/// `queue`: open proposals, escalated first, then by amount at stake.
+/// `queue`: open proposals, escalated first, then by amount at stake; then the open calls to
+/// the team's systems. With `--json`, one array: the shop's proposals as before, then the
+/// external calls (`external::QueueRow`).
 pub fn queue(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
-    let queue = ctx.open()?.queue().map_err(desk)?;
+    let d = ctx.open()?;
+    let queue = d.queue().map_err(desk)?;
+    let calls = d.external_queue().map_err(desk)?;
     if json {
-        return json_out(&queue);
+        let mut rows: Vec<serde_json::Value> = Vec::with_capacity(queue.len() + calls.len());
+        for p in &queue {
+            rows.push(serde_json::to_value(p)?);
+        }
+        for c in &calls {
+            rows.push(serde_json::to_value(external::queue_row(c))?);
+        }
+        return json_out(&rows);
     }
-    print_queue(&queue)
+    if queue.is_empty() && !calls.is_empty() {
+        out("No open proposals in the shop.")?;
+    } else {
+        print_queue(&queue)?;
+    }
+    external::print_rows(&calls)
 }
 
 /// `show`: one proposal with its preview, decisions and audit records.
 pub fn show(ctx: &Invocation, id: i64, json: bool) -> anyhow::Result<()> {
+    if ctx.open()?.is_external(id).map_err(desk)? {
+        return external::show(ctx, id, json);
+    }
     let detail = ctx.open()?.show(id).map_err(desk)?;
     if json {
         return json_out(&detail);
@@ -97,6 +116,16 @@ pub fn approve(
 ) -> anyhow::Result<()> {
     let edited = args.map(parse_json).transpose()?;
     let mut d = ctx.open()?;
+    if d.is_external(id).map_err(desk)? {
+        if text.is_some() || confirm {
+            return Err(crate::error::bad(
+                "not_a_reply",
+                format!("proposal {id} is not a reply: --text and --confirm are for replies"),
+            ));
+        }
+        drop(d);
+        return external::approve(ctx, id, edited.as_ref());
+    }
     let tool = d.show(id).map_err(desk)?.proposal.tool;
     if tool != ToolName::SendReply {
         if text.is_some() || confirm {

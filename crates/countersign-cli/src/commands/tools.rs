@@ -1,31 +1,19 @@
 //! `tools add-server` and `tools list`: the team's MCP servers and their classified tools.
 //!
-//! Until the store keeps them, both live as JSON files in the workspace directory:
-//! `mcp-servers.json` (how to reach each server; no credentials) and `mcp-catalogue.json`
-//! (our classification of every tool seen). An HTTP server's bearer token comes from
-//! `COUNTERSIGN_MCP_TOKEN_<NAME>` (the app uses the OS keychain).
+//! Until the store keeps them, the servers, the catalogue and the policy are files in the
+//! workspace directory (`countersign_mcp::WorkspaceFiles`). An HTTP server's bearer token comes
+//! from `COUNTERSIGN_MCP_TOKEN_<NAME>` (the app uses the OS keychain).
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
-use countersign_core::Secret;
+use countersign_core::{Role, Secret};
 use countersign_mcp::{
-    connect, refresh, Catalogue, CatalogueChange, HintTrust, ServerName, ServerSpec, Timeouts,
-    ToolServer, TransportSpec,
+    classify, connect, refresh, Catalogue, CatalogueChange, HintTrust, ServerName, ServerSpec,
+    Timeouts, ToolClass, ToolHash, ToolServer, TransportSpec, WorkspaceFiles, WorkspaceFilesError,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::bad;
 use crate::invocation::Invocation;
 use crate::output::{json_out, out};
-
-pub const SERVERS_FILE: &str = "mcp-servers.json";
-pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct ServersFile {
-    servers: Vec<ServerSpec>,
-}
 
 /// The environment variable a server's bearer token is read from.
 pub fn token_env(name: &ServerName) -> String {
@@ -43,29 +31,59 @@ pub fn token_env(name: &ServerName) -> String {
     format!("COUNTERSIGN_MCP_TOKEN_{upper}")
 }
 
-fn read_json<T: for<'de> Deserialize<'de> + Default>(path: &Path) -> anyhow::Result<T> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => {
-            serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-    }
+/// The workspace's tool files.
+pub(crate) fn files(ctx: &Invocation) -> WorkspaceFiles {
+    WorkspaceFiles::new(&ctx.data_dir)
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    // Written aside and renamed: a crash leaves the old file, never half a new one.
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+pub(crate) fn files_error(e: WorkspaceFilesError) -> anyhow::Error {
+    bad(e.code(), e)
 }
 
-fn file(ctx: &Invocation, name: &str) -> PathBuf {
-    ctx.data_dir.join(name)
+/// The configured server named `name`, connected with its token (if any).
+pub(crate) async fn connect_named(
+    ctx: &Invocation,
+    name: &ServerName,
+) -> anyhow::Result<countersign_mcp::RmcpServer> {
+    let servers = files(ctx).servers().map_err(files_error)?;
+    let spec = servers
+        .iter()
+        .find(|s| &s.name == name)
+        .ok_or_else(|| bad("not_found", format!("no tool server named {name}")))?;
+    let token = std::env::var(token_env(name)).ok().map(Secret::new);
+    connect(spec, token.as_ref(), Timeouts::default())
+        .await
+        .map_err(|e| bad(e.code(), e))
+}
+
+/// `tools classify SERVER TOOL CLASS --hash HASH`: a supervisor's classification of the
+/// definition they reviewed (the hash `tools list --json` shows).
+pub fn classify_tool(
+    ctx: &Invocation,
+    server: &str,
+    tool: &str,
+    class: ToolClass,
+    hash: &str,
+) -> anyhow::Result<()> {
+    let server = ServerName::new(server).map_err(|e| bad(e.code(), e))?;
+    let d = ctx.open()?;
+    d.require_supervisor(&ctx.actor, "classify a team system's tools")
+        .map_err(crate::error::desk)?;
+    let catalogue = files(ctx).catalogue().map_err(files_error)?;
+    let classified = classify(
+        &catalogue,
+        &server,
+        tool,
+        &ToolHash(hash.to_owned()),
+        class,
+        Role::Supervisor,
+        &ctx.actor,
+    )
+    .map_err(|e| bad(e.code(), e))?;
+    files(ctx)
+        .save_catalogue(&classified)
+        .map_err(files_error)?;
+    out(format!("{server}/{tool} is now {}", class.as_str()))
 }
 
 /// `tools add-server NAME (--command "..." | --url URL) [--trust-read-only-hints]`.
@@ -83,16 +101,15 @@ pub fn add_server(
         _ => return Err(bad("mcp_config", "give exactly one of --command or --url")),
     }
     .map_err(|e| bad(e.code(), e))?;
-    let path = file(ctx, SERVERS_FILE);
-    let mut servers: ServersFile = read_json(&path)?;
-    let replaced = servers.servers.iter().any(|s| s.name == name);
-    servers.servers.retain(|s| s.name != name);
-    servers.servers.push(ServerSpec {
+    let mut servers = files(ctx).servers().map_err(files_error)?;
+    let replaced = servers.iter().any(|s| s.name == name);
+    servers.retain(|s| s.name != name);
+    servers.push(ServerSpec {
         name: name.clone(),
         transport,
         trust_read_only_hints,
     });
-    write_json(&path, &servers)?;
+    files(ctx).save_servers(&servers).map_err(files_error)?;
     let verb = if replaced { "updated" } else { "added" };
     out(format!(
         "server {name} {verb}; an HTTP server's token comes from {}",
@@ -126,14 +143,13 @@ struct ServerView {
 /// `tools list [--json]`: connects to every server, merges its listing into the catalogue,
 /// saves the catalogue and shows every tool with its class.
 pub fn list(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
-    let servers: ServersFile = read_json(&file(ctx, SERVERS_FILE))?;
-    let catalogue_path = file(ctx, CATALOGUE_FILE);
-    let mut catalogue: Catalogue = read_json(&catalogue_path)?;
+    let servers = files(ctx).servers().map_err(files_error)?;
+    let mut catalogue = files(ctx).catalogue().map_err(files_error)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let mut views = Vec::new();
-    for spec in &servers.servers {
+    for spec in &servers {
         let token = std::env::var(token_env(&spec.name)).ok().map(Secret::new);
         let listing = runtime.block_on(async {
             let server = connect(spec, token.as_ref(), Timeouts::default()).await?;
@@ -156,7 +172,7 @@ pub fn list(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
         };
         views.push(server_view(&catalogue, spec, status, error, changes));
     }
-    write_json(&catalogue_path, &catalogue)?;
+    files(ctx).save_catalogue(&catalogue).map_err(files_error)?;
     if json {
         return json_out(&views);
     }

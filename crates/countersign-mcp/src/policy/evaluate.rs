@@ -103,6 +103,7 @@ fn refuse(code: RefusalCode, message: impl Into<String>) -> PolicyRefusal {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PolicyAmount"))]
 pub struct Amount {
     pub value: Money,
     /// Lower-case ISO 4217 code.
@@ -111,6 +112,7 @@ pub struct Amount {
 
 /// What the ownership read showed, for the preview.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OwnershipEvidence {
     /// The argument that names the object, as given.
     pub object: Value,
@@ -122,6 +124,7 @@ pub struct OwnershipEvidence {
 
 /// Policy's approval of a call: who may approve it and what the preview shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PolicyVerdict"))]
 pub struct Verdict {
     /// The lowest role that may approve it.
     pub required_role: Role,

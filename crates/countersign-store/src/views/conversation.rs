@@ -45,6 +45,8 @@ pub struct ConversationView {
     pub steps: Vec<TraceStep>,
     /// The actions: every proposal but the reply, oldest first.
     pub proposals: Vec<ProposalView>,
+    /// Calls to the team's own systems (MCP), oldest first, as of now.
+    pub external: Vec<crate::ExternalCall>,
     pub trace: TraceRecord,
     /// The customer's messages and our replies as sent, oldest first.
     pub thread: Vec<Turn>,
@@ -138,6 +140,13 @@ impl Views<'_> {
             closed_at_ms: c.closed_at_ms,
             csat: crate::csat::get(self.conn, id)?,
             proposals,
+            external: crate::external_calls::of_conversation(self.conn, id)?
+                .into_iter()
+                .map(|mut call| {
+                    call.state = proposals::state_at(call.state, call.expires_at_ms, self.now_ms);
+                    call
+                })
+                .collect(),
         })
     }
 }

@@ -85,6 +85,7 @@ macro_rules! history_sql {
             "WITH page AS (
                  SELECT d.id FROM decisions d
                  WHERE (?1 IS NULL OR d.actor = ?1)
+                   AND NOT EXISTS (SELECT 1 FROM external_calls e WHERE e.proposal_id = d.proposal_id)
                    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM proposals p WHERE p.id = d.proposal_id AND p.tool = ?2))
                    AND (?3 IS NULL OR d.kind = ?3)
                    AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5) ",
@@ -116,7 +117,9 @@ const ALL_OLDEST_FIRST: &str =
             p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
             CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?1
                  THEN 'expired' ELSE p.state END
-     FROM decisions d JOIN proposals p ON p.id = d.proposal_id ORDER BY d.at, d.id";
+     FROM decisions d JOIN proposals p ON p.id = d.proposal_id
+     WHERE NOT EXISTS (SELECT 1 FROM external_calls e WHERE e.proposal_id = d.proposal_id)
+     ORDER BY d.at, d.id";
 
 /// Words of a search, quoted so the text is never FTS query syntax.
 pub(crate) fn fts_query(text: &str) -> Option<String> {

@@ -1,0 +1,250 @@
+//! Where a workspace keeps its tool servers, until the store does: three files beside the
+//! database, read and written here only, so the CLI and the app see the same configuration.
+//!
+//! - `mcp-servers.json`: how to reach each server (no credentials: a token comes from the
+//!   keychain or the environment).
+//! - `mcp-catalogue.json`: our classification of every tool seen, keyed by its hash.
+//! - `mcp-policy.toml`: who approves which write, limits, constraints, ownership; an
+//!   administrator writes it. None written means none allowed: every write is refused
+//!   `no_policy`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Catalogue;
+use crate::policy::{Policy, PolicyFileError};
+use crate::server::{ServerSpec, TransportSpec};
+
+pub const SERVERS_FILE: &str = "mcp-servers.json";
+pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
+pub const POLICY_FILE: &str = "mcp-policy.toml";
+
+/// Why a workspace's tool files could not be read or written, with a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceFilesError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not readable as expected: {detail}")]
+    Format { path: PathBuf, detail: String },
+    #[error("{path}: {source}")]
+    Policy {
+        path: PathBuf,
+        source: PolicyFileError,
+    },
+}
+
+impl WorkspaceFilesError {
+    /// Every code [`WorkspaceFilesError::code`] can return, for the generated IPC catalogue.
+    pub const CODES: [&'static str; 4] = ["io", "mcp_config", "policy_parse", "policy_invalid"];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkspaceFilesError::Io { .. } => "io",
+            WorkspaceFilesError::Format { .. } => "mcp_config",
+            WorkspaceFilesError::Policy { source, .. } => source.code(),
+        }
+    }
+}
+
+/// A configured server and its catalogued tools, as a settings screen shows them (read from
+/// the files: nothing is connected).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServerSummary {
+    pub name: String,
+    /// `stdio` (a command) or `http` (a URL).
+    pub transport: String,
+    /// The command line or the URL.
+    pub address: String,
+    pub trust_read_only_hints: bool,
+    /// Tools in the server's latest listing, by name.
+    pub tools: Vec<ToolSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ToolSummary {
+    pub name: String,
+    /// `read`, `write`, `forbidden` or `unclassified`.
+    pub class: String,
+    /// Why it has its class: `new_tool`, `trusted_read_only_hint`, `reviewed`, `changed`, …
+    pub basis: String,
+    pub awaits_review: bool,
+    /// The definition a supervisor classifies.
+    pub hash: String,
+    pub description: Option<String>,
+    pub read_only_hint: Option<bool>,
+    pub destructive_hint: Option<bool>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ServersFile {
+    servers: Vec<ServerSpec>,
+}
+
+/// The tool files of the workspace in `dir`.
+#[derive(Clone, Debug)]
+pub struct WorkspaceFiles {
+    dir: PathBuf,
+}
+
+impl WorkspaceFiles {
+    pub fn new(dir: &Path) -> WorkspaceFiles {
+        WorkspaceFiles {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    pub fn servers(&self) -> Result<Vec<ServerSpec>, WorkspaceFilesError> {
+        Ok(self.read_json::<ServersFile>(SERVERS_FILE)?.servers)
+    }
+
+    pub fn save_servers(&self, servers: &[ServerSpec]) -> Result<(), WorkspaceFilesError> {
+        self.write_json(
+            SERVERS_FILE,
+            &ServersFile {
+                servers: servers.to_vec(),
+            },
+        )
+    }
+
+    pub fn catalogue(&self) -> Result<Catalogue, WorkspaceFilesError> {
+        self.read_json(CATALOGUE_FILE)
+    }
+
+    pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), WorkspaceFilesError> {
+        self.write_json(CATALOGUE_FILE, catalogue)
+    }
+
+    /// Every configured server with its listed tools and their classes.
+    pub fn summaries(&self) -> Result<Vec<ServerSummary>, WorkspaceFilesError> {
+        let catalogue = self.catalogue()?;
+        Ok(self
+            .servers()?
+            .into_iter()
+            .map(|spec| {
+                let (transport, address) = match &spec.transport {
+                    TransportSpec::Stdio { program, args } => {
+                        let mut words = vec![program.clone()];
+                        words.extend(args.iter().cloned());
+                        ("stdio", words.join(" "))
+                    }
+                    TransportSpec::Http { url } => ("http", url.clone()),
+                };
+                let tools = catalogue
+                    .servers
+                    .get(&spec.name)
+                    .map(|tools| {
+                        tools
+                            .iter()
+                            .filter(|(_, e)| e.listed)
+                            .map(|(name, e)| ToolSummary {
+                                name: name.clone(),
+                                class: e.class.as_str().to_owned(),
+                                basis: e.basis.as_str().to_owned(),
+                                awaits_review: e.basis.awaits_review(),
+                                hash: e.hash.0.clone(),
+                                description: e.tool.description.clone(),
+                                read_only_hint: e.tool.hints.read_only,
+                                destructive_hint: e.tool.hints.destructive,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ServerSummary {
+                    name: spec.name.to_string(),
+                    transport: transport.to_owned(),
+                    address,
+                    trust_read_only_hints: spec.trust_read_only_hints,
+                    tools,
+                }
+            })
+            .collect())
+    }
+
+    pub fn policy(&self) -> Result<Policy, WorkspaceFilesError> {
+        let path = self.path(POLICY_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => return Err(WorkspaceFilesError::Io { path, source }),
+        };
+        Policy::from_toml(&text).map_err(|source| WorkspaceFilesError::Policy { path, source })
+    }
+
+    fn read_json<T: for<'de> Deserialize<'de> + Default>(
+        &self,
+        file: &str,
+    ) -> Result<T, WorkspaceFilesError> {
+        let path = self.path(file);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| WorkspaceFilesError::Format {
+                path,
+                detail: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+            Err(source) => Err(WorkspaceFilesError::Io { path, source }),
+        }
+    }
+
+    fn write_json<T: Serialize>(&self, file: &str, value: &T) -> Result<(), WorkspaceFilesError> {
+        let path = self.path(file);
+        let io = |path: &Path, source| WorkspaceFilesError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
+        let bytes = serde_json::to_vec_pretty(value).map_err(|e| WorkspaceFilesError::Format {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+        // Written aside and renamed: a crash leaves the old file, never half a new one.
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::server::ServerName;
+
+    #[test]
+    fn missing_files_are_empty_and_saved_files_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = WorkspaceFiles::new(&dir.path().join("ws"));
+        assert!(files.servers().unwrap().is_empty());
+        assert!(files.catalogue().unwrap().servers.is_empty());
+        files.policy().unwrap();
+        let spec = ServerSpec {
+            name: ServerName::new("fs").unwrap(),
+            transport: TransportSpec::from_command_line("mcp-server-filesystem /tmp").unwrap(),
+            trust_read_only_hints: false,
+        };
+        files.save_servers(std::slice::from_ref(&spec)).unwrap();
+        assert_eq!(files.servers().unwrap(), vec![spec]);
+        let summaries = files.summaries().unwrap();
+        assert_eq!(summaries[0].transport, "stdio");
+        assert_eq!(summaries[0].address, "mcp-server-filesystem /tmp");
+        assert!(summaries[0].tools.is_empty(), "nothing listed yet");
+    }
+
+    #[test]
+    fn a_broken_policy_file_is_refused_with_its_code() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(POLICY_FILE), "servers = 3").unwrap();
+        let err = WorkspaceFiles::new(dir.path()).policy().unwrap_err();
+        assert_eq!(err.code(), "policy_parse");
+    }
+}

@@ -1,0 +1,100 @@
+//! The team's own systems (MCP servers): the configured servers with their tools and our
+//! classes, and decisions on calls to them. The steps are the core's
+//! (`countersign_store::approve_on_server`); this passes them through on the writer, off the
+//! main thread, with an HTTP server's token from the keychain.
+
+use countersign_core::SecretStore;
+use countersign_mcp::{connect, HintTrust, ServerName, ServerSummary, Timeouts, WorkspaceFiles};
+use countersign_store::{approve_on_server, relisted, ExternalOutcome};
+use serde_json::Value;
+use tauri::State;
+
+use crate::ipc_error::IpcError;
+use crate::state::{off_main, AppState};
+
+/// The keychain entry of a tool server's bearer token.
+fn token_name(server: &ServerName) -> String {
+    format!("mcp-token-{server}")
+}
+
+/// Every configured server with its listed tools and their classes, as last listed (nothing
+/// is connected: `countersign tools list` and every approval list them again).
+#[tauri::command]
+pub async fn tool_servers_list(state: State<'_, AppState>) -> Result<Vec<ServerSummary>, IpcError> {
+    let files = WorkspaceFiles::new(&state.data_dir);
+    off_main(move || Ok(files.summaries()?)).await
+}
+
+/// Approves a call to a team's system and sends it, once; `edited_args` are re-checked first.
+/// The writer is held while the server answers: the approval, the claim and the result are
+/// one person's decision in a row, and the timeouts bound the wait (connect, list, call).
+#[tauri::command]
+pub async fn external_approve(
+    state: State<'_, AppState>,
+    id: i64,
+    edited_args: Option<Value>,
+) -> Result<ExternalOutcome, IpcError> {
+    let by = state.operator.clone();
+    let files = WorkspaceFiles::new(&state.data_dir);
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            let call = desk.show_external(id)?.call;
+            let name = ServerName::new(&call.server)?;
+            let spec = files
+                .servers()?
+                .into_iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| {
+                    IpcError::new("not_found", format!("no tool server named {name}"))
+                })?;
+            let token = secrets.get(&token_name(&name))?;
+            let trust = if spec.trust_read_only_hints {
+                HintTrust::TrustReadOnly
+            } else {
+                HintTrust::Untrusted
+            };
+            let saved = files.catalogue()?;
+            let policy = files.policy()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| IpcError::new("internal", e.to_string()))?;
+            runtime.block_on(async {
+                let server = connect(&spec, token.as_ref(), Timeouts::default()).await?;
+                let result = async {
+                    let catalogue = relisted(&server, &name, &saved, trust).await?;
+                    files.save_catalogue(&catalogue)?;
+                    let approved = approve_on_server(
+                        desk,
+                        &server,
+                        &catalogue,
+                        &policy,
+                        id,
+                        &by,
+                        edited_args.as_ref(),
+                    )
+                    .await?;
+                    Ok::<_, IpcError>(approved.outcome)
+                }
+                .await;
+                server.close().await;
+                result
+            })
+        })
+        .await
+}
+
+/// A person settles a call whose outcome was unknown, after checking the system.
+#[tauri::command]
+pub async fn external_resolve(
+    state: State<'_, AppState>,
+    id: i64,
+    ran: bool,
+    note: String,
+) -> Result<(), IpcError> {
+    let by = state.operator.clone();
+    state
+        .write(move |desk| Ok(desk.resolve_external(id, &by, ran, &note)?))
+        .await
+}
