@@ -1,13 +1,15 @@
 //! Syncs captured eval cases to the team's eval store in the background: right after a decision
-//! (the commands nudge it) and every [`TICK`], one attempt per pending batch each round, and
-//! after a failed round a longer wait (doubling up to [`MAX_WAIT`]) so an unreachable receiver
-//! is not hammered. Nothing is lost while offline: the cases wait in the outbox, which is what
+//! (the commands nudge it) and every [`TICK`]. A round sends batches in order until one cannot
+//! go now; after a failed round it waits longer (doubling up to [`MAX_WAIT`]) so an unreachable
+//! receiver is not hammered — decisions made meanwhile wait for that, only a person's "Sync
+//! now" or a settings change cuts it short. Nothing is lost while offline: the cases wait in the outbox, which is what
 //! the window shows (pending, parked, the last error). The token is read from the keychain for
 //! each round, in Rust, and lives only in the request.
 //!
 //! Like the other workers, it runs on its own thread, runtime and writer.
 
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use countersign_store::Desk;
 use countersign_sync::{Endpoint, Mode, SyncSettings};
@@ -37,7 +39,17 @@ fn run(app: &AppHandle) {
     };
     let mut wait = TICK;
     loop {
-        state.wake_syncer.wait(wait);
+        let started = Instant::now();
+        loop {
+            let nudged = state
+                .wake_syncer
+                .wait(wait.saturating_sub(started.elapsed()));
+            let urgent = state.sync_urgent.swap(false, Ordering::SeqCst);
+            let backing_off = wait > TICK && started.elapsed() < wait;
+            if !nudged || urgent || !backing_off {
+                break;
+            }
+        }
         wait = match round(&runtime, &state, &mut desk) {
             Round::Idle | Round::Synced => TICK,
             Round::Failed => (wait * 2).min(MAX_WAIT),
@@ -86,7 +98,7 @@ fn round(runtime: &tokio::runtime::Runtime, state: &AppState, desk: &mut Desk) -
     };
     let mut settings = SyncSettings::new(endpoint, token);
     settings.redact = target.redact;
-    match runtime.block_on(countersign_sync::sync(desk, &settings, Mode::Once)) {
+    match runtime.block_on(countersign_sync::sync(desk, &settings, Mode::Round)) {
         Ok(report) if report.failed_attempts == 0 => {
             if report.cases_sent > 0 {
                 tracing::info!(

@@ -40,6 +40,9 @@ pub struct AppState {
     pub wake_sender: Arc<Wake>,
     /// Nudges the eval syncer (a decision was captured, settings changed, "sync now").
     pub wake_syncer: Arc<Wake>,
+    /// Set with a nudge that a person asked for ("sync now", settings): it cuts a backoff
+    /// short, where a decision's nudge waits for it.
+    pub sync_urgent: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct ReadPool {
@@ -98,7 +101,15 @@ impl AppState {
             wake_poller: Arc::new(Wake::default()),
             wake_sender: Arc::new(Wake::default()),
             wake_syncer: Arc::new(Wake::default()),
+            sync_urgent: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         })
+    }
+
+    /// A person asked for a sync (or changed where it goes): at once, even during a backoff.
+    pub fn sync_now(&self) {
+        self.sync_urgent
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake_syncer.notify();
     }
 
     /// Runs `f` on a read-only connection, on the blocking pool.

@@ -2,10 +2,12 @@
 //! policy and approval limits, listing every one today's pipeline would decide differently —
 //! "which past decisions would flip" after a policy or prompt change.
 //!
-//! Each captured conversation's request is planned once more on a scratch copy of the
-//! workspace's shop as it was seeded (the live shop has since been changed by the very
-//! actions being replayed: a cancelled order cannot be cancelled again), then every decision
-//! of that conversation is judged against the new plan by [`judge`], a pure function:
+//! Each request people decided on is planned once more — as captured with the decision, so a
+//! decision on a customer's first message is judged against that message, not a later
+//! follow-up — on a scratch copy of the workspace's shop as it was seeded (the live shop has
+//! since been changed by the very actions being replayed: a cancelled order cannot be
+//! cancelled again). Every decision is then judged against the plan for its own request by
+//! [`judge`], a pure function:
 //!
 //! | decided      | flips when today …                                                   |
 //! |--------------|----------------------------------------------------------------------|
@@ -17,8 +19,11 @@
 //! | escalated    | does not propose it at all (`not_proposed`)                          |
 //! | reply sent   | would not reply (`no_reply_now`: it blocks or escalates instead)     |
 //!
-//! A conversation without a request (a proposal made by hand) cannot be replayed and is
-//! listed as such, never silently dropped.
+//! Nothing is dropped silently: a conversation without a request (a proposal made by hand) is
+//! listed as not replayable; a decision replay cannot judge — a reply draft rejected or
+//! escalated (its words would have to be judged by meaning), an approval whose approver's role
+//! was not recorded — is listed as not judged, with why. A follow-up is replayed without the
+//! earlier messages (the captured case holds the request alone).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -212,15 +217,27 @@ pub struct NotReplayable {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct NotJudged {
+    pub case_id: String,
+    pub conversation_id: i64,
+    pub proposal_id: Option<i64>,
+    pub why: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct ReplayReport {
     /// Captured cases read.
     pub cases: usize,
     /// Decisions judged (reopenings and cases without a request are not decisions to judge).
     pub decisions: usize,
     pub conversations: usize,
+    /// Distinct requests planned again.
+    pub requests: usize,
     /// Which shop the requests were planned against.
     pub shop: String,
     pub not_replayable: Vec<NotReplayable>,
+    /// Decisions replay cannot judge, with why.
+    pub not_judged: Vec<NotJudged>,
     pub flips: Vec<Flip>,
 }
 
@@ -231,6 +248,15 @@ struct Captured {
     proposal_id: Option<i64>,
     decided_by: Option<String>,
     action: DecidedAction,
+    /// Which planned request it is judged against (an index into the requests planned).
+    request: usize,
+}
+
+/// What a captured case says about its decision.
+enum Captures {
+    Decision(Captured),
+    NotJudged(String),
+    Nothing,
 }
 
 /// Replays the cases captured in `desk` through `agent` and the workspace's current approval
@@ -246,9 +272,11 @@ pub fn replay(
     let image = ScratchImage::seeded(&seed)?;
 
     let mut not_replayable = Vec::new();
+    let mut not_judged = Vec::new();
     let mut decisions = Vec::new();
-    // The latest case of each conversation carries its request as last planned.
-    let mut requests: BTreeMap<i64, Case> = BTreeMap::new();
+    // Each distinct request once: the same message decided on several times is planned once.
+    let mut requests: Vec<Case> = Vec::new();
+    let mut request_index: BTreeMap<String, usize> = BTreeMap::new();
     for stored in cases {
         let case: Case = match serde_json::from_value(stored.body.clone()) {
             Ok(case) => case,
@@ -269,29 +297,41 @@ pub fn replay(
             });
             continue;
         }
-        if let Some(captured) = captured_decision(desk, stored)? {
-            decisions.push(captured);
+        let key = serde_json::json!([
+            stored.conversation_id,
+            case.channel,
+            case.from,
+            case.subject,
+            case.input,
+            case.raw
+        ])
+        .to_string();
+        let request = *request_index.entry(key).or_insert_with(|| {
+            requests.push(case);
+            requests.len() - 1
+        });
+        match captured_decision(desk, stored, request)? {
+            Captures::Decision(captured) => decisions.push(captured),
+            Captures::NotJudged(why) => not_judged.push(NotJudged {
+                case_id: stored.id.clone(),
+                conversation_id: stored.conversation_id,
+                proposal_id: stored.body["decision"]["proposal_id"].as_i64(),
+                why,
+            }),
+            Captures::Nothing => {}
         }
-        requests.insert(stored.conversation_id, case);
     }
 
-    let conversations: Vec<(i64, Case)> = requests.into_iter().collect();
-    let todays = map_in_parallel(&conversations, jobs, |_, (_, case), runtime| {
+    let todays = map_in_parallel(&requests, jobs, |_, case, runtime| {
         let clock = Arc::new(ManualClock::new(1_800_000_000_000));
         let mut scratch = Desk::scratch(&image, clock)?;
         today(&mut scratch, case, agent, runtime)
     })?;
-    let todays: BTreeMap<i64, Today> = conversations
-        .iter()
-        .map(|(id, _)| *id)
-        .zip(todays)
-        .collect();
+    let conversations = cases_conversations(cases);
 
     let mut flips = Vec::new();
     for d in &decisions {
-        let Some(today) = todays.get(&d.conversation_id) else {
-            continue;
-        };
+        let today = &todays[d.request];
         if let Some((now, detail)) = judge(&d.action, today, &limits) {
             flips.push(Flip {
                 case_id: d.case_id.clone(),
@@ -309,26 +349,47 @@ pub fn replay(
     Ok(ReplayReport {
         cases: cases.len(),
         decisions: decisions.len(),
-        conversations: todays.len(),
+        conversations,
+        requests: todays.len(),
         shop,
         not_replayable,
+        not_judged,
         flips,
     })
 }
 
 /// The decision a captured case labels, with the approver's role read from the decision
-/// record. `None` for a case that labels no decision (a customer's follow-up).
-fn captured_decision(desk: &Desk, stored: &EvalCase) -> Result<Option<Captured>, EvalError> {
+/// record.
+fn captured_decision(
+    desk: &Desk,
+    stored: &EvalCase,
+    request: usize,
+) -> Result<Captures, EvalError> {
     let d = &stored.body["decision"];
     let kind = d["kind"].as_str().unwrap_or_default();
     let tool = d["tool"].as_str().unwrap_or_default().to_owned();
     let proposal_id = d["proposal_id"].as_i64();
+    let reply = tool == ToolName::SendReply.as_str();
+    let external = !d["server"].is_null();
+    if external && matches!(kind, "approved" | "rejected" | "escalated") {
+        return Ok(Captures::NotJudged(format!(
+            "a call to a team system's tool ({tool}): replay plans on a scratch shop without \
+             connecting to team systems"
+        )));
+    }
     let decided = match kind {
-        "approved" if tool == ToolName::SendReply.as_str() => Decided::Reply,
+        "approved" if reply => Decided::Reply,
+        // A draft's words would have to be judged by meaning; replay judges actions.
+        "rejected" | "escalated" if reply => {
+            return Ok(Captures::NotJudged(format!(
+                "a reply draft {kind}: its words are not replayed"
+            )))
+        }
         "approved" => Decided::Approved { role: None },
         "rejected" => Decided::Rejected,
         "escalated" => Decided::Escalated,
-        _ => return Ok(None),
+        // A follow-up, a score: no decision on an action.
+        _ => return Ok(Captures::Nothing),
     };
     let args = match (&decided, &d["corrected_args"]) {
         (Decided::Approved { .. }, corrected) if !corrected.is_null() => corrected.clone(),
@@ -337,18 +398,24 @@ fn captured_decision(desk: &Desk, stored: &EvalCase) -> Result<Option<Captured>,
     let mut decided_by = None;
     let decided = match (decided, proposal_id) {
         (Decided::Approved { .. }, Some(id)) => {
+            // The approval this case was captured for.
             let approval = desk.show(id)?.decisions.into_iter().find(|x| {
                 x.kind == countersign_core::DecisionKind::Approved
                     && stored.decision_id.is_none_or(|d| d == x.id)
             });
             decided_by = approval.as_ref().map(|a| a.actor.clone());
-            Decided::Approved {
-                role: approval.and_then(|a| a.role),
+            match approval.and_then(|a| a.role) {
+                Some(role) => Decided::Approved { role: Some(role) },
+                None => {
+                    return Ok(Captures::NotJudged(
+                        "the approver's role was not recorded: authority not judged".to_owned(),
+                    ))
+                }
             }
         }
         (decided, _) => decided,
     };
-    Ok(Some(Captured {
+    Ok(Captures::Decision(Captured {
         case_id: stored.id.clone(),
         conversation_id: stored.conversation_id,
         proposal_id,
@@ -358,7 +425,16 @@ fn captured_decision(desk: &Desk, stored: &EvalCase) -> Result<Option<Captured>,
             tool,
             args,
         },
+        request,
     }))
+}
+
+fn cases_conversations(cases: &[EvalCase]) -> usize {
+    cases
+        .iter()
+        .map(|c| c.conversation_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 /// Plans `case`'s request on a scratch desk; nothing executes.

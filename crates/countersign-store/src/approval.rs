@@ -277,14 +277,13 @@ impl Desk {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let actor = &staff::actor_in(&tx, by)?;
-        // An external call closes like any proposal; its decision is not (yet) eval data,
-        // which speaks of the shop's tools.
-        let (state, expires_at_ms, proposal) = if external_calls::is_external(&tx, id)? {
+        // An external call closes like any proposal, and its decision is eval data too.
+        let (state, expires_at_ms, proposal, external) = if external_calls::is_external(&tx, id)? {
             let call = external_calls::get(&tx, id)?;
-            (call.state, call.expires_at_ms, None)
+            (call.state, call.expires_at_ms, None, Some(call))
         } else {
             let p = proposals::get(&tx, id)?;
-            (p.state, p.expires_at_ms, Some(p))
+            (p.state, p.expires_at_ms, Some(p), None)
         };
         let allowed = match to {
             ProposalState::Escalated => state == ProposalState::Pending,
@@ -332,6 +331,20 @@ impl Desk {
                 Some(decision_id),
                 now,
                 &label,
+            )?;
+        }
+        if let Some(call) = &external {
+            eval_capture::capture(
+                &tx,
+                call.conversation_id,
+                Some(decision_id),
+                now,
+                &Label::External {
+                    kind,
+                    call,
+                    proposed_args: None,
+                    reason,
+                },
             )?;
         }
         tx.commit()?;

@@ -243,9 +243,21 @@ impl Desk {
         let by = &crate::staff::actor_in(&tx, by)?.name;
         let mut problems = Vec::new();
         let mut resolved = Vec::with_capacity(rows.len());
+        // A conversation rated twice in one file is a question for a person (which score is
+        // right?), and recording both would make a second import record again.
+        let mut seen: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
         for row in rows {
             let checked = validate(row.score, row.comment.as_deref());
             let conversation = conversation_of(&tx, &row.target)?;
+            if let (Ok(_), Some(id)) = (&checked, conversation) {
+                if let Some(first) = seen.insert(id, row.line) {
+                    problems.push(format!(
+                        "line {}: conversation {id} is rated again (first on line {first})",
+                        row.line
+                    ));
+                    continue;
+                }
+            }
             match (checked, conversation) {
                 (Ok((score, comment)), Some(id)) => resolved.push((id, score, comment)),
                 (Err(e), _) => problems.push(format!("line {}: {e}", row.line)),

@@ -64,6 +64,20 @@ pub(crate) enum Label<'a> {
     Reopened,
     /// The customer's satisfaction score (1–5), entered or imported.
     Csat { score: u8, comment: Option<&'a str> },
+    /// A decision on a call to a team system's tool (MCP): approved (maybe with edited
+    /// arguments), rejected or escalated. Its tool is named `<server>/<tool>`.
+    External {
+        kind: DecisionKind,
+        call: &'a crate::ExternalCall,
+        /// The arguments as proposed, when an approval edited them.
+        proposed_args: Option<&'a Value>,
+        reason: Option<&'a str>,
+    },
+}
+
+/// How an external call's tool is named in eval cases.
+fn external_tool(call: &crate::ExternalCall) -> String {
+    format!("{}/{}", call.server, call.tool)
 }
 
 /// How the case's conversation resolved, as far as this decision tells.
@@ -85,6 +99,7 @@ impl Label<'_> {
             Label::Escalated { .. } => DecisionKind::Escalated.as_str(),
             Label::Reopened => "reopened",
             Label::Csat { .. } => "csat",
+            Label::External { kind, .. } => kind.as_str(),
         }
     }
 
@@ -98,7 +113,20 @@ impl Label<'_> {
             Label::Reply { .. } => Some(Resolution::ResolvedAfterEdits),
             Label::Escalated { .. } => Some(Resolution::Escalated),
             Label::Reopened => Some(Resolution::Reopened),
-            Label::Rejected { .. } | Label::Csat { .. } => None,
+            Label::External {
+                kind: DecisionKind::Approved,
+                proposed_args,
+                ..
+            } => Some(if proposed_args.is_some() {
+                Resolution::ResolvedAfterEdits
+            } else {
+                Resolution::ResolvedAsDrafted
+            }),
+            Label::External {
+                kind: DecisionKind::Escalated,
+                ..
+            } => Some(Resolution::Escalated),
+            Label::Rejected { .. } | Label::Csat { .. } | Label::External { .. } => None,
         }
     }
 
@@ -133,6 +161,18 @@ impl Label<'_> {
             Label::Csat { score, comment } => {
                 json!({"kind": self.kind(), "score": score, "comment": comment})
             }
+            Label::External {
+                call,
+                proposed_args,
+                reason,
+                ..
+            } => json!({
+                "kind": self.kind(), "proposal_id": call.proposal_id, "tool": external_tool(call),
+                "server": call.server,
+                "proposed_args": proposed_args.cloned().unwrap_or_else(|| Value::Object(call.arguments.clone())),
+                "corrected_args": proposed_args.map(|_| Value::Object(call.arguments.clone())),
+                "reason": reason,
+            }),
         }
     }
 
@@ -159,6 +199,26 @@ impl Label<'_> {
             Label::Reopened => "the customer wrote again after the reply".into(),
             Label::Csat { score, .. } => {
                 format!("the customer rated the conversation {score} of 5")
+            }
+            Label::External {
+                kind,
+                call,
+                proposed_args,
+                reason,
+            } => {
+                let tool = external_tool(call);
+                match (kind, proposed_args, reason) {
+                    (DecisionKind::Approved, None, _) => format!("{tool} approved as proposed"),
+                    (DecisionKind::Approved, Some(_), _) => {
+                        format!("{tool} approved with corrected arguments")
+                    }
+                    (DecisionKind::Rejected, _, Some(r)) => format!("{tool} must not be done: {r}"),
+                    (DecisionKind::Escalated, _, Some(r)) => {
+                        format!("{tool} needs a supervisor: {r}")
+                    }
+                    (DecisionKind::Escalated, _, None) => format!("{tool} needs a supervisor"),
+                    (k, _, _) => format!("{tool} {}", k.as_str()),
+                }
             }
         }
     }
@@ -198,6 +258,19 @@ pub(crate) fn capture(
             }
             ProposalState::Rejected => {
                 must_not_actions.push(json!({"tool": p.tool, "args": p.args, "reason": p.reason}))
+            }
+            _ => {}
+        }
+    }
+    // The team systems' calls, named `<server>/<tool>`, with the arguments as sent.
+    for c in crate::external_calls::of_conversation(tx, conversation_id)? {
+        let tool = external_tool(&c);
+        match c.state {
+            ProposalState::Executed => {
+                expected_actions.push(json!({"tool": tool, "args": c.arguments}));
+            }
+            ProposalState::Rejected => {
+                must_not_actions.push(json!({"tool": tool, "args": c.arguments}))
             }
             _ => {}
         }

@@ -25,6 +25,7 @@ use crate::audit_log::{self, AuditEntry};
 use crate::conversations;
 use crate::desk::Desk;
 use crate::error::DeskError;
+use crate::eval_capture::{self, Label};
 use crate::external_calls::{
     self, ExternalCall, ExternalOutcome, Finished, NewExternalCall, EXTERNAL_TOOL,
 };
@@ -303,7 +304,7 @@ impl Desk {
             external_calls::set_checked_arguments(&tx, id, &e.arguments, &e.args_hash, &e.verdict)?;
             proposals::set_args(&tx, id, &Value::Object(e.arguments.clone()))?;
         }
-        proposals::record_decision(
+        let decision_id = proposals::record_decision(
             &tx,
             &NewDecision {
                 proposal_id: id,
@@ -346,6 +347,21 @@ impl Desk {
         proposals::close_execution(&tx, id)?;
         external_calls::claim(&tx, id, &approving)?;
         proposals::set_state(&tx, id, ProposalState::Executed, now, &actor.name, None)?;
+        // The decision is eval data, in its own transaction like every decision.
+        let approved_call = external_calls::get(&tx, id)?;
+        let proposed = Value::Object(call.arguments.clone());
+        eval_capture::capture(
+            &tx,
+            call.conversation_id,
+            Some(decision_id),
+            now,
+            &Label::External {
+                kind: DecisionKind::Approved,
+                call: &approved_call,
+                proposed_args: edited.is_some().then_some(&proposed),
+                reason: None,
+            },
+        )?;
         tx.commit()?;
         tracing::info!(proposal = id, server = %call.server, tool = %call.tool, "external call approved and claimed");
         Ok(ClaimedCall {

@@ -171,4 +171,17 @@ fn an_import_finds_conversations_by_message_id_and_a_second_import_records_nothi
     let again = desk.import_csat("ana", &rows).unwrap();
     assert_eq!((again.recorded, again.unchanged), (0, 2));
     assert_eq!(desk.eval_cases(0).unwrap().len(), cases);
+
+    // One conversation rated twice in a file (here once by id, once by Message-ID): refused,
+    // naming both lines, nothing recorded.
+    let twice = vec![
+        row(2, CsatTarget::Conversation(a), 1),
+        row(3, CsatTarget::MessageId("a1@example.com".into()), 4),
+    ];
+    let e = desk.import_csat("ana", &twice).unwrap_err();
+    assert_eq!(e.code(), "invalid_csat");
+    assert!(e.to_string().contains("line 3: conversation"), "{e}");
+    assert!(e.to_string().contains("first on line 2"), "{e}");
+    assert_eq!(desk.csat(a).unwrap().unwrap().score, 5);
+    assert_eq!(desk.eval_cases(0).unwrap().len(), cases);
 }

@@ -13,6 +13,13 @@ pub struct Endpoint(Url);
 impl Endpoint {
     pub fn parse(text: &str) -> Result<Endpoint, SyncError> {
         let url = Url::parse(text).map_err(|_| SyncError::InvalidEndpoint(text.to_owned()))?;
+        // Credentials belong in the keychain (the bearer token), never in the URL, where they
+        // would reach logs and error messages.
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(SyncError::InvalidEndpoint(
+                "a URL with credentials in it (use the token)".to_owned(),
+            ));
+        }
         match url.scheme() {
             "https" if url.host().is_some() => Ok(Endpoint(url)),
             "http" if is_loopback(&url) => Ok(Endpoint(url)),
@@ -57,6 +64,8 @@ mod tests {
             ("http://10.0.0.1/", "insecure_endpoint"),
             ("ftp://127.0.0.1/", "invalid_endpoint"),
             ("not a url", "invalid_endpoint"),
+            ("https://user:pw@evals.example.com/", "invalid_endpoint"),
+            ("http://localhost:80@evil.example/", "invalid_endpoint"),
         ] {
             assert_eq!(Endpoint::parse(bad).unwrap_err().code(), code, "{bad}");
         }

@@ -12,7 +12,9 @@
 //! `last_name`, `name`). A name found anywhere in a case is then replaced everywhere in it, as
 //! a whole word and with its capital ("Hana's order"; the word "will" is not the name "Will").
 //! Street addresses are a house number and capitalised words ending in a street word ("12 Oak
-//! Street, Apt 4"), and the `address1`, `address2` and `zip` arguments. A name no cue marks
+//! Street, Apt 4"), and the `address1`, `address2` and `zip` arguments. Customer ids
+//! (`user_id`, `customer_id` arguments; a shop's ids are often made of the name) become
+//! `[customer-n]`, here and wherever the id appears in the case's text. A name no cue marks
 //! (one in mid-sentence, never in a greeting or signature) passes: this is redaction for an
 //! eval store behind a bearer token, not anonymisation for publication.
 
@@ -41,6 +43,9 @@ const PERSONAL_ARGS: &[(&str, Kind)] = &[
     ("address1", Kind::Address),
     ("address2", Kind::Address),
     ("zip", Kind::Zip),
+    // The shop's customer ids are often made of the name (`hana_yilmaz_9949`).
+    ("user_id", Kind::Customer),
+    ("customer_id", Kind::Customer),
 ];
 
 /// Words that can follow a greeting or a sign-off but name no one.
@@ -79,6 +84,7 @@ enum Kind {
     Address,
     Name,
     Zip,
+    Customer,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -133,9 +139,10 @@ fn name_cues() -> &'static [Regex] {
 pub struct Redactor {
     seen: HashMap<(Kind, String), String>,
     counts: HashMap<Kind, usize>,
-    /// Every name learnt, as written; replaced as whole words, longest first.
-    names: Vec<String>,
-    names_pattern: Option<Regex>,
+    /// Every name and customer id learnt, as written; replaced in text as whole words,
+    /// longest first.
+    known: Vec<(Kind, String)>,
+    known_patterns: HashMap<Kind, Regex>,
 }
 
 impl Redactor {
@@ -154,6 +161,9 @@ impl Redactor {
         match v {
             Value::String(_) if key.is_some_and(|k| STRUCTURAL.contains(&k)) => {}
             Value::String(s) if personal(key) == Some(Kind::Name) => self.learn_name(s),
+            Value::String(s) if personal(key) == Some(Kind::Customer) => {
+                self.learn(Kind::Customer, s.trim())
+            }
             Value::String(s) => self.learn_names_in(s),
             Value::Array(items) => items.iter().for_each(|i| self.learn_names(i, key)),
             Value::Object(map) => map.iter().for_each(|(k, v)| self.learn_names(v, Some(k))),
@@ -189,12 +199,18 @@ impl Redactor {
             );
         }
         for form in forms {
-            if !self.names.contains(&form) {
-                self.placeholder(Kind::Name, &form);
-                self.names.push(form);
-                self.names_pattern = None;
-            }
+            self.learn(Kind::Name, &form);
         }
+    }
+
+    /// Remembers a value to replace wherever it appears in text.
+    fn learn(&mut self, kind: Kind, value: &str) {
+        if value.is_empty() || self.known.iter().any(|(k, v)| *k == kind && v == value) {
+            return;
+        }
+        self.placeholder(kind, value);
+        self.known.push((kind, value.to_owned()));
+        self.known_patterns.remove(&kind);
     }
 
     fn value(&mut self, v: &Value, key: Option<&str>) -> Value {
@@ -225,8 +241,11 @@ impl Redactor {
         for (kind, re) in patterns() {
             out = self.replace_all(&out, *kind, re);
         }
-        if let Some(names) = self.names_regex() {
-            out = self.replace_all(&out, Kind::Name, &names);
+        // Customer ids before names: an id holds the name in lower case, never the reverse.
+        for kind in [Kind::Customer, Kind::Name] {
+            if let Some(known) = self.known_regex(kind) {
+                out = self.replace_all(&out, kind, &known);
+            }
         }
         out
     }
@@ -243,18 +262,26 @@ impl Redactor {
         replaced
     }
 
-    /// One pattern for every learnt name, longest first ("Hana Yilmaz" before "Hana").
-    fn names_regex(&mut self) -> Option<Regex> {
-        if self.names.is_empty() {
+    /// One pattern for every learnt value of `kind`, longest first ("Hana Yilmaz" before
+    /// "Hana"), as whole words and case as written.
+    fn known_regex(&mut self, kind: Kind) -> Option<Regex> {
+        if let Some(re) = self.known_patterns.get(&kind) {
+            return Some(re.clone());
+        }
+        let mut values: Vec<&str> = self
+            .known
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if values.is_empty() {
             return None;
         }
-        if self.names_pattern.is_none() {
-            let mut names: Vec<&String> = self.names.iter().collect();
-            names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-            let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
-            self.names_pattern = Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok();
-        }
-        self.names_pattern.clone()
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        let alternatives: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+        let re = Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok()?;
+        self.known_patterns.insert(kind, re.clone());
+        Some(re)
     }
 
     fn placeholder(&mut self, kind: Kind, found: &str) -> String {
@@ -271,6 +298,7 @@ impl Redactor {
             Kind::Address => format!("[address-{n}]"),
             Kind::Name => format!("[name-{n}]"),
             Kind::Zip => format!("[zip-{n}]"),
+            Kind::Customer => format!("[customer-{n}]"),
         };
         self.seen.insert(key, p.clone());
         p
@@ -341,6 +369,27 @@ mod tests {
         assert!(input.contains("will collect"));
         assert_eq!(args["city"], "Denver");
         assert_eq!(args["order_id"], "#W1");
+    }
+
+    #[test]
+    fn customer_ids_are_replaced_in_arguments_and_in_text() {
+        let mut r = Redactor::new();
+        let case = json!({
+            "expected_actions": [{"tool": "modify_user_address", "args": {"user_id": "hana_yilmaz_9949"}}],
+            "decision": {"proposed_args": {"user_id": "hana_yilmaz_9949"}},
+            "handoff": "Verified customer hana_yilmaz_9949 asked for a new address.",
+        });
+        let out = r.case(&case);
+        assert_eq!(
+            out["expected_actions"][0]["args"]["user_id"],
+            "[customer-1]"
+        );
+        assert_eq!(out["decision"]["proposed_args"]["user_id"], "[customer-1]");
+        assert_eq!(
+            out["handoff"],
+            "Verified customer [customer-1] asked for a new address."
+        );
+        assert!(!out.to_string().contains("yilmaz"));
     }
 
     #[test]

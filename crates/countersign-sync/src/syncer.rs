@@ -24,6 +24,10 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 pub enum Mode {
     /// One attempt per pending batch, then stop.
     Once,
+    /// A background round: batches in order until one cannot be sent now, then stop (the
+    /// receiver is down or busy: the next round, later, tries again). A refused batch is
+    /// parked and the round goes on.
+    Round,
     /// Retry each batch with backoff until the outbox is empty (parked batches aside).
     UntilEmpty,
 }
@@ -136,6 +140,8 @@ async fn attempt(
                 // The receiver's own words help the person who unparks it; bounded, as the
                 // body is the receiver's and could be anything.
                 let text = r.text().await.unwrap_or_default();
+                // A receiver that echoes the request must not put the token on a screen.
+                let text = text.replace(settings.token.expose(), "[token]");
                 let text: String = text.chars().take(300).collect();
                 Attempt::Refused(format!("HTTP {}: {}", status.as_u16(), text.trim()))
             }
@@ -169,7 +175,7 @@ pub async fn sync(
     // In `Once` mode a failed batch stays pending and the walk moves on past it.
     let mut after = None;
     while let Some(batch) = desk.next_eval_batch(after, settings.batch_size)? {
-        if mode == Mode::Once {
+        if mode != Mode::UntilEmpty {
             after = Some(batch.seq);
         }
         let body = ndjson(&batch, settings.redact);
@@ -196,6 +202,13 @@ pub async fn sync(
                 Attempt::Retry { why, retry_after } => {
                     desk.eval_batch_failed(&batch.id, &why)?;
                     report.failed_attempts += 1;
+                    if mode == Mode::Round {
+                        tracing::warn!(batch = %batch.id, error = %why, "eval batch not sent; round ends");
+                        let status = desk.sync_status()?;
+                        report.pending = status.pending;
+                        report.parked = status.parked;
+                        return Ok(report);
+                    }
                     if mode == Mode::Once {
                         tracing::warn!(batch = %batch.id, error = %why, "eval batch not sent; left pending");
                         break;

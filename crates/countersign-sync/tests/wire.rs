@@ -117,6 +117,38 @@ async fn a_refusal_parks_the_batch_for_a_person_and_the_rest_still_goes() {
 }
 
 #[tokio::test]
+async fn a_round_stops_at_the_first_batch_that_cannot_go_and_a_refusal_never_shows_the_token() {
+    let (_dir, mut desk) = desk_with_rejections(5);
+    let server = MockServer::start().await;
+    // A receiver that echoes the request's headers in its refusal.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("bad: authorization=Bearer t0ken"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let report = sync(&mut desk, &settings(&server), Mode::Round)
+        .await
+        .unwrap();
+    // The first batch parked, the second not sent now: the third is not tried this round.
+    assert_eq!(
+        (
+            report.batches_parked,
+            report.failed_attempts,
+            report.pending
+        ),
+        (1, 1, 3)
+    );
+    let status = desk.sync_status().unwrap();
+    let parked = status.parked_batches[0].error.as_deref().unwrap();
+    assert_eq!(parked, "HTTP 400: bad: authorization=Bearer [token]");
+}
+
+#[tokio::test]
 async fn once_makes_one_attempt_per_batch_and_leaves_failures_pending() {
     let (_dir, mut desk) = desk_with_rejections(3);
     let server = MockServer::start().await;

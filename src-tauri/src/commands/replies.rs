@@ -51,6 +51,7 @@ pub async fn reply_approve(
         })
         .await?;
     state.wake_sender.notify();
+    state.wake_syncer.notify();
     Ok(queued)
 }
 
@@ -130,5 +131,6 @@ pub async fn reply_send_resolve(
         .write(move |desk| Ok(desk.resolve_reply_send(id, &by, resolution)?))
         .await?;
     state.wake_sender.notify();
+    state.wake_syncer.notify();
     Ok(())
 }

@@ -40,7 +40,7 @@ pub async fn sync_set(state: State<'_, AppState>, target: SyncTarget) -> Result<
     state
         .write(move |desk| Ok(desk.set_sync_target(&by, &target)?))
         .await?;
-    state.wake_syncer.notify();
+    state.sync_now();
     Ok(())
 }
 
@@ -59,7 +59,7 @@ pub async fn sync_token_set(state: State<'_, AppState>, token: String) -> Result
             Some(token),
         )
         .await?;
-    state.wake_syncer.notify();
+    state.sync_now();
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub async fn sync_token_clear(state: State<'_, AppState>) -> Result<(), IpcError
 /// Syncs now instead of at the next round.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
-    state.wake_syncer.notify();
+    state.sync_now();
     Ok(())
 }
 
@@ -83,6 +83,6 @@ pub async fn sync_requeue(state: State<'_, AppState>, batch: String) -> Result<(
     state
         .write(move |desk| Ok(desk.requeue_eval_batch(&batch)?))
         .await?;
-    state.wake_syncer.notify();
+    state.sync_now();
     Ok(())
 }

@@ -37,7 +37,7 @@ pub async fn external_approve(
     let by = state.operator.clone();
     let files = WorkspaceFiles::new(&state.data_dir);
     let secrets = state.secrets;
-    state
+    let outcome = state
         .write(move |desk| {
             let call = desk.show_external(id)?.call;
             let name = ServerName::new(&call.server)?;
@@ -82,7 +82,10 @@ pub async fn external_approve(
                 result
             })
         })
-        .await
+        .await?;
+    // The decision's eval case waits in the sync outbox.
+    state.wake_syncer.notify();
+    Ok(outcome)
 }
 
 /// A person settles a call whose outcome was unknown, after checking the system.
