@@ -8,6 +8,7 @@ import type { DailyMetrics } from "./bindings/DailyMetrics";
 import type { Execution } from "./bindings/Execution";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportResult } from "./bindings/ExportResult";
+import type { ExternalOutcome } from "./bindings/ExternalOutcome";
 import type { GatePolicy } from "./bindings/GatePolicy";
 import type { Caps } from "./bindings/Caps";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
@@ -26,6 +27,7 @@ import type { OpenConversation } from "./bindings/OpenConversation";
 import type { QueueChanged } from "./bindings/QueueChanged";
 import type { QueueFilter } from "./bindings/QueueFilter";
 import type { QueuePage } from "./bindings/QueuePage";
+import type { ServerSummary } from "./bindings/ServerSummary";
 import type { Settings } from "./bindings/Settings";
 import type { ToolName } from "./bindings/ToolName";
 import type { UpdateStatus } from "./bindings/UpdateStatus";
@@ -62,6 +64,13 @@ export const ipc = {
   // assigned: the page never sends a name or a role.
   approve: (id: number, editedArgs: JsonValue | null) => call<Execution>("approve_proposal", { id, editedArgs }),
   reject: (id: number, reason: string) => call<null>("reject_proposal", { id, reason }),
+  /** The team's systems (MCP servers) with their listed tools and our classes. */
+  toolServers: () => call<ServerSummary[]>("tool_servers_list"),
+  /** Approves a call to a team's system and sends it once; edited arguments are re-checked. */
+  approveExternal: (id: number, editedArgs: JsonValue | null) =>
+    call<ExternalOutcome>("external_approve", { id, editedArgs }),
+  /** Settles a call whose outcome was unknown: it ran, or it did not. */
+  resolveExternal: (id: number, ran: boolean, note: string) => call<null>("external_resolve", { id, ran, note }),
   escalate: (id: number, note: string | null) => call<null>("escalate_proposal", { id, note }),
   propose: (conversationId: number, tool: ToolName, args: JsonValue) =>
     call<number>("propose_action", { conversationId, tool, args }),
