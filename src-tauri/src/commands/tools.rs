@@ -13,7 +13,7 @@ use crate::ipc_error::IpcError;
 use crate::state::{off_main, AppState};
 
 /// The keychain entry of a tool server's bearer token.
-fn token_name(server: &ServerName) -> String {
+pub(crate) fn token_name(server: &ServerName) -> String {
     format!("mcp-token-{server}")
 }
 
