@@ -41,6 +41,8 @@ fn main() {
         "tool_servers_list",
         "external_approve",
         "external_resolve",
+        "tool_server_token_set",
+        "tool_server_token_clear",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

@@ -85,6 +85,8 @@ fn main() {
             commands::tools::tool_servers_list,
             commands::tools::external_approve,
             commands::tools::external_resolve,
+            commands::tools::tool_server_token_set,
+            commands::tools::tool_server_token_clear,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -3,7 +3,7 @@
 //! (`countersign_store::approve_on_server`); this passes them through on the writer, off the
 //! main thread, with an HTTP server's token from the keychain.
 
-use countersign_core::SecretStore;
+use countersign_core::{Secret, SecretStore};
 use countersign_mcp::{connect, HintTrust, ServerName, ServerSummary, Timeouts, WorkspaceFiles};
 use countersign_store::{approve_on_server, relisted, ExternalOutcome};
 use serde_json::Value;
@@ -96,5 +96,49 @@ pub async fn external_resolve(
     let by = state.operator.clone();
     state
         .write(move |desk| Ok(desk.resolve_external(id, &by, ran, &note)?))
+        .await
+}
+
+/// Stores an HTTP tool server's bearer token in the OS keychain: a supervisor's, like the
+/// provider's key (the token decides what the server lets us do). Never written to the
+/// workspace, logged or sent back.
+#[tauri::command]
+pub async fn tool_server_token_set(
+    state: State<'_, AppState>,
+    server: String,
+    token: String,
+) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
+    let name = ServerName::new(&server)?;
+    let token = Secret::new(token);
+    if token.expose().trim().is_empty() {
+        return Err(IpcError::new("invalid_setting", "the token is empty"));
+    }
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&actor, "change a team system's credentials")?;
+            let entry = token_name(&name);
+            secrets.set(&entry, &token)?;
+            Ok(desk.record_credential_change(&actor, &entry, true)?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn tool_server_token_clear(
+    state: State<'_, AppState>,
+    server: String,
+) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
+    let name = ServerName::new(&server)?;
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&actor, "change a team system's credentials")?;
+            let entry = token_name(&name);
+            secrets.delete(&entry)?;
+            Ok(desk.record_credential_change(&actor, &entry, false)?)
+        })
         .await
 }

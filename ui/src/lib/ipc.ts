@@ -71,6 +71,9 @@ export const ipc = {
     call<ExternalOutcome>("external_approve", { id, editedArgs }),
   /** Settles a call whose outcome was unknown: it ran, or it did not. */
   resolveExternal: (id: number, ran: boolean, note: string) => call<null>("external_resolve", { id, ran, note }),
+  /** An HTTP tool server's bearer token, into the OS keychain (a supervisor's). */
+  setToolServerToken: (server: string, token: string) => call<null>("tool_server_token_set", { server, token }),
+  clearToolServerToken: (server: string) => call<null>("tool_server_token_clear", { server }),
   escalate: (id: number, note: string | null) => call<null>("escalate_proposal", { id, note }),
   propose: (conversationId: number, tool: ToolName, args: JsonValue) =>
     call<number>("propose_action", { conversationId, tool, args }),
