@@ -110,9 +110,22 @@ fn a_proposed_call_waits_in_the_queue_beside_the_shops_and_changes_nothing() {
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].proposal_id, id);
     assert_eq!(queue[0].outcome, ExternalOutcome::Awaiting);
-    // The shop's readers skip it rather than fail on it.
+    // The shop's readers skip it rather than fail on it; the review screen shows it.
     assert!(w.desk.queue().unwrap().is_empty());
     w.desk.history().unwrap();
+    let conversation = queue[0].conversation_id;
+    let view = w.desk.views().conversation(conversation).unwrap();
+    assert!(view.proposals.is_empty());
+    assert_eq!(view.external.len(), 1);
+    assert_eq!(view.external[0].arguments, refund(1_000).arguments);
+    w.clock
+        .advance_ms(w.desk.gate_policy().unwrap().expiry_ms + 1);
+    let view = w.desk.views().conversation(conversation).unwrap();
+    assert_eq!(
+        view.external[0].state,
+        ProposalState::Expired,
+        "overdue reads as expired"
+    );
     assert_eq!(w.desk.execution_count().unwrap(), 0);
     let audit = w.desk.show_external(id).unwrap().audit;
     assert_eq!(audit[0].kind.as_str(), "proposal.created");
