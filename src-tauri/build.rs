@@ -39,6 +39,7 @@ fn main() {
         "webhook_secret_set",
         "webhook_secret_clear",
         "tool_servers_list",
+        "tool_servers_refresh",
         "external_approve",
         "external_resolve",
         "tool_server_token_set",

@@ -83,6 +83,7 @@ fn main() {
             commands::update::update_check,
             commands::update::update_install,
             commands::tools::tool_servers_list,
+            commands::tools::tool_servers_refresh,
             commands::tools::external_approve,
             commands::tools::external_resolve,
             commands::tools::tool_server_token_set,

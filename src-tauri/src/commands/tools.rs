@@ -4,7 +4,10 @@
 //! main thread, with an HTTP server's token from the keychain.
 
 use countersign_core::{Secret, SecretStore};
-use countersign_mcp::{connect, HintTrust, ServerName, ServerSummary, Timeouts, WorkspaceFiles};
+use countersign_mcp::{
+    connect, relist_workspace, HintTrust, ServerName, ServerStatus, ServerSummary, Timeouts,
+    WorkspaceFiles,
+};
 use countersign_store::{approve_on_server, relisted, ExternalOutcome};
 use serde_json::Value;
 use tauri::State;
@@ -23,6 +26,28 @@ pub(crate) fn token_name(server: &ServerName) -> String {
 pub async fn tool_servers_list(state: State<'_, AppState>) -> Result<Vec<ServerSummary>, IpcError> {
     let files = WorkspaceFiles::new(&state.data_dir);
     off_main(move || Ok(files.summaries()?)).await
+}
+
+/// Connects to every configured server and lists its tools again (the catalogue is saved):
+/// each server's status, for the settings screen.
+#[tauri::command]
+pub async fn tool_servers_refresh(
+    state: State<'_, AppState>,
+) -> Result<Vec<ServerStatus>, IpcError> {
+    let files = WorkspaceFiles::new(&state.data_dir);
+    let secrets = state.secrets;
+    off_main(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| IpcError::new("internal", e.to_string()))?;
+        Ok(runtime.block_on(relist_workspace(
+            &files,
+            |name| secrets.for_worker(&token_name(name)),
+            Timeouts::default(),
+        ))?)
+    })
+    .await
 }
 
 /// Approves a call to a team's system and sends it, once; `edited_args` are re-checked first.

@@ -27,6 +27,7 @@ import type { OpenConversation } from "./bindings/OpenConversation";
 import type { QueueChanged } from "./bindings/QueueChanged";
 import type { QueueFilter } from "./bindings/QueueFilter";
 import type { QueuePage } from "./bindings/QueuePage";
+import type { ServerStatus } from "./bindings/ServerStatus";
 import type { ServerSummary } from "./bindings/ServerSummary";
 import type { Settings } from "./bindings/Settings";
 import type { ToolName } from "./bindings/ToolName";
@@ -66,6 +67,8 @@ export const ipc = {
   reject: (id: number, reason: string) => call<null>("reject_proposal", { id, reason }),
   /** The team's systems (MCP servers) with their listed tools and our classes. */
   toolServers: () => call<ServerSummary[]>("tool_servers_list"),
+  /** Connects to every server and lists its tools again: each server's status. */
+  refreshToolServers: () => call<ServerStatus[]>("tool_servers_refresh"),
   /** Approves a call to a team's system and sends it once; edited arguments are re-checked. */
   approveExternal: (id: number, editedArgs: JsonValue | null) =>
     call<ExternalOutcome>("external_approve", { id, editedArgs }),
