@@ -144,26 +144,14 @@ fn plan_one(
     let routed = runtime.block_on(agent.plan_claimed(reader, claimed));
     let settled = state.write_blocking(|desk| desk.settle_claimed(claimed, &routed.settlement()));
     match settled {
-        Ok(ingested) => {
-            // The checked writes to the team's systems join the plan's proposals.
-            let queued =
-                state.write_blocking(|desk| Agent::queue_external(desk, &ingested, &routed));
-            if let Err(e) = &queued {
-                tracing::warn!(
-                    conversation = id,
-                    code = e.code(),
-                    "could not queue the calls to the team's systems"
-                );
-            }
-            tracing::info!(
-                conversation = id,
-                planner = routed.planner.as_str(),
-                outcome = ingested.outcome.as_str(),
-                proposals = ingested.proposals.len(),
-                external = queued.map_or(0, |q| q.len()),
-                "planned"
-            )
-        }
+        Ok(ingested) => tracing::info!(
+            conversation = id,
+            planner = routed.planner.as_str(),
+            outcome = ingested.outcome.as_str(),
+            proposals = ingested.proposals.len(),
+            external = routed.external.len(),
+            "planned"
+        ),
         // Another worker (another app on the same workspace) settled it first: that is fine.
         Err(DeskError::AlreadySettled(_)) => {
             tracing::info!(conversation = id, "already planned elsewhere");
