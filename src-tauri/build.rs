@@ -48,8 +48,11 @@ fn main() {
         "csat_set",
         "csat_import",
         "tool_servers_list",
+        "tool_servers_refresh",
         "external_approve",
         "external_resolve",
+        "tool_server_token_set",
+        "tool_server_token_clear",
     ]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build failed: {e:#}");

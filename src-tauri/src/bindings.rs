@@ -94,6 +94,7 @@ mod tests {
             countersign_shop::ToolName,
             countersign_shop::CustomerCard,
             countersign_mcp::ServerSummary,
+            countersign_mcp::ServerStatus,
             countersign_store::ExternalCall,
             countersign_store::ExternalOutcome,
         );

@@ -95,8 +95,11 @@ fn main() {
             commands::csat::csat_set,
             commands::csat::csat_import,
             commands::tools::tool_servers_list,
+            commands::tools::tool_servers_refresh,
             commands::tools::external_approve,
             commands::tools::external_resolve,
+            commands::tools::tool_server_token_set,
+            commands::tools::tool_server_token_clear,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -11,7 +11,10 @@
 
 use std::time::Duration;
 
-use countersign_agent::{default_client_settings, model_access, Agent};
+use countersign_agent::{
+    default_client_settings, model_access, Agent, ExternalLimits, ExternalTools,
+};
+use countersign_mcp::{Timeouts, WorkspaceFiles};
 use countersign_store::{Claimed, DeskError, DeskReader, Provider};
 use tauri::{AppHandle, Manager};
 
@@ -134,7 +137,10 @@ fn plan_one(
         state.secrets.provider_key()
     };
     let access = model_access(&settings, key, &state.breakers, default_client_settings());
-    let agent = Agent::for_workspace(&settings, caps, access);
+    let mut agent = Agent::for_workspace(&settings, caps, access);
+    if !agent.never_asks_a_model() {
+        agent.external = team_tools(runtime, state);
+    }
     let routed = runtime.block_on(agent.plan_claimed(reader, claimed));
     let settled = state.write_blocking(|desk| desk.settle_claimed(claimed, &routed.settlement()));
     match settled {
@@ -143,6 +149,7 @@ fn plan_one(
             planner = routed.planner.as_str(),
             outcome = ingested.outcome.as_str(),
             proposals = ingested.proposals.len(),
+            external = routed.external.len(),
             "planned"
         ),
         // Another worker (another app on the same workspace) settled it first: that is fine.
@@ -154,5 +161,35 @@ fn plan_one(
             code = e.code(),
             "could not record the plan"
         ),
+    }
+}
+
+/// The workspace's team systems for this plan, connected and listed now (a stdio server is
+/// started per plan: plans are seconds apart at most, and a server never outlives its plan).
+/// Files that cannot be read leave the planner with the shop's tools, logged.
+fn team_tools(
+    runtime: &tokio::runtime::Runtime,
+    state: &AppState,
+) -> Option<std::sync::Arc<ExternalTools>> {
+    let files = WorkspaceFiles::new(&state.data_dir);
+    let connected = runtime.block_on(ExternalTools::connect_workspace(
+        &files,
+        |name| {
+            state
+                .secrets
+                .for_worker(&crate::commands::tools::token_name(name))
+        },
+        Timeouts::default(),
+        ExternalLimits::default(),
+    ));
+    match connected {
+        Ok(tools) => tools.map(|(tools, _unavailable)| std::sync::Arc::new(tools)),
+        Err(e) => {
+            tracing::warn!(
+                code = e.code(),
+                "the team systems' files are unusable; not offered"
+            );
+            None
+        }
     }
 }

@@ -17,8 +17,7 @@ use countersign_pipeline::{
 };
 use countersign_shop::ShopView;
 use countersign_store::{
-    Claimed, Desk, DeskError, DeskReader, ExternalProposeRequest, Ingested, ProviderSettings,
-    Settlement,
+    Claimed, Desk, DeskError, DeskReader, Ingested, ProviderSettings, Settlement,
 };
 use serde_json::json;
 
@@ -69,8 +68,7 @@ pub struct Routed {
     pub plan: Plan,
     pub planner: PlannerKind,
     pub why: String,
-    /// Checked writes to the team's systems, queued after the plan is settled
-    /// ([`Agent::queue_external`]).
+    /// Checked writes to the team's systems, queued with the plan when it is settled.
     pub external: Vec<CheckedProposal>,
 }
 
@@ -81,6 +79,7 @@ impl Routed {
             plan: &self.plan,
             planner: self.planner,
             route_reason: &self.why,
+            external: &self.external,
         }
     }
 }
@@ -253,35 +252,7 @@ impl Agent {
         }
         let admitted = desk.admit_claimed(request)?;
         let routed = self.plan(&desk.shop(), &desk.knowledge(), request).await;
-        let ingested = desk.settle(admitted.conversation_id, &routed.settlement())?;
-        Agent::queue_external(desk, &ingested, &routed)?;
-        Ok(ingested)
-    }
-
-    /// Queues a settled plan's checked writes to the team's systems in its conversation, each
-    /// a pending proposal. Run right after the plan is settled: the customer is the one the
-    /// plan verified (no customer, no writes were offered).
-    pub fn queue_external(
-        desk: &mut Desk,
-        ingested: &Ingested,
-        routed: &Routed,
-    ) -> Result<Vec<i64>, DeskError> {
-        let Some(customer_id) = ingested.customer_id.as_deref() else {
-            return Ok(Vec::new());
-        };
-        routed
-            .external
-            .iter()
-            .map(|checked| {
-                desk.propose_external(&ExternalProposeRequest {
-                    customer_id,
-                    conversation_id: Some(ingested.conversation_id),
-                    channel: "planner",
-                    checked,
-                    proposed_by: "planner",
-                })
-            })
-            .collect()
+        desk.settle(admitted.conversation_id, &routed.settlement())
     }
 
     /// Plans every request waiting for a planner on a desk this process owns (the CLI after a
@@ -294,10 +265,7 @@ impl Agent {
                 .plan(&desk.shop(), &desk.knowledge(), &claimed.request)
                 .await;
             match desk.settle_claimed(&claimed, &routed.settlement()) {
-                Ok(ingested) => {
-                    Agent::queue_external(desk, &ingested, &routed)?;
-                    planned += 1;
-                }
+                Ok(_) => planned += 1,
                 Err(DeskError::AlreadySettled(_)) => {}
                 Err(e) => return Err(e),
             }

@@ -13,7 +13,8 @@
 //! - `proposal.rs`: the steps in order — check a proposed call, execute an approved one.
 //! - `approval_gate.rs`: whether a person's approval of a checked call lets it execute; pure.
 //! - `shop_server.rs`: the demo shop's tools as an MCP server (`countersign mcp serve`).
-//! - `workspace_files.rs`: the servers, catalogue and policy files a workspace keeps.
+//! - `workspace_files.rs`: the servers, catalogue and policy files a workspace keeps;
+//!   `relist.rs`: every server listed again, with its status.
 //!
 //! rmcp is used in `client.rs` and `shop_server.rs` only; everything else speaks our types
 //! (`tool.rs`), so a revision of the protocol is those two modules' change.
@@ -26,6 +27,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod policy;
 pub mod proposal;
+pub mod relist;
 pub mod server;
 pub mod shop_server;
 pub mod tool;
@@ -45,6 +47,7 @@ pub use fingerprint::{args_hash, canonical_bytes, ArgsHash, ToolHash};
 pub use proposal::{
     check_proposal, execute_approved, ApprovedCall, CheckedProposal, ExecuteError, ProposalRefusal,
 };
+pub use relist::{relist_workspace, ServerStatus};
 pub use server::{ServerName, ServerSpec, Timeouts, TransportSpec};
 pub use tool::{ListedTool, ToolCall, ToolHints, ToolOutput};
 pub use workspace_files::{ServerSummary, ToolSummary, WorkspaceFiles, WorkspaceFilesError};

@@ -172,3 +172,41 @@ async fn a_read_runs_and_an_approved_write_changes_the_file_exactly_once() {
     assert_eq!(names.len(), 2, "{names:?}");
     server.close().await;
 }
+
+#[tokio::test]
+async fn relisting_a_workspace_saves_the_catalogue_and_reports_each_servers_status() {
+    use countersign_mcp::{
+        relist_workspace, ServerName, ServerSpec, TransportSpec, WorkspaceFiles,
+    };
+    let root = tempfile::tempdir().unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let files = WorkspaceFiles::new(ws.path());
+    let missing = ServerSpec {
+        name: ServerName::new("gone").unwrap(),
+        transport: TransportSpec::Stdio {
+            program: ws.path().join("no-such-server").display().to_string(),
+            args: vec![],
+        },
+        trust_read_only_hints: false,
+    };
+    files
+        .save_servers(&[support::filesystem_server("fs", root.path()), missing])
+        .unwrap();
+    let statuses = relist_workspace(&files, |_| None, support::timeouts())
+        .await
+        .unwrap();
+    assert_eq!(statuses.len(), 2);
+    assert!(statuses[0].connected, "{statuses:?}");
+    assert!(statuses[0].changes > 0, "every tool is new");
+    assert!(!statuses[1].connected);
+    assert_eq!(statuses[1].code.as_deref(), Some("mcp_spawn_failed"));
+    let summaries = files.summaries().unwrap();
+    assert!(summaries[0]
+        .tools
+        .iter()
+        .any(|t| t.name == "write_file" && t.class == "write"));
+    let again = relist_workspace(&files, |_| None, support::timeouts())
+        .await
+        .unwrap();
+    assert_eq!(again[0].changes, 0, "nothing changed since");
+}

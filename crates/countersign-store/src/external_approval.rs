@@ -97,65 +97,18 @@ impl Desk {
             }
             None => conversations::create(&tx, req.customer_id, req.channel, now)?,
         };
-        let amount = c
-            .verdict
-            .amount
-            .as_ref()
-            .map(|a| a.value)
-            .unwrap_or(Money::from_cents(0));
-        // The shop's preview shape, so the queue orders and labels it like any proposal; the
-        // arguments themselves are the preview of an external call.
-        let preview = Preview {
-            summary: format!("{} on {}", c.tool, c.server),
-            amount,
-            changes: Vec::new(),
-        };
-        let id = proposals::insert(
+        let id = record_external(
             &tx,
-            &NewProposal {
+            &NewExternal {
                 conversation_id,
                 customer_id: req.customer_id,
-                tool: EXTERNAL_TOOL,
-                args: &Value::Object(c.arguments.clone()),
-                preview: &preview,
-                subject: &Subject::Conversation(conversation_id),
-                fingerprint: &c.args_hash.0,
+                checked: c,
                 proposed_by: req.proposed_by,
-                created_at_ms: now,
-                expires_at_ms: now + expiry_ms,
+                now_ms: now,
+                expiry_ms,
             },
-        )?;
-        external_calls::insert(
-            &tx,
-            &NewExternalCall {
-                proposal_id: id,
-                server: c.server.as_str(),
-                tool: &c.tool,
-                tool_hash: &c.tool_hash,
-                arguments: &c.arguments,
-                args_hash: &c.args_hash,
-                verdict: &c.verdict,
-            },
-        )?;
-        audit_log::append(
-            &tx,
-            now,
-            req.proposed_by,
-            AuditKind::ProposalCreated,
-            &AuditSubject::Proposal(id),
-            &json!({
-                "conversation_id": conversation_id,
-                "customer_id": req.customer_id,
-                "server": c.server,
-                "tool": c.tool,
-                "tool_hash": c.tool_hash,
-                "args": c.arguments,
-                "args_hash": c.args_hash,
-                "verdict": c.verdict,
-            }),
         )?;
         tx.commit()?;
-        tracing::info!(proposal = id, server = %c.server, tool = %c.tool, "external call proposed");
         Ok(id)
     }
 
@@ -552,6 +505,90 @@ impl Desk {
     pub fn external_calls_needing_a_person(&self) -> Result<Vec<ExternalCall>, DeskError> {
         external_calls::needing_a_person(&self.conn)
     }
+}
+
+/// A checked external write to store as a pending proposal, in the caller's transaction.
+pub(crate) struct NewExternal<'a> {
+    pub conversation_id: i64,
+    pub customer_id: &'a str,
+    pub checked: &'a CheckedProposal,
+    pub proposed_by: &'a str,
+    pub now_ms: i64,
+    pub expiry_ms: i64,
+}
+
+/// Stores a checked external write as a pending proposal with its audit record, in the
+/// caller's transaction (proposing by hand, or settling a plan: then with the plan, at once).
+pub(crate) fn record_external(
+    tx: &rusqlite::Connection,
+    n: &NewExternal<'_>,
+) -> Result<i64, DeskError> {
+    let c = n.checked;
+    if args_hash(&Value::Object(c.arguments.clone())) != c.args_hash {
+        return Err(DeskError::ArgsMismatch(None));
+    }
+    let (conversation_id, now, expiry_ms) = (n.conversation_id, n.now_ms, n.expiry_ms);
+    let customer_id = n.customer_id;
+    let proposed_by = n.proposed_by;
+    let amount = c
+        .verdict
+        .amount
+        .as_ref()
+        .map(|a| a.value)
+        .unwrap_or(Money::from_cents(0));
+    // The shop's preview shape, so the queue orders and labels it like any proposal; the
+    // arguments themselves are the preview of an external call.
+    let preview = Preview {
+        summary: format!("{} on {}", c.tool, c.server),
+        amount,
+        changes: Vec::new(),
+    };
+    let id = proposals::insert(
+        tx,
+        &NewProposal {
+            conversation_id,
+            customer_id,
+            tool: EXTERNAL_TOOL,
+            args: &Value::Object(c.arguments.clone()),
+            preview: &preview,
+            subject: &Subject::Conversation(conversation_id),
+            fingerprint: &c.args_hash.0,
+            proposed_by,
+            created_at_ms: now,
+            expires_at_ms: now + expiry_ms,
+        },
+    )?;
+    external_calls::insert(
+        tx,
+        &NewExternalCall {
+            proposal_id: id,
+            server: c.server.as_str(),
+            tool: &c.tool,
+            tool_hash: &c.tool_hash,
+            arguments: &c.arguments,
+            args_hash: &c.args_hash,
+            verdict: &c.verdict,
+        },
+    )?;
+    audit_log::append(
+        tx,
+        now,
+        proposed_by,
+        AuditKind::ProposalCreated,
+        &AuditSubject::Proposal(id),
+        &json!({
+            "conversation_id": conversation_id,
+            "customer_id": customer_id,
+            "server": c.server,
+            "tool": c.tool,
+            "tool_hash": c.tool_hash,
+            "args": c.arguments,
+            "args_hash": c.args_hash,
+            "verdict": c.verdict,
+        }),
+    )?;
+    tracing::info!(proposal = id, server = %c.server, tool = %c.tool, "external call proposed");
+    Ok(id)
 }
 
 /// Sends a claimed call once, through `server` (the caller connects to the server the claim

@@ -347,6 +347,21 @@ impl Desk {
             &stored.channel,
             &request,
         )?;
+        // A plan that escalated for safety carries none; writes were offered only for a
+        // verified customer. Queued in this transaction: the plan and its calls, or neither.
+        for checked in settlement.external {
+            crate::external_approval::record_external(
+                &tx,
+                &crate::external_approval::NewExternal {
+                    conversation_id,
+                    customer_id: &customer,
+                    checked,
+                    proposed_by: settlement.planner.actor(),
+                    now_ms: now,
+                    expiry_ms,
+                },
+            )?;
+        }
         tx.commit()?;
         Ok(ingested(
             conversation_id,
@@ -456,6 +471,8 @@ pub struct Settlement<'a> {
     pub plan: &'a Plan,
     pub planner: PlannerKind,
     pub route_reason: &'a str,
+    /// Checked writes to the team's systems (MCP), queued with the plan in its transaction.
+    pub external: &'a [countersign_mcp::CheckedProposal],
 }
 
 fn channel_of(request: &Request) -> &'static str {

@@ -110,9 +110,22 @@ fn a_proposed_call_waits_in_the_queue_beside_the_shops_and_changes_nothing() {
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].proposal_id, id);
     assert_eq!(queue[0].outcome, ExternalOutcome::Awaiting);
-    // The shop's readers skip it rather than fail on it.
+    // The shop's readers skip it rather than fail on it; the review screen shows it.
     assert!(w.desk.queue().unwrap().is_empty());
     w.desk.history().unwrap();
+    let conversation = queue[0].conversation_id;
+    let view = w.desk.views().conversation(conversation).unwrap();
+    assert!(view.proposals.is_empty());
+    assert_eq!(view.external.len(), 1);
+    assert_eq!(view.external[0].arguments, refund(1_000).arguments);
+    w.clock
+        .advance_ms(w.desk.gate_policy().unwrap().expiry_ms + 1);
+    let view = w.desk.views().conversation(conversation).unwrap();
+    assert_eq!(
+        view.external[0].state,
+        ProposalState::Expired,
+        "overdue reads as expired"
+    );
     assert_eq!(w.desk.execution_count().unwrap(), 0);
     let audit = w.desk.show_external(id).unwrap().audit;
     assert_eq!(audit[0].kind.as_str(), "proposal.created");
@@ -488,4 +501,76 @@ fn an_external_call_expires_and_is_rejected_like_any_proposal() {
         w.desk.approve(rejected, AGENT, None),
         Err(DeskError::ExternalCall(_))
     ));
+}
+
+/// A planner's plan (no shop proposals) for `customer`, as the LLM planner settles it.
+fn plan_for(customer: &str) -> countersign_pipeline::Plan {
+    countersign_pipeline::Plan {
+        outcome: countersign_pipeline::Outcome::Reply,
+        customer_id: Some(customer.into()),
+        intent: None,
+        proposals: Vec::new(),
+        reply: Some("The refund is prepared for approval.".into()),
+        handoff: None,
+        citations: Vec::new(),
+        steps: Vec::new(),
+    }
+}
+
+#[test]
+fn a_plans_external_calls_are_queued_with_it_in_one_transaction_or_not_at_all() {
+    let mut w = world();
+    let request = countersign_pipeline::Request {
+        sender: Some("someone@example.com".into()),
+        body: "Please refund my last charge.".into(),
+        ..countersign_pipeline::Request::default()
+    };
+    let plan = plan_for(CUSTOMER);
+    let good = refund(1_000);
+    let mut bad = refund(2_000);
+    bad.arguments.insert("amount".into(), json!(9_999_999));
+
+    // One bad call: the whole settlement is refused, the plan included.
+    let admitted = w.desk.admit(&request).unwrap();
+    let refused = w.desk.settle(
+        admitted.conversation_id,
+        &countersign_store::Settlement {
+            plan: &plan,
+            planner: countersign_pipeline::PlannerKind::Llm,
+            route_reason: "test",
+            external: &[good.clone(), bad],
+        },
+    );
+    assert_eq!(refused.unwrap_err().code(), "args_mismatch");
+    assert!(w.desk.external_queue().unwrap().is_empty());
+    let view = w
+        .desk
+        .views()
+        .conversation(admitted.conversation_id)
+        .unwrap();
+    assert_eq!(
+        view.outcome.as_deref(),
+        Some("planning"),
+        "the plan was not recorded either"
+    );
+
+    w.desk
+        .settle(
+            admitted.conversation_id,
+            &countersign_store::Settlement {
+                plan: &plan,
+                planner: countersign_pipeline::PlannerKind::Llm,
+                route_reason: "test",
+                external: std::slice::from_ref(&good),
+            },
+        )
+        .unwrap();
+    let view = w
+        .desk
+        .views()
+        .conversation(admitted.conversation_id)
+        .unwrap();
+    assert_eq!(view.external.len(), 1);
+    assert_eq!(view.external[0].proposed_by, "llm-planner");
+    assert_eq!(view.external[0].args_hash, good.args_hash);
 }

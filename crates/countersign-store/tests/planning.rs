@@ -79,6 +79,7 @@ fn a_plan_is_settled_once_and_its_claim_is_leased() {
         plan: &plan,
         planner: PlannerKind::Llm,
         route_reason: "planner mode is llm",
+        external: &[],
     };
     let ingested = desk.settle(admitted.conversation_id, &settlement).unwrap();
     assert_eq!(ingested.proposals.len(), 1);
@@ -135,6 +136,7 @@ fn a_proposal_the_shop_outgrew_while_planning_is_dropped_and_the_conversation_es
                 plan: &plan,
                 planner: PlannerKind::Llm,
                 route_reason: "planner mode is llm",
+                external: &[],
             },
         )
         .unwrap();

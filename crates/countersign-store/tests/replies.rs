@@ -562,6 +562,7 @@ fn a_follow_up_supersedes_what_was_open_and_a_stranger_cannot_join_the_thread() 
         plan: &plan,
         planner: countersign_pipeline::PlannerKind::Rules,
         route_reason: "test",
+        external: &[],
     };
 
     // The customer writes again while the first message is being planned: the plan for the
@@ -615,6 +616,7 @@ fn a_follow_up_supersedes_what_was_open_and_a_stranger_cannot_join_the_thread() 
                 plan: &plan,
                 planner: countersign_pipeline::PlannerKind::Rules,
                 route_reason: "test",
+                external: &[],
             },
         )
         .unwrap();

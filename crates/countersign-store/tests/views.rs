@@ -383,6 +383,7 @@ fn the_queue_lists_a_request_while_it_is_planned_and_drops_it_once_settled() {
             plan: &plan,
             planner: PlannerKind::Rules,
             route_reason: "test",
+            external: &[],
         },
     )
     .unwrap();

@@ -3,8 +3,11 @@
 //! (`countersign_store::approve_on_server`); this passes them through on the writer, off the
 //! main thread, with an HTTP server's token from the keychain.
 
-use countersign_core::SecretStore;
-use countersign_mcp::{connect, HintTrust, ServerName, ServerSummary, Timeouts, WorkspaceFiles};
+use countersign_core::{Secret, SecretStore};
+use countersign_mcp::{
+    connect, relist_workspace, HintTrust, ServerName, ServerStatus, ServerSummary, Timeouts,
+    WorkspaceFiles,
+};
 use countersign_store::{approve_on_server, relisted, ExternalOutcome};
 use serde_json::Value;
 use tauri::State;
@@ -13,7 +16,7 @@ use crate::ipc_error::IpcError;
 use crate::state::{off_main, AppState};
 
 /// The keychain entry of a tool server's bearer token.
-fn token_name(server: &ServerName) -> String {
+pub(crate) fn token_name(server: &ServerName) -> String {
     format!("mcp-token-{server}")
 }
 
@@ -23,6 +26,28 @@ fn token_name(server: &ServerName) -> String {
 pub async fn tool_servers_list(state: State<'_, AppState>) -> Result<Vec<ServerSummary>, IpcError> {
     let files = WorkspaceFiles::new(&state.data_dir);
     off_main(move || Ok(files.summaries()?)).await
+}
+
+/// Connects to every configured server and lists its tools again (the catalogue is saved):
+/// each server's status, for the settings screen.
+#[tauri::command]
+pub async fn tool_servers_refresh(
+    state: State<'_, AppState>,
+) -> Result<Vec<ServerStatus>, IpcError> {
+    let files = WorkspaceFiles::new(&state.data_dir);
+    let secrets = state.secrets;
+    off_main(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| IpcError::new("internal", e.to_string()))?;
+        Ok(runtime.block_on(relist_workspace(
+            &files,
+            |name| secrets.for_worker(&token_name(name)),
+            Timeouts::default(),
+        ))?)
+    })
+    .await
 }
 
 /// Approves a call to a team's system and sends it, once; `edited_args` are re-checked first.
@@ -99,5 +124,49 @@ pub async fn external_resolve(
     let by = state.operator.clone();
     state
         .write(move |desk| Ok(desk.resolve_external(id, &by, ran, &note)?))
+        .await
+}
+
+/// Stores an HTTP tool server's bearer token in the OS keychain: a supervisor's, like the
+/// provider's key (the token decides what the server lets us do). Never written to the
+/// workspace, logged or sent back.
+#[tauri::command]
+pub async fn tool_server_token_set(
+    state: State<'_, AppState>,
+    server: String,
+    token: String,
+) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
+    let name = ServerName::new(&server)?;
+    let token = Secret::new(token);
+    if token.expose().trim().is_empty() {
+        return Err(IpcError::new("invalid_setting", "the token is empty"));
+    }
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&actor, "change a team system's credentials")?;
+            let entry = token_name(&name);
+            secrets.set(&entry, &token)?;
+            Ok(desk.record_credential_change(&actor, &entry, true)?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn tool_server_token_clear(
+    state: State<'_, AppState>,
+    server: String,
+) -> Result<(), IpcError> {
+    let actor = state.operator.clone();
+    let name = ServerName::new(&server)?;
+    let secrets = state.secrets;
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&actor, "change a team system's credentials")?;
+            let entry = token_name(&name);
+            secrets.delete(&entry)?;
+            Ok(desk.record_credential_change(&actor, &entry, false)?)
+        })
         .await
 }

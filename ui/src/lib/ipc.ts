@@ -13,6 +13,7 @@ import type { WorkReport } from "./bindings/WorkReport";
 import type { Execution } from "./bindings/Execution";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportResult } from "./bindings/ExportResult";
+import type { ExternalOutcome } from "./bindings/ExternalOutcome";
 import type { GatePolicy } from "./bindings/GatePolicy";
 import type { Caps } from "./bindings/Caps";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
@@ -31,6 +32,8 @@ import type { OpenConversation } from "./bindings/OpenConversation";
 import type { QueueChanged } from "./bindings/QueueChanged";
 import type { QueueFilter } from "./bindings/QueueFilter";
 import type { QueuePage } from "./bindings/QueuePage";
+import type { ServerStatus } from "./bindings/ServerStatus";
+import type { ServerSummary } from "./bindings/ServerSummary";
 import type { Settings } from "./bindings/Settings";
 import type { ToolName } from "./bindings/ToolName";
 import type { UpdateStatus } from "./bindings/UpdateStatus";
@@ -67,6 +70,18 @@ export const ipc = {
   // assigned: the page never sends a name or a role.
   approve: (id: number, editedArgs: JsonValue | null) => call<Execution>("approve_proposal", { id, editedArgs }),
   reject: (id: number, reason: string) => call<null>("reject_proposal", { id, reason }),
+  /** The team's systems (MCP servers) with their listed tools and our classes. */
+  toolServers: () => call<ServerSummary[]>("tool_servers_list"),
+  /** Connects to every server and lists its tools again: each server's status. */
+  refreshToolServers: () => call<ServerStatus[]>("tool_servers_refresh"),
+  /** Approves a call to a team's system and sends it once; edited arguments are re-checked. */
+  approveExternal: (id: number, editedArgs: JsonValue | null) =>
+    call<ExternalOutcome>("external_approve", { id, editedArgs }),
+  /** Settles a call whose outcome was unknown: it ran, or it did not. */
+  resolveExternal: (id: number, ran: boolean, note: string) => call<null>("external_resolve", { id, ran, note }),
+  /** An HTTP tool server's bearer token, into the OS keychain (a supervisor's). */
+  setToolServerToken: (server: string, token: string) => call<null>("tool_server_token_set", { server, token }),
+  clearToolServerToken: (server: string) => call<null>("tool_server_token_clear", { server }),
   escalate: (id: number, note: string | null) => call<null>("escalate_proposal", { id, note }),
   propose: (conversationId: number, tool: ToolName, args: JsonValue) =>
     call<number>("propose_action", { conversationId, tool, args }),
