@@ -438,6 +438,8 @@ test("the metrics screen", async () => {
 async function startEvalStore() {
   const { createServer } = await import("node:http");
   const received = new Map();
+  /** How many times each id arrived in an acknowledged request: a duplicate shows as 2. */
+  const times = new Map();
   const requests = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -451,12 +453,13 @@ async function startEvalStore() {
       for (const line of body.split("\n").filter(Boolean)) {
         const c = JSON.parse(line);
         received.set(c.id, c);
+        times.set(c.id, (times.get(c.id) ?? 0) + 1);
       }
       res.writeHead(200).end("ok");
     });
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { url: `http://127.0.0.1:${server.address().port}/cases`, received, requests, close: () => server.close() };
+  return { url: `http://127.0.0.1:${server.address().port}/cases`, received, times, requests, close: () => server.close() };
 }
 
 test("a person gives a conversation's CSAT, and the decisions reach the eval store through a failure", async () => {
@@ -492,6 +495,7 @@ test("a person gives a conversation's CSAT, and the decisions reach the eval sto
     await (await $('[data-testid="sync-token"]')).setValue(token);
     await (await $('[data-testid="save-sync-token"]')).click();
     await browser.waitUntil(async () => (await (await $('[data-testid="sync-token-status"]')).getText()).includes("A token is set"), { timeout: 10_000 });
+    assert.equal(await (await $('[data-testid="sync-token"]')).getValue(), "", "the field is cleared at once");
     await (await $('[data-testid="sync-endpoint"]')).setValue(store.url);
     await (await $('[data-testid="save-sync"]')).click();
     // The first attempt is refused: the error is shown, nothing is lost.
@@ -510,6 +514,7 @@ test("a person gives a conversation's CSAT, and the decisions reach the eval sto
     // The store holds every case once, the score among them, sent with the token.
     const cases = [...store.received.values()];
     assert.ok(cases.length >= pending, `${cases.length} cases received, ${pending} were waiting`);
+    assert.deepEqual([...store.times.values()].filter((n) => n !== 1), [], "every case acknowledged once");
     const score = cases.find((c) => c.decision?.kind === "csat" && String(c.conversation_id) === conversation);
     assert.ok(score, JSON.stringify(cases.map((c) => c.decision?.kind)));
     assert.equal(score.csat, 4);
@@ -520,6 +525,99 @@ test("a person gives a conversation's CSAT, and the decisions reach the eval sto
   } finally {
     store.close();
   }
+});
+
+const BILLING_POLICY = `
+[servers.billing]
+customer_id = "email"
+
+[servers.billing.tools.refund]
+approver = "agent"
+
+[servers.billing.tools.refund.amount]
+pointer = "/amount"
+unit = "minor"
+currency = "usd"
+currency_pointer = "/currency"
+agent_limit = "50.00"
+supervisor_limit = "500.00"
+
+[servers.billing.tools.refund.ownership]
+argument = "/charge"
+read_tool = "get_charge"
+read_arguments = { charge_id = "/charge" }
+owner_pointer = "/customer"
+`;
+
+test("a refund on the team's billing system (MCP) waits in the review and reaches the server once, on approval", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const dataDir = join(process.env.E2E_TMP, "data", "app.countersign.desk");
+  // The billing system: PyPI's mcp SDK (tests/mcp/billing_server.py), logging every call it
+  // receives; its one charge belongs to a customer of the demo shop.
+  const state = join(process.env.E2E_TMP, "billing");
+  mkdirSync(state, { recursive: true });
+  const customer = "bruno.ulloa41@example.com";
+  writeFileSync(join(state, "charges.json"), JSON.stringify({ ch_e2e1: { id: "ch_e2e1", customer, amount: 4500, currency: "usd" } }));
+  const python = join(root, "tests/mcp/.venv/bin/python");
+  workspaceCli("tools", "add-server", "billing", "--command", `env BILLING_STATE_DIR=${state} ${python} ${join(root, "tests/mcp/billing_server.py")}`);
+  const listed = JSON.parse(workspaceCli("tools", "list", "--json"));
+  const getCharge = listed[0].tools.find((t) => t.name === "get_charge");
+  // A supervisor (this OS account, since the LLM test) accepts the read after reviewing it.
+  workspaceCli("--actor", "e2e-agent", "tools", "classify", "billing", "get_charge", "read", "--hash", getCharge.hash);
+  writeFileSync(join(dataDir, "mcp-policy.toml"), BILLING_POLICY);
+  const refunds = () =>
+    (existsSync(join(state, "calls.log")) ? readFileSync(join(state, "calls.log"), "utf8") : "")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((c) => c.tool === "refund");
+
+  // Settings shows the server, its tools and our classes (not the server's hints).
+  await (await $('[data-testid="tab-settings"]')).click();
+  await (await $('[data-testid="check-tool-servers"]')).click();
+  const readRow = await $('[data-testid="tool-servers"] [data-testid="tool"][data-class="read"]');
+  await readRow.waitForExist({ timeout: 20_000, timeoutMsg: "the billing server's tools were not listed" });
+  assert.match(await readRow.getText(), /get_charge/);
+  const writes = [];
+  for (const r of await browser.$$('[data-testid="tool-servers"] [data-testid="tool"][data-class="write"]')) writes.push(await r.getText());
+  assert.ok(writes.some((t) => /refund/.test(t)), JSON.stringify(writes));
+  assert.ok(writes.some((t) => /customer_notes/.test(t)), "a 'read-only' hint that writes is not trusted");
+  await shot("tool-servers");
+
+  // The customer's request, left to the app's LLM planner (the fake provider asks for a refund).
+  const mail = join(process.env.E2E_TMP, "refund.eml");
+  execFileSync("bash", ["-c", `printf 'From: %s\\r\\nSubject: duplicate charge\\r\\n\\r\\n%s\\r\\n' "$1" "$2" > "$3"`, "_", customer, "Hi, charge ch_e2e1 was taken twice for one order. Could you refund $20 of it? Thanks, Bruno", mail]);
+  const admitted = JSON.parse(workspaceCli("ingest", mail, "--channel", "email", "--queue", "--json"));
+  // Opened while it is planned (the queue lists it first); the review fills in when the plan
+  // is settled.
+  await openQueue();
+  const planningRow = await $(`[data-testid="planning-item"][data-conversation="${admitted.conversation_id}"]`);
+  await planningRow.waitForExist({ timeout: 10_000, timeoutMsg: "the queued request did not show as planning" });
+  await planningRow.click();
+  await (await $(`[data-testid="review"][data-conversation="${admitted.conversation_id}"]`)).waitForExist({ timeout: 10_000 });
+  const call = await $('[data-testid="external-call"]');
+  await call.waitForExist({ timeout: 40_000, timeoutMsg: "the review shows no call to the billing system" });
+  const args = await (await $('[data-testid="external-arguments"]')).getText();
+  assert.match(args, /ch_e2e1/);
+  assert.match(args, /2000/);
+  assert.equal(refunds().length, 0, "nothing reached the server before the approval");
+  await shot("external-call");
+  await assertAccessible("external call review");
+
+  await (await $('[data-testid="external-approve"]')).click();
+  const outcome = await $('[data-testid="external-outcome"]');
+  await outcome.waitForExist({ timeout: 30_000, timeoutMsg: "the approved call shows no outcome" });
+  await browser.waitUntil(async () => (await call.getAttribute("data-outcome")) === "succeeded", { timeout: 30_000, timeoutMsg: "the call did not succeed" });
+  // Exactly once, with exactly the approved arguments (and our idempotency key).
+  const sent = refunds();
+  assert.equal(sent.length, 1, JSON.stringify(sent));
+  assert.equal(sent[0].arguments.charge, "ch_e2e1");
+  assert.equal(sent[0].arguments.amount, 2000);
+  assert.ok(sent[0].arguments.idempotency_key, "the call carries our idempotency key");
+  // A second approval is refused by the core; the server still saw one.
+  assert.ok(!(await (await $('[data-testid="external-approve"]')).isExisting()), "no approve button on a sent call");
+  assert.equal(refunds().length, 1);
+  await shot("external-call-sent");
 });
 
 /** Puts a raw message into a mailbox of the test server over IMAP (APPEND), as a mail client

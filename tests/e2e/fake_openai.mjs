@@ -5,6 +5,8 @@
 // - A planning call whose conversation has no tool result yet asks for `get_order_details` of
 //   the first order id (#W and 7 digits) in the customer's message.
 // - Once a tool result is in the conversation, it answers with a final draft naming that order.
+// - When the team's billing system is offered (`billing__refund`) and the customer names a
+//   charge (`ch_…`), the first call asks for a refund of $20.00 on it instead.
 // Planning calls wait FAKE_LLM_DELAY_MS (default 0) first, so a test can watch the queue show
 // the request as being planned. Every call reports fixed token usage (200 of the prompt tokens
 // cached). Each request is recorded (path, Authorization header, model, roles, tool names) so
@@ -69,6 +71,22 @@ const server = http.createServer((req, res) => {
     const asked = messages.filter((m) => m.role === "user").map((m) => text(m.content)).join("\n");
     const order = (asked.match(/#W\d{7}/) ?? ["#W0000000"])[0];
     const looked = messages.some((m) => m.role === "tool");
+    const charge = asked.match(/\bch_\w+/)?.[0];
+    if (charge && tools.some((t) => t?.function?.name === "billing__refund")) {
+      const answer = looked
+        ? completion(model, { role: "assistant", content: "Hello, I have prepared the refund you asked for on that charge. A colleague will confirm it shortly; nothing changes until then." }, "stop", { prompt_tokens: 1500, completion_tokens: 40 })
+        : completion(
+            model,
+            {
+              role: "assistant",
+              content: null,
+              tool_calls: [{ id: "call_fake_refund", type: "function", function: { name: "billing__refund", arguments: JSON.stringify({ charge, amount: 2000, currency: "usd" }) } }],
+            },
+            "tool_calls",
+            { prompt_tokens: 1200, completion_tokens: 20 },
+          );
+      return setTimeout(() => send(200, answer), delayMs);
+    }
     const answer = looked
       ? completion(
           model,
