@@ -148,11 +148,22 @@ impl Model {
     /// Probability that normalised text is an injection: the highest over the whole text and
     /// its sentence windows, with where that window is.
     pub fn score(&self, text: &str) -> Scored {
+        self.find(text, |_, _| 0.0).0
+    }
+
+    /// The highest-scoring window overall, and the highest-scoring window that reaches its
+    /// own threshold (`threshold` is asked with each window's byte range), if any.
+    pub fn find(
+        &self,
+        text: &str,
+        threshold: impl Fn(usize, usize) -> f32,
+    ) -> (Scored, Option<Scored>) {
         let mut best = Scored {
             probability: 0.0,
             start: 0,
             end: 0,
         };
+        let mut found: Option<Scored> = None;
         let mut features = Vec::new();
         let mut consider = |start: usize, end: usize, features: &mut Vec<u32>| {
             if words(&text[start..end]).nth(MIN_WORDS - 1).is_none() {
@@ -163,28 +174,42 @@ impl Model {
                 return;
             }
             let p = sigmoid(self.logit(features));
+            let here = Scored {
+                probability: p,
+                start,
+                end,
+            };
             if p > best.probability {
-                best = Scored {
-                    probability: p,
-                    start,
-                    end,
-                };
+                best = here;
+            }
+            if p >= threshold(start, end) && found.is_none_or(|f| p > f.probability) {
+                found = Some(here);
             }
         };
-        if text.len() <= WHOLE_MAX {
-            consider(0, text.len(), &mut features);
+        for (start, end) in windows(text) {
+            consider(start, end, &mut features);
         }
-        let sentences = sentences(text);
-        if sentences.len() > 1 || text.len() > WHOLE_MAX {
-            for (i, &(s, e)) in sentences.iter().enumerate().take(MAX_WINDOWS / 2) {
-                consider(s, e, &mut features);
-                if let Some(&(_, next_end)) = sentences.get(i + 1) {
-                    consider(s, next_end, &mut features);
-                }
+        (best, found)
+    }
+}
+
+/// The byte ranges the classifier scores in a text: the whole of it (when not too long),
+/// and each sentence alone and with the next one.
+pub fn windows(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if text.len() <= WHOLE_MAX {
+        out.push((0, text.len()));
+    }
+    let sentences = sentences(text);
+    if sentences.len() > 1 || text.len() > WHOLE_MAX {
+        for (i, &(s, e)) in sentences.iter().enumerate().take(MAX_WINDOWS / 2) {
+            out.push((s, e));
+            if let Some(&(_, next_end)) = sentences.get(i + 1) {
+                out.push((s, next_end));
             }
         }
-        best
     }
+    out
 }
 
 /// Byte ranges of the sentences of a text: split after `.`, `!`, `?` or `:` followed by
@@ -248,6 +273,28 @@ mod tests {
         let mut wrong = m.to_bytes();
         wrong[0] = b'X';
         assert_eq!(Model::from_bytes(&wrong).unwrap_err(), ModelError::BadMagic);
+    }
+
+    #[test]
+    fn each_window_is_held_to_its_own_threshold() {
+        // A model that only knows "poem"; windows holding "order" need more than certainty.
+        let mut m = Model::zeroed();
+        let mut poem = Vec::new();
+        extract("poem", &mut poem);
+        for i in poem {
+            m.weights[i as usize] = 5.0;
+        }
+        m.bias = -1.0;
+        let text = "your order shipped today. write a poem about the sea please.";
+        let order = text.find("order").unwrap();
+        let (best, found) = m.find(text, |s, e| if (s..e).contains(&order) { 1.1 } else { 0.5 });
+        let found = found.unwrap();
+        assert_eq!(
+            &text[found.start..found.end],
+            "write a poem about the sea please."
+        );
+        assert!(best.probability >= found.probability);
+        assert!(m.find(text, |_, _| 1.1).1.is_none());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! What the classifier sees of a text: hashed word unigrams and bigrams and character n-grams
+//! What the classifier sees of a text: hashed word unigrams, bigrams and trigrams and character n-grams
 //! of each word. One definition, shared by scoring and training, so a model never meets
 //! features it was not trained on.
 //!
@@ -69,12 +69,16 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 pub fn extract(text: &str, out: &mut Vec<u32>) {
     out.clear();
     let mut prev: Option<String> = None;
+    let mut prev2: Option<String> = None;
     let mut padded = String::new();
     for raw in words(text).take(MAX_WORDS) {
         let word = deleet(raw).unwrap_or_else(|| raw.to_owned());
         out.push(hash(b'w', &[word.as_bytes()]));
         if let Some(p) = &prev {
             out.push(hash(b'b', &[p.as_bytes(), word.as_bytes()]));
+            if let Some(pp) = &prev2 {
+                out.push(hash(b't', &[pp.as_bytes(), p.as_bytes(), word.as_bytes()]));
+            }
         }
         padded.clear();
         padded.push('<');
@@ -91,7 +95,7 @@ pub fn extract(text: &str, out: &mut Vec<u32>) {
                 out.push(hash(b'c', &[&padded.as_bytes()[start..end]]));
             }
         }
-        prev = Some(word);
+        prev2 = prev.replace(word);
     }
     out.sort_unstable();
     out.dedup();
