@@ -12,8 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign_pipeline::guard::features::{extract, words, DIM};
-use countersign_pipeline::guard::{windows, Model, MIN_WORDS};
+use countersign_pipeline::guard::features::{extract_in, words, DIM};
+use countersign_pipeline::guard::{windows, Model, MAIL_BYTES, MIN_WORDS};
 use countersign_pipeline::normalize::normalize;
 use serde::Serialize;
 
@@ -138,8 +138,9 @@ fn featurise(rows: &[GuardRow]) -> Vec<Example> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let text = normalize(&r.text).text;
+        let mail = text.len() > MAIL_BYTES;
         let mut f = Vec::new();
-        extract(&text, &mut f);
+        extract_in(&text, mail, &mut f);
         out.push((f, target(r.label), 1.0));
         // The guard scores a text's sentence windows too, and the highest counts; every
         // window of a benign text is benign, so the model learns them as such (an injection's
@@ -155,7 +156,7 @@ fn featurise(rows: &[GuardRow]) -> Vec<Example> {
             let w = BENIGN_WINDOWS / pieces.len().max(1) as f32;
             for (s, e) in pieces {
                 let mut f = Vec::new();
-                extract(&text[s..e], &mut f);
+                extract_in(&text[s..e], mail, &mut f);
                 out.push((f, 0.0, w));
             }
         }
@@ -336,7 +337,7 @@ pub fn build(paths: &TrainPaths) -> Result<(Model, TrainingReport), GuardEvalErr
             "logistic regression, AdaGrad, balanced classes, the average of {SEEDS} fits over seeded row orders; each benign text's sentence windows trained as benign too (together weight {BENIGN_WINDOWS})"
         ),
         features: format!(
-            "hashed word unigrams, bigrams and trigrams and character 3-5-grams of each word, {DIM} buckets, int8 weights"
+            "hashed word unigrams, bigrams and trigrams and character 3-5-grams of each word, plus the words again in a mail-context space for text over {MAIL_BYTES} bytes, {DIM} buckets, int8 weights"
         ),
         epochs: EPOCHS,
         learning_rate: LEARNING_RATE,

@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use super::features::{extract, words, DIM, DIM_BITS};
+use super::features::{extract_in, words, DIM, DIM_BITS};
 
 const MAGIC: &[u8; 4] = b"CSGM";
 const VERSION: u32 = 1;
@@ -23,6 +23,9 @@ const MAX_WINDOWS: usize = 400;
 /// model swings on single words ("Re: your order" scored like an attack), and the signature
 /// rules cover short attacks.
 pub const MIN_WORDS: usize = 3;
+/// Text longer than this many bytes is read as mail: its windows carry mail-context features
+/// ([`extract_in`]), in training and in scoring alike.
+pub const MAIL_BYTES: usize = 300;
 
 /// A trained model: weights, bias and the two decision thresholds.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,11 +168,12 @@ impl Model {
         };
         let mut found: Option<Scored> = None;
         let mut features = Vec::new();
+        let mail = text.len() > MAIL_BYTES;
         let mut consider = |start: usize, end: usize, features: &mut Vec<u32>| {
             if words(&text[start..end]).nth(MIN_WORDS - 1).is_none() {
                 return;
             }
-            extract(&text[start..end], features);
+            extract_in(&text[start..end], mail, features);
             if features.is_empty() {
                 return;
             }
@@ -249,6 +253,7 @@ pub static MODEL: LazyLock<Model> =
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::guard::features::extract;
 
     #[test]
     fn the_committed_model_loads() {

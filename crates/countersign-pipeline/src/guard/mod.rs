@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use classifier::{sentences, windows, Model, ModelError, Scored, MIN_WORDS, MODEL};
+pub use classifier::{sentences, windows, Model, ModelError, Scored, MAIL_BYTES, MIN_WORDS, MODEL};
 pub use rules::{scan as scan_rules, RuleHit};
 
 use crate::normalize::normalize;
