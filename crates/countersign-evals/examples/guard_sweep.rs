@@ -4,7 +4,8 @@
 //!
 //! `COUNTERSIGN_DATASETS=… cargo run --release -p countersign-evals --example guard_sweep`
 //! (`-- committed` measures the committed model instead; other `.jsonl` arguments are measured
-//! too, and `only` leaves the public sets out; `explain` counts the reasons that fired).
+//! too, and `only` leaves the public sets out; `explain` counts the reasons that fired;
+//! `slowest` times each row three times and names the slowest, by their best time).
 
 // A report for a person at a terminal, like the CLI's own output.
 #![allow(clippy::print_stdout)]
@@ -53,6 +54,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in files {
         let rows = read_rows(&path)?;
         let r = evaluate(&rows, &model, false);
+        if std::env::args().any(|a| a == "slowest") {
+            // The rows that take longest, each the best of three timings.
+            let mut times: Vec<(u128, &str)> = rows
+                .iter()
+                .map(|row| {
+                    let request = countersign_pipeline::Request {
+                        body: row.text.clone(),
+                        ..Default::default()
+                    };
+                    let best = (0..3)
+                        .map(|_| {
+                            let t = std::time::Instant::now();
+                            let _ = countersign_pipeline::guard::screen_with(&request, &model);
+                            t.elapsed().as_micros()
+                        })
+                        .min()
+                        .unwrap_or_default();
+                    (best, row.id.as_str())
+                })
+                .collect();
+            times.sort_unstable_by(|a, b| b.cmp(a));
+            println!("    slowest: {:?}", &times[..times.len().min(4)]);
+        }
         if explain {
             // Which reasons fire, by label: counts only, so the test rows are not read.
             let mut counts: std::collections::BTreeMap<String, usize> = Default::default();

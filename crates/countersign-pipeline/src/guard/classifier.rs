@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use super::features::{extract_in, words, DIM, DIM_BITS};
+use super::features::{extract_in, join, segment, words, Segment, DIM, DIM_BITS};
 
 const MAGIC: &[u8; 4] = b"CSGM";
 const VERSION: u32 = 1;
@@ -167,14 +167,9 @@ impl Model {
             end: 0,
         };
         let mut found: Option<Scored> = None;
-        let mut features = Vec::new();
         let mail = text.len() > MAIL_BYTES;
-        let mut consider = |start: usize, end: usize, features: &mut Vec<u32>| {
-            if words(&text[start..end]).nth(MIN_WORDS - 1).is_none() {
-                return;
-            }
-            extract_in(&text[start..end], mail, features);
-            if features.is_empty() {
+        let mut consider = |start: usize, end: usize, words: usize, features: &[u32]| {
+            if words < MIN_WORDS || features.is_empty() {
                 return;
             }
             let p = sigmoid(self.logit(features));
@@ -190,8 +185,38 @@ impl Model {
                 found = Some(here);
             }
         };
-        for (start, end) in windows(text) {
-            consider(start, end, &mut features);
+        // The windows of [`windows`], in its order; each sentence is read once and a pair's
+        // features are joined from its two sentences'.
+        let mut features = Vec::new();
+        if text.len() <= WHOLE_MAX {
+            extract_in(text, mail, &mut features);
+            consider(0, text.len(), words(text).count(), &features);
+        }
+        let sentences = sentences(text);
+        if sentences.len() > 1 || text.len() > WHOLE_MAX {
+            let read = sentences.len().min(MAX_WINDOWS / 2 + 1);
+            let segments: Vec<Segment> = sentences[..read]
+                .iter()
+                .map(|&(s, e)| segment(&text[s..e], mail))
+                .collect();
+            for i in 0..sentences.len().min(MAX_WINDOWS / 2) {
+                let (s, e) = sentences[i];
+                consider(s, e, segments[i].words, &segments[i].features);
+                let Some(&(next_start, next_end)) = sentences.get(i + 1) else {
+                    continue;
+                };
+                // Between two sentences lie only separators, unless a piece without letters
+                // or digits was dropped there ("___"); then the pair is read whole.
+                let gap_is_bare = words(&text[e..next_start]).next().is_none();
+                let (a, b) = (&segments[i], &segments[i + 1]);
+                if gap_is_bare && join(a, b, &mut features).is_some() {
+                    consider(s, next_end, a.words + b.words, &features);
+                } else {
+                    let pair = &text[s..next_end];
+                    extract_in(pair, mail, &mut features);
+                    consider(s, next_end, words(pair).count(), &features);
+                }
+            }
         }
         (best, found)
     }
