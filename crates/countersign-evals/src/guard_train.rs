@@ -12,8 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use countersign_pipeline::guard::features::{extract, DIM};
-use countersign_pipeline::guard::Model;
+use countersign_pipeline::guard::features::{extract_in, words, DIM};
+use countersign_pipeline::guard::{windows, Model, MAIL_BYTES, MIN_WORDS};
 use countersign_pipeline::normalize::normalize;
 use serde::Serialize;
 
@@ -31,6 +31,12 @@ const L2: f32 = 1e-4;
 /// rows that speak the support domain, where S-Labs would teach "your refund policy" as an
 /// attack word.
 const OWN_WEIGHT: usize = 2;
+/// Each benign text's sentence windows are trained on as benign too, together weighing this
+/// much (see [`featurise`]). Without them the model never saw a single sentence of ordinary
+/// mail on its own, and the guard scores exactly those.
+const BENIGN_WINDOWS: f32 = 1.0;
+/// Fits averaged into the model (see [`fit`]).
+const SEEDS: usize = 5;
 const SEED: u64 = 0x5eed_c0de_2026_0013;
 /// Largest share of validation benign rows the flag threshold may catch. The done-when line is
 /// ≤ 2 % on the test split; aiming lower leaves room for the split's noise.
@@ -75,7 +81,7 @@ pub struct SplitFigures {
 #[derive(Clone, Debug, Serialize)]
 pub struct TrainingReport {
     pub command: &'static str,
-    pub model: &'static str,
+    pub model: String,
     pub features: String,
     pub epochs: usize,
     pub learning_rate: f32,
@@ -125,40 +131,89 @@ impl Shuffle {
     }
 }
 
-fn featurise(rows: &[GuardRow]) -> Vec<(Vec<u32>, f32)> {
-    rows.iter()
-        .map(|r| {
-            let mut f = Vec::new();
-            extract(&normalize(&r.text).text, &mut f);
-            (f, target(r.label))
-        })
-        .collect()
+/// Each training example: its features, its target (1 injection, 0 benign) and its weight.
+type Example = (Vec<u32>, f32, f32);
+
+fn featurise(rows: &[GuardRow]) -> Vec<Example> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let text = normalize(&r.text).text;
+        let mail = text.len() > MAIL_BYTES;
+        let mut f = Vec::new();
+        extract_in(&text, mail, &mut f);
+        out.push((f, target(r.label), 1.0));
+        // The guard scores a text's sentence windows too, and the highest counts; every
+        // window of a benign text is benign, so the model learns them as such (an injection's
+        // windows are not all injections, so those are not added). Together a text's windows
+        // weigh as much as the text itself.
+        if r.label == Label::Benign && BENIGN_WINDOWS > 0.0 {
+            let pieces: Vec<(usize, usize)> = windows(&text)
+                .into_iter()
+                .filter(|&(s, e)| {
+                    (s, e) != (0, text.len()) && words(&text[s..e]).nth(MIN_WORDS - 1).is_some()
+                })
+                .collect();
+            let w = BENIGN_WINDOWS / pieces.len().max(1) as f32;
+            for (s, e) in pieces {
+                let mut f = Vec::new();
+                extract_in(&text[s..e], mail, &mut f);
+                out.push((f, 0.0, w));
+            }
+        }
+    }
+    out
 }
 
-/// Fits the weights (thresholds are set afterwards, on validation).
+/// Fits the weights (thresholds are set afterwards, on validation): the average of
+/// [`SEEDS`] fits over different row orders, which steadies the few highest benign scores the
+/// thresholds hang on.
 pub fn fit(rows: &[GuardRow]) -> Model {
     let data = featurise(rows);
-    let positives = data.iter().filter(|(_, y)| *y > 0.5).count().max(1) as f32;
-    let negatives = (data.len() as f32 - positives).max(1.0);
+    let seeds = SEEDS as u64;
+    let mut avg = Model::zeroed();
+    for k in 0..seeds {
+        let m = fit_once(
+            &data,
+            SEED.wrapping_add(k.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        );
+        for (a, w) in avg.weights.iter_mut().zip(&m.weights) {
+            *a += w / seeds as f32;
+        }
+        avg.bias += m.bias / seeds as f32;
+    }
+    avg
+}
+
+fn fit_once(data: &[Example], seed: u64) -> Model {
+    let positives: f32 = data
+        .iter()
+        .filter(|e| e.1 > 0.5)
+        .map(|e| e.2)
+        .sum::<f32>()
+        .max(1.0);
+    let negatives: f32 = data
+        .iter()
+        .filter(|e| e.1 <= 0.5)
+        .map(|e| e.2)
+        .sum::<f32>()
+        .max(1.0);
+    let total = positives + negatives;
     // Balanced classes: each class weighs as much in total.
-    let (w_pos, w_neg) = (
-        data.len() as f32 / (2.0 * positives),
-        data.len() as f32 / (2.0 * negatives),
-    );
+    let (w_pos, w_neg) = (total / (2.0 * positives), total / (2.0 * negatives));
     let mut model = Model::zeroed();
     let mut g2 = vec![1e-8f32; DIM];
     let mut g2_bias = 1e-8f32;
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut rng = Shuffle(SEED);
+    let mut rng = Shuffle(seed);
     for _ in 0..EPOCHS {
         rng.shuffle(&mut order);
         for &k in &order {
-            let (features, y) = &data[k];
+            let (features, y, weight) = &data[k];
             if features.is_empty() {
                 continue;
             }
             let p = 1.0 / (1.0 + (-model.logit(features)).exp());
-            let g = (p - y) * if *y > 0.5 { w_pos } else { w_neg };
+            let g = (p - y) * weight * if *y > 0.5 { w_pos } else { w_neg };
             let x = 1.0 / (features.len() as f32).sqrt();
             for &i in features {
                 let i = i as usize;
@@ -247,6 +302,15 @@ fn fnv1a(bytes: &[u8]) -> String {
 /// Reads the permitted data, fits, chooses thresholds, writes `model.bin` and
 /// `training_report.json` into `paths.out_dir`, and returns the report.
 pub fn train(paths: &TrainPaths) -> Result<TrainingReport, GuardEvalError> {
+    let (model, report) = build(paths)?;
+    write(&paths.out_dir.join("model.bin"), &model.to_bytes())?;
+    let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+    write(&paths.out_dir.join("training_report.json"), json.as_bytes())?;
+    Ok(report)
+}
+
+/// [`train`] without writing: the quantised model as it would ship, and its report.
+pub fn build(paths: &TrainPaths) -> Result<(Model, TrainingReport), GuardEvalError> {
     let s_labs = read_rows(&paths.s_labs_train)?;
     let own = read_rows(&paths.own_examples)?;
     let validation = read_rows(&paths.s_labs_validation)?;
@@ -269,9 +333,11 @@ pub fn train(paths: &TrainPaths) -> Result<TrainingReport, GuardEvalError> {
     let fit_figures = figures(&probabilities(&model, &rows), flag, block);
     let report = TrainingReport {
         command: "cargo run --release -p countersign-cli -- guard train",
-        model: "logistic regression, AdaGrad, balanced classes",
+        model: format!(
+            "logistic regression, AdaGrad, balanced classes, the average of {SEEDS} fits over seeded row orders; each benign text's sentence windows trained as benign too (together weight {BENIGN_WINDOWS})"
+        ),
         features: format!(
-            "hashed word unigrams and bigrams and character 3-5-grams of each word, {DIM} buckets, int8 weights"
+            "hashed word unigrams, bigrams and trigrams and character 3-5-grams of each word, plus the words again in a mail-context space for text over {MAIL_BYTES} bytes, {DIM} buckets, int8 weights"
         ),
         epochs: EPOCHS,
         learning_rate: LEARNING_RATE,
@@ -293,10 +359,7 @@ pub fn train(paths: &TrainPaths) -> Result<TrainingReport, GuardEvalError> {
         model_bytes: bytes.len(),
         model_fnv1a: fnv1a(&bytes),
     };
-    write(&paths.out_dir.join("model.bin"), &bytes)?;
-    let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
-    write(&paths.out_dir.join("training_report.json"), json.as_bytes())?;
-    Ok(report)
+    Ok((model, report))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), GuardEvalError> {

@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use super::features::{extract, words, DIM, DIM_BITS};
+use super::features::{extract_in, join, segment, words, Segment, DIM, DIM_BITS};
 
 const MAGIC: &[u8; 4] = b"CSGM";
 const VERSION: u32 = 1;
@@ -23,6 +23,9 @@ const MAX_WINDOWS: usize = 400;
 /// model swings on single words ("Re: your order" scored like an attack), and the signature
 /// rules cover short attacks.
 pub const MIN_WORDS: usize = 3;
+/// Text longer than this many bytes is read as mail: its windows carry mail-context features
+/// ([`extract_in`]), in training and in scoring alike.
+pub const MAIL_BYTES: usize = 300;
 
 /// A trained model: weights, bias and the two decision thresholds.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,43 +151,94 @@ impl Model {
     /// Probability that normalised text is an injection: the highest over the whole text and
     /// its sentence windows, with where that window is.
     pub fn score(&self, text: &str) -> Scored {
+        self.find(text, |_, _| 0.0).0
+    }
+
+    /// The highest-scoring window overall, and the highest-scoring window that reaches its
+    /// own threshold (`threshold` is asked with each window's byte range), if any.
+    pub fn find(
+        &self,
+        text: &str,
+        threshold: impl Fn(usize, usize) -> f32,
+    ) -> (Scored, Option<Scored>) {
         let mut best = Scored {
             probability: 0.0,
             start: 0,
             end: 0,
         };
-        let mut features = Vec::new();
-        let mut consider = |start: usize, end: usize, features: &mut Vec<u32>| {
-            if words(&text[start..end]).nth(MIN_WORDS - 1).is_none() {
-                return;
-            }
-            extract(&text[start..end], features);
-            if features.is_empty() {
+        let mut found: Option<Scored> = None;
+        let mail = text.len() > MAIL_BYTES;
+        let mut consider = |start: usize, end: usize, words: usize, features: &[u32]| {
+            if words < MIN_WORDS || features.is_empty() {
                 return;
             }
             let p = sigmoid(self.logit(features));
+            let here = Scored {
+                probability: p,
+                start,
+                end,
+            };
             if p > best.probability {
-                best = Scored {
-                    probability: p,
-                    start,
-                    end,
-                };
+                best = here;
+            }
+            if p >= threshold(start, end) && found.is_none_or(|f| p > f.probability) {
+                found = Some(here);
             }
         };
+        // The windows of [`windows`], in its order; each sentence is read once and a pair's
+        // features are joined from its two sentences'.
+        let mut features = Vec::new();
         if text.len() <= WHOLE_MAX {
-            consider(0, text.len(), &mut features);
+            extract_in(text, mail, &mut features);
+            consider(0, text.len(), words(text).count(), &features);
         }
         let sentences = sentences(text);
         if sentences.len() > 1 || text.len() > WHOLE_MAX {
-            for (i, &(s, e)) in sentences.iter().enumerate().take(MAX_WINDOWS / 2) {
-                consider(s, e, &mut features);
-                if let Some(&(_, next_end)) = sentences.get(i + 1) {
-                    consider(s, next_end, &mut features);
+            let read = sentences.len().min(MAX_WINDOWS / 2 + 1);
+            let segments: Vec<Segment> = sentences[..read]
+                .iter()
+                .map(|&(s, e)| segment(&text[s..e], mail))
+                .collect();
+            for i in 0..sentences.len().min(MAX_WINDOWS / 2) {
+                let (s, e) = sentences[i];
+                consider(s, e, segments[i].words, &segments[i].features);
+                let Some(&(next_start, next_end)) = sentences.get(i + 1) else {
+                    continue;
+                };
+                // Between two sentences lie only separators, unless a piece without letters
+                // or digits was dropped there ("___"); then the pair is read whole.
+                let gap_is_bare = words(&text[e..next_start]).next().is_none();
+                let (a, b) = (&segments[i], &segments[i + 1]);
+                if gap_is_bare && join(a, b, &mut features).is_some() {
+                    consider(s, next_end, a.words + b.words, &features);
+                } else {
+                    let pair = &text[s..next_end];
+                    extract_in(pair, mail, &mut features);
+                    consider(s, next_end, words(pair).count(), &features);
                 }
             }
         }
-        best
+        (best, found)
     }
+}
+
+/// The byte ranges the classifier scores in a text: the whole of it (when not too long),
+/// and each sentence alone and with the next one.
+pub fn windows(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if text.len() <= WHOLE_MAX {
+        out.push((0, text.len()));
+    }
+    let sentences = sentences(text);
+    if sentences.len() > 1 || text.len() > WHOLE_MAX {
+        for (i, &(s, e)) in sentences.iter().enumerate().take(MAX_WINDOWS / 2) {
+            out.push((s, e));
+            if let Some(&(_, next_end)) = sentences.get(i + 1) {
+                out.push((s, next_end));
+            }
+        }
+    }
+    out
 }
 
 /// Byte ranges of the sentences of a text: split after `.`, `!`, `?` or `:` followed by
@@ -224,6 +278,7 @@ pub static MODEL: LazyLock<Model> =
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::guard::features::extract;
 
     #[test]
     fn the_committed_model_loads() {
@@ -248,6 +303,28 @@ mod tests {
         let mut wrong = m.to_bytes();
         wrong[0] = b'X';
         assert_eq!(Model::from_bytes(&wrong).unwrap_err(), ModelError::BadMagic);
+    }
+
+    #[test]
+    fn each_window_is_held_to_its_own_threshold() {
+        // A model that only knows "poem"; windows holding "order" need more than certainty.
+        let mut m = Model::zeroed();
+        let mut poem = Vec::new();
+        extract("poem", &mut poem);
+        for i in poem {
+            m.weights[i as usize] = 5.0;
+        }
+        m.bias = -1.0;
+        let text = "your order shipped today. write a poem about the sea please.";
+        let order = text.find("order").unwrap();
+        let (best, found) = m.find(text, |s, e| if (s..e).contains(&order) { 1.1 } else { 0.5 });
+        let found = found.unwrap();
+        assert_eq!(
+            &text[found.start..found.end],
+            "write a poem about the sea please."
+        );
+        assert!(best.probability >= found.probability);
+        assert!(m.find(text, |_, _| 1.1).1.is_none());
     }
 
     #[test]

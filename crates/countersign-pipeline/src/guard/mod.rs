@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use classifier::{sentences, Model, ModelError, Scored, MODEL};
+pub use classifier::{sentences, windows, Model, ModelError, Scored, MAIL_BYTES, MIN_WORDS, MODEL};
 pub use rules::{scan as scan_rules, RuleHit};
 
 use crate::normalize::normalize;
@@ -143,7 +143,8 @@ const EXCERPT_CHARS: usize = 160;
 /// request still meets the signature rules, and below them policy and the gate (see the
 /// defence-in-depth tests).
 static SUPPORT_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(orders?|refunds?|refunded|return(s|ed|ing)?|cancel\w*|exchang\w*|deliver\w*|parcel|package|shipping|shipment|tracking|items?|#?w\d{7}|\d{7})\b")
+    // ASCII word boundaries, so the DFA runs on text with accents too (see `rules::compiled`).
+    Regex::new(r"(?-u:\b)(orders?|refunds?|refunded|return(s|ed|ing)?|cancel\w*|exchang\w*|deliver\w*|parcel|package|shipping|shipment|tracking|items?|#?w\d{7}|\d{7})(?-u:\b)")
         .expect("static regex compiles")
 });
 
@@ -166,13 +167,31 @@ fn scan(text: &str, part: Part, model: &Model, findings: &mut Vec<Finding>) -> f
     if part == Part::Subject {
         return 0.0;
     }
-    let scored = model.score(text);
-    let threshold = if part.own_words() && SUPPORT_ANCHOR.is_match(text) {
-        model.block_threshold
+    // In a chat-sized message the support words anywhere set the bar; in mail-sized text each
+    // window is judged by its own words, so an order confirmation does not lend its "order" to
+    // an unrelated task someone appended to it.
+    let long = text.len() > LONG_TEXT;
+    // Where the support words are, found once: a window holds one if a match starts in it.
+    let anchors: Vec<usize> = if part.own_words() {
+        SUPPORT_ANCHOR.find_iter(text).map(|m| m.start()).collect()
     } else {
-        model.flag_threshold
+        Vec::new()
     };
-    if scored.probability >= threshold {
+    let threshold = |start: usize, end: usize| {
+        let here = if long {
+            let first = anchors.partition_point(|&a| a < start);
+            anchors.get(first).is_some_and(|&a| a < end)
+        } else {
+            !anchors.is_empty()
+        };
+        if here {
+            model.block_threshold
+        } else {
+            model.flag_threshold
+        }
+    };
+    let (best, found) = model.find(text, threshold);
+    if let Some(scored) = found {
         findings.push(Finding {
             rule: CLASSIFIER_RULE.to_owned(),
             part,
@@ -181,8 +200,12 @@ fn scan(text: &str, part: Part, model: &Model, findings: &mut Vec<Finding>) -> f
             score: scored.probability,
         });
     }
-    scored.probability
+    best.probability
 }
+
+/// Text longer than this many bytes is mail, not a chat line: its support words are looked
+/// for window by window.
+const LONG_TEXT: usize = 500;
 
 pub fn screen(request: &Request) -> Screened {
     screen_with(request, &MODEL)
