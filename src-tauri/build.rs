@@ -49,6 +49,7 @@ fn main() {
         "csat_import",
         "tool_servers_list",
         "tool_servers_refresh",
+        "tool_classify",
         "external_approve",
         "external_resolve",
         "tool_server_token_set",

@@ -96,6 +96,7 @@ fn main() {
             commands::csat::csat_import,
             commands::tools::tool_servers_list,
             commands::tools::tool_servers_refresh,
+            commands::tools::tool_classify,
             commands::tools::external_approve,
             commands::tools::external_resolve,
             commands::tools::tool_server_token_set,

@@ -560,10 +560,6 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   writeFileSync(join(state, "charges.json"), JSON.stringify({ ch_e2e1: { id: "ch_e2e1", customer, amount: 4500, currency: "usd" } }));
   const python = join(root, "tests/mcp/.venv/bin/python");
   workspaceCli("tools", "add-server", "billing", "--command", `env BILLING_STATE_DIR=${state} ${python} ${join(root, "tests/mcp/billing_server.py")}`);
-  const listed = JSON.parse(workspaceCli("tools", "list", "--json"));
-  const getCharge = listed[0].tools.find((t) => t.name === "get_charge");
-  // A supervisor (this OS account, since the LLM test) accepts the read after reviewing it.
-  workspaceCli("--actor", "e2e-agent", "tools", "classify", "billing", "get_charge", "read", "--hash", getCharge.hash);
   writeFileSync(join(dataDir, "mcp-policy.toml"), BILLING_POLICY);
   const refunds = () =>
     (existsSync(join(state, "calls.log")) ? readFileSync(join(state, "calls.log"), "utf8") : "")
@@ -572,12 +568,17 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
       .map((l) => JSON.parse(l))
       .filter((c) => c.tool === "refund");
 
-  // Settings shows the server, its tools and our classes (not the server's hints).
+  // Settings connects, lists the server's tools and shows our classes, not the server's hints:
+  // every new tool starts as a write, the honest read too.
   await (await $('[data-testid="tab-settings"]')).click();
   await (await $('[data-testid="check-tool-servers"]')).click();
-  const readRow = await $('[data-testid="tool-servers"] [data-testid="tool"][data-class="read"]');
-  await readRow.waitForExist({ timeout: 20_000, timeoutMsg: "the billing server's tools were not listed" });
-  assert.match(await readRow.getText(), /get_charge/);
+  const getCharge = await $('[data-testid="tool-servers"] [data-testid="tool"][data-tool="get_charge"]');
+  await getCharge.waitForExist({ timeout: 20_000, timeoutMsg: "the billing server's tools were not listed" });
+  assert.equal(await getCharge.getAttribute("data-class"), "write");
+  // A supervisor (this OS account, since the LLM test) reviews it and classifies it a read.
+  await (await getCharge.$('[data-testid="tool-class-choice"]')).selectByAttribute("value", "read");
+  await (await getCharge.$('[data-testid="tool-classify"]')).click();
+  await browser.waitUntil(async () => (await getCharge.getAttribute("data-class")) === "read", { timeout: 10_000, timeoutMsg: "the class was not saved" });
   const writes = [];
   for (const r of await browser.$$('[data-testid="tool-servers"] [data-testid="tool"][data-class="write"]')) writes.push(await r.getText());
   assert.ok(writes.some((t) => /refund/.test(t)), JSON.stringify(writes));

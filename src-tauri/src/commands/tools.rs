@@ -3,10 +3,11 @@
 //! (`countersign_store::approve_on_server`); this passes them through on the writer, off the
 //! main thread, with an HTTP server's token from the keychain.
 
+use countersign_core::Role;
 use countersign_core::{Secret, SecretStore};
 use countersign_mcp::{
-    connect, relist_workspace, HintTrust, ServerName, ServerStatus, ServerSummary, Timeouts,
-    WorkspaceFiles,
+    classify, connect, relist_workspace, HintTrust, ServerName, ServerStatus, ServerSummary,
+    Timeouts, ToolClass, ToolHash, WorkspaceFiles,
 };
 use countersign_store::{approve_on_server, relisted, ExternalOutcome};
 use serde_json::Value;
@@ -48,6 +49,41 @@ pub async fn tool_servers_refresh(
         ))?)
     })
     .await
+}
+
+/// A supervisor classifies a tool as read, write or forbidden: the definition they reviewed,
+/// named by its hash (a tool whose definition changed since it was shown is refused, to be
+/// reviewed again). The core refuses anyone else before the catalogue is touched.
+#[tauri::command]
+pub async fn tool_classify(
+    state: State<'_, AppState>,
+    server: String,
+    tool: String,
+    hash: String,
+    class: ToolClass,
+) -> Result<(), IpcError> {
+    let by = state.operator.clone();
+    let files = WorkspaceFiles::new(&state.data_dir);
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&by, "classify a team system's tools")?;
+            let server = ServerName::new(&server)?;
+            let catalogue = files.catalogue()?;
+            let classified = classify(
+                &catalogue,
+                &server,
+                &tool,
+                &ToolHash(hash),
+                class,
+                Role::Supervisor,
+                &by,
+            )
+            .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+            files.save_catalogue(&classified)?;
+            tracing::info!(server = %server, tool = %tool, class = class.as_str(), "tool classified");
+            Ok(())
+        })
+        .await
 }
 
 /// Approves a call to a team's system and sends it, once; `edited_args` are re-checked first.

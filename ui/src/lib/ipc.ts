@@ -74,6 +74,9 @@ export const ipc = {
   toolServers: () => call<ServerSummary[]>("tool_servers_list"),
   /** Connects to every server and lists its tools again: each server's status. */
   refreshToolServers: () => call<ServerStatus[]>("tool_servers_refresh"),
+  /** A supervisor's class for the tool definition they reviewed (named by its hash). */
+  classifyTool: (server: string, tool: string, hash: string, toolClass: "read" | "write" | "forbidden") =>
+    call<null>("tool_classify", { server, tool, hash, class: toolClass }),
   /** Approves a call to a team's system and sends it once; edited arguments are re-checked. */
   approveExternal: (id: number, editedArgs: JsonValue | null) =>
     call<ExternalOutcome>("external_approve", { id, editedArgs }),
