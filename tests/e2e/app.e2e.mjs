@@ -559,8 +559,7 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   const customer = "bruno.ulloa41@example.com";
   writeFileSync(join(state, "charges.json"), JSON.stringify({ ch_e2e1: { id: "ch_e2e1", customer, amount: 4500, currency: "usd" } }));
   const python = join(root, "tests/mcp/.venv/bin/python");
-  workspaceCli("tools", "add-server", "billing", "--command", `env BILLING_STATE_DIR=${state} ${python} ${join(root, "tests/mcp/billing_server.py")}`);
-  writeFileSync(join(dataDir, "mcp-policy.toml"), BILLING_POLICY);
+
   const refunds = () =>
     (existsSync(join(state, "calls.log")) ? readFileSync(join(state, "calls.log"), "utf8") : "")
       .split("\n")
@@ -568,9 +567,36 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
       .map((l) => JSON.parse(l))
       .filter((c) => c.tool === "refund");
 
-  // Settings connects, lists the server's tools and shows our classes, not the server's hints:
-  // every new tool starts as a write, the honest read too.
+  // A supervisor (this OS account, since the LLM test) adds the server in Settings...
   await (await $('[data-testid="tab-settings"]')).click();
+  const status = () => $('[data-testid="tool-servers-saved"]');
+  await (await $('[data-testid="tool-server-name"]')).setValue("billing");
+  await (await $('[data-testid="tool-server-address"]')).setValue(`env BILLING_STATE_DIR=${state} ${python} ${join(root, "tests/mcp/billing_server.py")}`);
+  await (await $('[data-testid="tool-server-add"]')).click();
+  await browser.waitUntil(async () => /billing added/.test(await (await status()).getText().catch(() => "")), { timeout: 10_000, timeoutMsg: "the server was not added" });
+  // ...and writes its policy: one that does not parse is refused, and nothing is written.
+  const policyBox = await $('[data-testid="tool-policy"]');
+  // Pasted, as a person brings a policy file (typing through WebDriver drops the newlines).
+  const paste = (text) =>
+    browser.execute((t) => {
+      const box = document.querySelector('[data-testid="tool-policy"]');
+      box.value = t;
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }, text);
+  await paste("[servers.billing\n");
+  await (await $('[data-testid="tool-policy-save"]')).click();
+  const refused = await $('[data-testid="tool-servers"] [data-testid="error"]');
+  await refused.waitForExist({ timeout: 10_000, timeoutMsg: "a broken policy was not refused" });
+  assert.equal(await refused.getAttribute("data-code"), "policy_parse");
+  assert.ok(!existsSync(join(dataDir, "mcp-policy.toml")), "nothing written");
+  await paste(BILLING_POLICY);
+  assert.equal(await policyBox.getValue(), BILLING_POLICY);
+  await (await $('[data-testid="tool-policy-save"]')).click();
+  await browser.waitUntil(async () => /Policy saved/.test(await (await status()).getText().catch(() => "")), { timeout: 10_000, timeoutMsg: "the policy was not saved" });
+  assert.equal(readFileSync(join(dataDir, "mcp-policy.toml"), "utf8"), BILLING_POLICY);
+
+  // Connecting lists the server's tools with our classes, not the server's hints: every new
+  // tool starts as a write, the honest read too.
   await (await $('[data-testid="check-tool-servers"]')).click();
   const getCharge = await $('[data-testid="tool-servers"] [data-testid="tool"][data-tool="get_charge"]');
   await getCharge.waitForExist({ timeout: 20_000, timeoutMsg: "the billing server's tools were not listed" });

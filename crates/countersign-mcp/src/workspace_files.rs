@@ -116,6 +116,16 @@ impl WorkspaceFiles {
         )
     }
 
+    /// Adds a server, or replaces the one of the same name; `true` when it replaced one.
+    pub fn put_server(&self, spec: ServerSpec) -> Result<bool, WorkspaceFilesError> {
+        let mut servers = self.servers()?;
+        let replaced = servers.iter().any(|s| s.name == spec.name);
+        servers.retain(|s| s.name != spec.name);
+        servers.push(spec);
+        self.save_servers(&servers)?;
+        Ok(replaced)
+    }
+
     pub fn catalogue(&self) -> Result<Catalogue, WorkspaceFilesError> {
         self.read_json(CATALOGUE_FILE)
     }
@@ -180,6 +190,36 @@ impl WorkspaceFiles {
         Policy::from_toml(&text).map_err(|source| WorkspaceFilesError::Policy { path, source })
     }
 
+    /// The policy file as written (empty when there is none), for an editor.
+    pub fn policy_text(&self) -> Result<String, WorkspaceFilesError> {
+        let path = self.path(POLICY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(source) => Err(WorkspaceFilesError::Io { path, source }),
+        }
+    }
+
+    /// Replaces the policy file with `text` if it parses and validates; otherwise nothing is
+    /// written and the error says why (with its line, from the TOML parser).
+    pub fn save_policy_text(&self, text: &str) -> Result<Policy, WorkspaceFilesError> {
+        let path = self.path(POLICY_FILE);
+        let policy = Policy::from_toml(text).map_err(|source| WorkspaceFilesError::Policy {
+            path: path.clone(),
+            source,
+        })?;
+        let io = |path: &Path, source| WorkspaceFilesError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
+        // Written aside and renamed: a crash leaves the old file, never half a new one.
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(|e| io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
+        Ok(policy)
+    }
+
     fn read_json<T: for<'de> Deserialize<'de> + Default>(
         &self,
         file: &str,
@@ -219,6 +259,27 @@ mod tests {
 
     use super::*;
     use crate::server::ServerName;
+
+    #[test]
+    fn a_policy_that_does_not_parse_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = WorkspaceFiles::new(dir.path());
+        let good = "[servers.billing]\ncustomer_id = \"email\"\n";
+        files.save_policy_text(good).unwrap();
+        assert_eq!(files.policy_text().unwrap(), good);
+        for bad in [
+            "[servers.billing\n",
+            "[servers.billing.tools.refund]\napprover = \"boss\"\n",
+        ] {
+            let e = files.save_policy_text(bad).unwrap_err();
+            assert!(matches!(e.code(), "policy_parse" | "policy_invalid"), "{e}");
+            assert_eq!(
+                files.policy_text().unwrap(),
+                good,
+                "nothing written for {bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn missing_files_are_empty_and_saved_files_read_back() {

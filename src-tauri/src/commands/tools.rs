@@ -6,8 +6,8 @@
 use countersign_core::Role;
 use countersign_core::{Secret, SecretStore};
 use countersign_mcp::{
-    classify, connect, relist_workspace, HintTrust, ServerName, ServerStatus, ServerSummary,
-    Timeouts, ToolClass, ToolHash, WorkspaceFiles,
+    classify, connect, relist_workspace, HintTrust, ServerName, ServerSpec, ServerStatus,
+    ServerSummary, Timeouts, ToolClass, ToolHash, TransportSpec, WorkspaceFiles,
 };
 use countersign_store::{approve_on_server, relisted, ExternalOutcome};
 use serde_json::Value;
@@ -49,6 +49,69 @@ pub async fn tool_servers_refresh(
         ))?)
     })
     .await
+}
+
+/// A supervisor adds a team system (a command started over stdio, or a streamable HTTP URL),
+/// or replaces the one of that name. Its tools are listed by "connect and list tools again";
+/// every new one starts as a write.
+#[tauri::command]
+pub async fn tool_server_add(
+    state: State<'_, AppState>,
+    name: String,
+    command: Option<String>,
+    url: Option<String>,
+    trust_read_only_hints: bool,
+) -> Result<(), IpcError> {
+    let by = state.operator.clone();
+    let files = WorkspaceFiles::new(&state.data_dir);
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&by, "add a team system")?;
+            let name = ServerName::new(name.trim())?;
+            let command = command.filter(|c| !c.trim().is_empty());
+            let url = url.filter(|u| !u.trim().is_empty());
+            let transport = match (command, url) {
+                (Some(c), None) => TransportSpec::from_command_line(c.trim())?,
+                (None, Some(u)) => TransportSpec::http(u.trim())?,
+                _ => {
+                    return Err(IpcError::new(
+                        "mcp_config",
+                        "give a command line or a URL (one of them)",
+                    ))
+                }
+            };
+            files.put_server(ServerSpec {
+                name: name.clone(),
+                transport,
+                trust_read_only_hints,
+            })?;
+            tracing::info!(server = %name, "tool server added");
+            Ok(())
+        })
+        .await
+}
+
+/// The team systems' policy file as written, for the editor.
+#[tauri::command]
+pub async fn tool_policy_get(state: State<'_, AppState>) -> Result<String, IpcError> {
+    let files = WorkspaceFiles::new(&state.data_dir);
+    off_main(move || Ok(files.policy_text()?)).await
+}
+
+/// A supervisor replaces the policy file; text that does not parse or validate is refused and
+/// nothing is written.
+#[tauri::command]
+pub async fn tool_policy_set(state: State<'_, AppState>, text: String) -> Result<(), IpcError> {
+    let by = state.operator.clone();
+    let files = WorkspaceFiles::new(&state.data_dir);
+    state
+        .write(move |desk| {
+            desk.require_supervisor(&by, "change the team systems' policy")?;
+            files.save_policy_text(&text)?;
+            tracing::info!("tool policy saved");
+            Ok(())
+        })
+        .await
 }
 
 /// A supervisor classifies a tool as read, write or forbidden: the definition they reviewed,

@@ -74,6 +74,13 @@ export const ipc = {
   toolServers: () => call<ServerSummary[]>("tool_servers_list"),
   /** Connects to every server and lists its tools again: each server's status. */
   refreshToolServers: () => call<ServerStatus[]>("tool_servers_refresh"),
+  /** A supervisor adds (or replaces) a team system: a command line (stdio) or a URL. */
+  addToolServer: (name: string, command: string | null, url: string | null, trustReadOnlyHints: boolean) =>
+    call<null>("tool_server_add", { name, command, url, trustReadOnlyHints }),
+  /** The team systems' policy file (TOML) as written. */
+  toolPolicy: () => call<string>("tool_policy_get"),
+  /** Replaces it; text that does not parse or validate is refused, nothing written. */
+  setToolPolicy: (text: string) => call<null>("tool_policy_set", { text }),
   /** A supervisor's class for the tool definition they reviewed (named by its hash). */
   classifyTool: (server: string, tool: string, hash: string, toolClass: "read" | "write" | "forbidden") =>
     call<null>("tool_classify", { server, tool, hash, class: toolClass }),

@@ -101,15 +101,13 @@ pub fn add_server(
         _ => return Err(bad("mcp_config", "give exactly one of --command or --url")),
     }
     .map_err(|e| bad(e.code(), e))?;
-    let mut servers = files(ctx).servers().map_err(files_error)?;
-    let replaced = servers.iter().any(|s| s.name == name);
-    servers.retain(|s| s.name != name);
-    servers.push(ServerSpec {
-        name: name.clone(),
-        transport,
-        trust_read_only_hints,
-    });
-    files(ctx).save_servers(&servers).map_err(files_error)?;
+    let replaced = files(ctx)
+        .put_server(ServerSpec {
+            name: name.clone(),
+            transport,
+            trust_read_only_hints,
+        })
+        .map_err(files_error)?;
     let verb = if replaced { "updated" } else { "added" };
     out(format!(
         "server {name} {verb}; an HTTP server's token comes from {}",
