@@ -5,7 +5,9 @@
 //! skipped.
 //!
 //! Parsing checks shape only (numbers are numbers, a row names a conversation); the store
-//! checks the rest (score 1–5, the conversation exists) when it imports, all or nothing.
+//! checks the rest (score 1–5, the conversation exists, no conversation rated twice) when it
+//! imports, all or nothing. A row that fills both `conversation_id` and `message_id` is taken
+//! by its `conversation_id`.
 
 use crate::csat::{CsatRow, CsatTarget};
 
@@ -105,13 +107,16 @@ pub fn parse_csat_csv(text: &str) -> Result<Vec<CsatRow>, CsatCsvError> {
                 comment: field(comment_at).map(str::to_owned),
             });
         }
-        if problems.len() >= 20 {
-            break;
-        }
     }
     if problems.is_empty() {
         Ok(rows)
     } else {
+        // Every problem counted, the first 20 named: a file broken throughout says so briefly.
+        let more = problems.len().saturating_sub(20);
+        problems.truncate(20);
+        if more > 0 {
+            problems.push(format!("and {more} more"));
+        }
         Err(CsatCsvError::Rows(problems))
     }
 }
