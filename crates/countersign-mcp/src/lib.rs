@@ -50,4 +50,6 @@ pub use proposal::{
 pub use relist::{relist_workspace, ServerStatus};
 pub use server::{ServerName, ServerSpec, Timeouts, TransportSpec};
 pub use tool::{ListedTool, ToolCall, ToolHints, ToolOutput};
-pub use workspace_files::{ServerSummary, ToolSummary, WorkspaceFiles, WorkspaceFilesError};
+pub use workspace_files::{
+    tool_summaries, ServerSummary, ToolSummary, WorkspaceFiles, WorkspaceFilesError,
+};

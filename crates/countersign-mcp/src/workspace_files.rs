@@ -14,11 +14,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
 use crate::policy::{Policy, PolicyFileError};
-use crate::server::{ServerSpec, TransportSpec};
+use crate::server::{ServerName, ServerSpec, TransportSpec};
 
 pub const SERVERS_FILE: &str = "mcp-servers.json";
 pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
 pub const POLICY_FILE: &str = "mcp-policy.toml";
+
+/// The listed tools of `server` with their classes, as the catalogue has them.
+pub fn tool_summaries(catalogue: &Catalogue, server: &ServerName) -> Vec<ToolSummary> {
+    catalogue
+        .servers
+        .get(server)
+        .map(|tools| {
+            tools
+                .iter()
+                .filter(|(_, e)| e.listed)
+                .map(|(name, e)| ToolSummary {
+                    name: name.clone(),
+                    class: e.class.as_str().to_owned(),
+                    basis: e.basis.as_str().to_owned(),
+                    awaits_review: e.basis.awaits_review(),
+                    hash: e.hash.0.clone(),
+                    description: e.tool.description.clone(),
+                    read_only_hint: e.tool.hints.read_only,
+                    destructive_hint: e.tool.hints.destructive,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// Why a workspace's tool files could not be read or written, with a stable code.
 #[derive(Debug, thiserror::Error)]
@@ -149,26 +173,7 @@ impl WorkspaceFiles {
                     }
                     TransportSpec::Http { url } => ("http", url.clone()),
                 };
-                let tools = catalogue
-                    .servers
-                    .get(&spec.name)
-                    .map(|tools| {
-                        tools
-                            .iter()
-                            .filter(|(_, e)| e.listed)
-                            .map(|(name, e)| ToolSummary {
-                                name: name.clone(),
-                                class: e.class.as_str().to_owned(),
-                                basis: e.basis.as_str().to_owned(),
-                                awaits_review: e.basis.awaits_review(),
-                                hash: e.hash.0.clone(),
-                                description: e.tool.description.clone(),
-                                read_only_hint: e.tool.hints.read_only,
-                                destructive_hint: e.tool.hints.destructive,
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let tools = tool_summaries(&catalogue, &spec.name);
                 ServerSummary {
                     name: spec.name.to_string(),
                     transport: transport.to_owned(),

@@ -6,8 +6,9 @@
 
 use countersign_core::{Role, Secret};
 use countersign_mcp::{
-    classify, connect, refresh, Catalogue, CatalogueChange, HintTrust, ServerName, ServerSpec,
-    Timeouts, ToolClass, ToolHash, ToolServer, TransportSpec, WorkspaceFiles, WorkspaceFilesError,
+    classify, connect, refresh, tool_summaries, Catalogue, CatalogueChange, HintTrust, ServerName,
+    ServerSpec, Timeouts, ToolClass, ToolHash, ToolServer, ToolSummary, TransportSpec,
+    WorkspaceFiles, WorkspaceFilesError,
 };
 use serde::Serialize;
 
@@ -116,25 +117,13 @@ pub fn add_server(
 }
 
 #[derive(Debug, Serialize)]
-struct ToolView {
-    name: String,
-    class: &'static str,
-    /// Why it has its class: new_tool, trusted_read_only_hint, reviewed, changed, ambiguous.
-    basis: &'static str,
-    awaits_review: bool,
-    hash: String,
-    read_only_hint: Option<bool>,
-    destructive_hint: Option<bool>,
-}
-
-#[derive(Debug, Serialize)]
 struct ServerView {
     name: String,
     /// `connected`, or the error's code.
     status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
-    tools: Vec<ToolView>,
+    tools: Vec<ToolSummary>,
     changes: Vec<CatalogueChange>,
 }
 
@@ -201,25 +190,7 @@ fn server_view(
     error: Option<String>,
     changes: Vec<CatalogueChange>,
 ) -> ServerView {
-    let tools = catalogue
-        .servers
-        .get(&spec.name)
-        .map(|tools| {
-            tools
-                .iter()
-                .filter(|(_, e)| e.listed)
-                .map(|(name, e)| ToolView {
-                    name: name.clone(),
-                    class: e.class.as_str(),
-                    basis: e.basis.as_str(),
-                    awaits_review: e.basis.awaits_review(),
-                    hash: e.hash.0.clone(),
-                    read_only_hint: e.tool.hints.read_only,
-                    destructive_hint: e.tool.hints.destructive,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let tools = tool_summaries(catalogue, &spec.name);
     ServerView {
         name: spec.name.to_string(),
         status,
