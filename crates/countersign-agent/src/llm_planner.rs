@@ -244,6 +244,36 @@ impl<V: ShopView> Loop<'_, V> {
 }
 
 /// A step of the loop's own (a tool call, a proposal, a refusal): no tokens, no cost.
+impl<V: ShopView> Loop<'_, V> {
+    /// A call the model got wrong (an unknown tool, arguments that do not parse), for the shop's
+    /// tools and the team's alike: its step, and from the second one a stop — a clumsy model is
+    /// handed to a person rather than argued with.
+    fn invalid_call(
+        &mut self,
+        call: &countersign_llm::ToolCall,
+        tool: Option<ToolName>,
+        reason: &str,
+        latency_us: u64,
+    ) -> (TraceStep, Option<Stop>) {
+        self.invalid_calls += 1;
+        let stop_after = (self.invalid_calls >= 2).then(|| {
+            stop(
+                format!("the model made repeated invalid tool calls (last: {reason})"),
+                "Handle the request by hand.",
+            )
+        });
+        let step = tool_step(
+            "invalid_call",
+            tool,
+            None,
+            Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
+            false,
+            latency_us,
+        );
+        (step, stop_after)
+    }
+}
+
 fn tool_step(
     stage: &str,
     tool: Option<ToolName>,

@@ -8,7 +8,7 @@ use countersign_pipeline::{Request, TraceStep};
 use countersign_shop::ShopView;
 use serde_json::{json, Value};
 
-use super::{fence, stop, tool_step, truncate, Loop, Stop};
+use super::{fence, stop, tool_step, Loop, Stop};
 use crate::external_tools::{crosses_customers, ExternalDispatched, ExternalTools};
 
 /// A checked write, with the call as the model made it (before our key went in), so the
@@ -136,21 +136,9 @@ impl<V: ShopView> Loop<'_, V> {
                 )
             }
             ExternalDispatched::Invalid { reason } => {
-                self.invalid_calls += 1;
-                if self.invalid_calls >= 2 {
-                    stop_after = Some(stop(
-                        format!("the model made repeated invalid tool calls (last: {reason})"),
-                        "Handle the request by hand.",
-                    ));
-                }
-                tool_step(
-                    "invalid_call",
-                    None,
-                    None,
-                    Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
-                    false,
-                    latency_us,
-                )
+                let (step, stop) = self.invalid_call(call, None, reason, latency_us);
+                stop_after = stop;
+                step
             }
         };
         self.push(step);

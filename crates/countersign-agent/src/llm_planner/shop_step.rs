@@ -7,7 +7,7 @@ use countersign_pipeline::ProposedAction;
 use countersign_shop::ShopView;
 use serde_json::{json, Value};
 
-use super::{fence, stop, tool_step, truncate, Loop, Stop};
+use super::{fence, stop, tool_step, Loop, Stop};
 use crate::toolbox::{self, Dispatched};
 
 impl<V: ShopView> Loop<'_, V> {
@@ -110,21 +110,10 @@ impl<V: ShopView> Loop<'_, V> {
                 )
             }
             Dispatched::Invalid { reason } => {
-                self.invalid_calls += 1;
-                if self.invalid_calls >= 2 {
-                    stop_after = Some(stop(
-                        format!("the model made repeated invalid tool calls (last: {reason})"),
-                        "Handle the request by hand.",
-                    ));
-                }
-                tool_step(
-                    "invalid_call",
-                    call.name.parse().ok(),
-                    None,
-                    Some(json!({"name": truncate(&call.name, 64), "error": truncate(reason, 300)})),
-                    false,
-                    latency_us,
-                )
+                let (step, stop) =
+                    self.invalid_call(call, call.name.parse().ok(), reason, latency_us);
+                stop_after = stop;
+                step
             }
         };
         self.push(step);
