@@ -68,6 +68,24 @@ pub enum TransportSpec {
 }
 
 impl TransportSpec {
+    /// What a person gave to reach a server: a command line or a URL, exactly one of them
+    /// (blank counts as not given).
+    pub fn from_command_or_url(
+        command: Option<&str>,
+        url: Option<&str>,
+    ) -> Result<TransportSpec, McpError> {
+        fn given(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        match (given(command), given(url)) {
+            (Some(c), None) => TransportSpec::from_command_line(c),
+            (None, Some(u)) => TransportSpec::http(u),
+            _ => Err(McpError::Config(
+                "give a command line or a URL (exactly one of them)".into(),
+            )),
+        }
+    }
+
     /// A stdio transport from a command line, split as a POSIX shell would split it (quotes,
     /// no expansion).
     pub fn from_command_line(line: &str) -> Result<TransportSpec, McpError> {

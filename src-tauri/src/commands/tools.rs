@@ -68,18 +68,7 @@ pub async fn tool_server_add(
         .write(move |desk| {
             desk.require_supervisor(&by, "add a team system")?;
             let name = ServerName::new(name.trim())?;
-            let command = command.filter(|c| !c.trim().is_empty());
-            let url = url.filter(|u| !u.trim().is_empty());
-            let transport = match (command, url) {
-                (Some(c), None) => TransportSpec::from_command_line(c.trim())?,
-                (None, Some(u)) => TransportSpec::http(u.trim())?,
-                _ => {
-                    return Err(IpcError::new(
-                        "mcp_config",
-                        "give a command line or a URL (one of them)",
-                    ))
-                }
-            };
+            let transport = TransportSpec::from_command_or_url(command.as_deref(), url.as_deref())?;
             files.put_server(ServerSpec {
                 name: name.clone(),
                 transport,

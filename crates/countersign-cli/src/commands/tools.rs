@@ -96,12 +96,8 @@ pub fn add_server(
     trust_read_only_hints: bool,
 ) -> anyhow::Result<()> {
     let name = ServerName::new(name).map_err(|e| bad(e.code(), e))?;
-    let transport = match (command, url) {
-        (Some(c), None) => TransportSpec::from_command_line(c),
-        (None, Some(u)) => TransportSpec::http(u),
-        _ => return Err(bad("mcp_config", "give exactly one of --command or --url")),
-    }
-    .map_err(|e| bad(e.code(), e))?;
+    let transport =
+        TransportSpec::from_command_or_url(command, url).map_err(|e| bad(e.code(), e))?;
     let replaced = files(ctx)
         .put_server(ServerSpec {
             name: name.clone(),
