@@ -193,6 +193,16 @@ fn an_agent_cannot_approve_above_their_limit_and_a_supervisor_claims_it_once() {
             "approval.refused"
         ]
     );
+    // The approval is eval data, captured once with it (refused attempts are not decisions).
+    let cases = w.desk.eval_cases(0).unwrap();
+    assert_eq!(cases.len(), 1, "{cases:#?}");
+    let d = &cases[0].body["decision"];
+    assert_eq!(d["kind"], "approved");
+    assert_eq!(d["tool"], "billing/create_refund");
+    assert_eq!(
+        cases[0].body["expected_actions"][0]["tool"],
+        "billing/create_refund"
+    );
 }
 
 #[test]
