@@ -29,6 +29,41 @@ fn cs(dir: &Path) -> Command {
     c
 }
 
+/// `cs` acting as `actor`.
+fn as_actor(dir: &Path, actor: &str) -> Command {
+    let mut c = cs(dir);
+    c.args(["--actor", actor]);
+    c
+}
+
+/// A workspace whose supervisor is "lea" (the first supervisor is whoever administers the
+/// files), for the changes only a supervisor makes.
+fn workspace() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    as_actor(ws.path(), "lea")
+        .args(["staff", "set", "lea", "--role", "supervisor"])
+        .assert()
+        .success();
+    ws
+}
+
+/// The workspace's audit records of `kind`: (actor, payload).
+fn audit_records(dir: &Path, kind: &str) -> Vec<(String, Value)> {
+    let conn = rusqlite::Connection::open(dir.join(countersign_store::DB_FILE)).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT actor, payload FROM audit_log WHERE kind = ?1 ORDER BY seq")
+        .unwrap();
+    stmt.query_map([kind], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })
+    .unwrap()
+    .map(|r| {
+        let (actor, payload) = r.unwrap();
+        (actor, serde_json::from_str(&payload).unwrap())
+    })
+    .collect()
+}
+
 fn tools_list(dir: &Path, env: &[(&str, &str)]) -> Vec<Value> {
     let mut c = cs(dir);
     c.args(["tools", "list", "--json"]);
@@ -52,18 +87,18 @@ fn class_of<'a>(server: &'a Value, tool: &str) -> &'a str {
 
 #[test]
 fn mcp_serve_over_stdio_is_listed_and_classified_by_tools_list() {
-    let ws = tempfile::tempdir().unwrap();
+    let ws = workspace();
     let served = tempfile::tempdir().unwrap();
     let command = format!(
         "{} --workspace {} mcp serve",
         bin(),
         served.path().display()
     );
-    cs(ws.path())
+    as_actor(ws.path(), "lea")
         .args(["tools", "add-server", "shop", "--command", &command])
         .assert()
         .success();
-    cs(ws.path())
+    as_actor(ws.path(), "lea")
         .args(["tools", "add-server", "trusted", "--command", &command])
         .arg("--trust-read-only-hints")
         .assert()
@@ -127,11 +162,11 @@ impl Drop for HttpServe {
 
 #[test]
 fn mcp_serve_over_http_requires_its_token_and_executes_a_write_once() {
-    let ws = tempfile::tempdir().unwrap();
+    let ws = workspace();
     let served = tempfile::tempdir().unwrap();
     let token = "serve-token-31";
     let server = HttpServe::start(served.path(), token);
-    cs(ws.path())
+    as_actor(ws.path(), "lea")
         .args(["tools", "add-server", "shop", "--url", &server.url])
         .assert()
         .success();
@@ -227,4 +262,94 @@ fn add_server_refuses_bad_settings_with_a_code() {
         );
     }
     assert!(!ws.path().join("mcp-servers.json").exists());
+}
+
+/// Regression: `tools add-server` from the CLI took anyone's word (the app asked for a
+/// supervisor), and neither recorded who changed the team systems.
+#[test]
+fn only_a_supervisor_changes_the_team_systems_and_each_change_is_in_the_audit_log() {
+    let ws = workspace();
+    let served = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --workspace {} mcp serve",
+        bin(),
+        served.path().display()
+    );
+
+    // An agent is refused, with a code, and nothing is written or recorded.
+    let refused = as_actor(ws.path(), "ann")
+        .args(["tools", "add-server", "shop", "--command", &command])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let refused = String::from_utf8(refused).unwrap();
+    assert!(refused.starts_with("error: not_permitted:"), "{refused}");
+    assert!(!ws.path().join("mcp-servers.json").exists());
+    assert!(audit_records(ws.path(), "settings.tool_server").is_empty());
+
+    as_actor(ws.path(), "lea")
+        .args(["tools", "add-server", "shop", "--command", &command])
+        .assert()
+        .success();
+    let servers = audit_records(ws.path(), "settings.tool_server");
+    assert_eq!(servers.len(), 1);
+    assert_eq!(servers[0].0, "lea");
+    assert_eq!(
+        servers[0].1,
+        json!({"server": "shop", "transport": "stdio", "address": command, "trust_read_only_hints": false})
+    );
+
+    let listed = tools_list(ws.path(), &[]);
+    let tool = listed[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "get_order_details")
+        .unwrap()
+        .clone();
+    let hash = tool["hash"].as_str().unwrap();
+    let classify = |actor: &str| {
+        let mut c = as_actor(ws.path(), actor);
+        c.args([
+            "tools",
+            "classify",
+            "shop",
+            "get_order_details",
+            "read",
+            "--hash",
+            hash,
+        ]);
+        c
+    };
+    classify("ann").assert().code(2);
+    assert!(audit_records(ws.path(), "settings.tool_class").is_empty());
+    classify("lea").assert().success();
+    assert_eq!(
+        audit_records(ws.path(), "settings.tool_class"),
+        [(
+            "lea".to_owned(),
+            json!({"server": "shop", "tool": "get_order_details", "class": "read", "hash": hash})
+        )]
+    );
+    // A classification the catalogue refuses (a definition nobody reviewed) is not recorded.
+    as_actor(ws.path(), "lea")
+        .args([
+            "tools",
+            "classify",
+            "shop",
+            "get_order_details",
+            "write",
+            "--hash",
+            "0000",
+        ])
+        .assert()
+        .code(2);
+    assert_eq!(audit_records(ws.path(), "settings.tool_class").len(), 1);
+    assert_eq!(
+        class_of(&tools_list(ws.path(), &[])[0], "get_order_details"),
+        "read"
+    );
+    cs(ws.path()).args(["audit", "verify"]).assert().success();
 }

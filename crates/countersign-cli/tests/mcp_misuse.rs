@@ -15,8 +15,8 @@ use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use countersign_shop::User;
 use serde_json::{json, Value};
 use support::{
-    billing_command, cs, external_rows, failure, ingest_email, scripted_provider, stdout, text,
-    tool_call,
+    add_server, billing_command, cs, external_rows, failure, ingest_email, scripted_provider,
+    stdout, text, tool_call,
 };
 
 const POLICY: &str = r#"
@@ -58,8 +58,8 @@ fn as_actor(ws: &Path, actor: &str) -> Command {
 /// classified `read` by a supervisor, and the policy above.
 fn workspace(state: &Path) -> tempfile::TempDir {
     let ws = tempfile::tempdir().unwrap();
-    cs(ws.path())
-        .args(["tools", "add-server", "billing", "--command"])
+    add_server(ws.path())
+        .args(["billing", "--command"])
         .arg(billing_command(state))
         .assert()
         .success();
@@ -77,10 +77,6 @@ fn workspace(state: &Path) -> tempfile::TempDir {
     // Not trusted, the "read-only" notes tool is a write like the refund.
     assert_eq!(tool("customer_notes")["class"], json!("write"));
     assert_eq!(tool("get_charge")["class"], json!("write"));
-    as_actor(ws.path(), "admin")
-        .args(["staff", "set", "sam", "--role", "supervisor"])
-        .assert()
-        .success();
     as_actor(ws.path(), "sam")
         .args([
             "tools",

@@ -11,7 +11,8 @@ use assert_cmd::Command;
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use serde_json::{json, Value};
 use support::{
-    cs, filesystem_bin, ingest_email, regex_escape, scripted_provider, stdout, text, tool_call,
+    add_server, cs, filesystem_bin, ingest_email, regex_escape, scripted_provider, stdout, text,
+    tool_call,
 };
 use wiremock::MockServer;
 
@@ -38,14 +39,8 @@ fn planned() -> Planned {
     let target = root_path.join("notes/delivery.txt");
 
     // The administrator's part: the server (reads trusted by its hints), then its listing.
-    cs(ws.path())
-        .args([
-            "tools",
-            "add-server",
-            "fs",
-            "--trust-read-only-hints",
-            "--command",
-        ])
+    add_server(ws.path())
+        .args(["fs", "--trust-read-only-hints", "--command"])
         .arg(format!("{} {}", filesystem_bin(), root_path.display()))
         .assert()
         .success();
@@ -198,8 +193,8 @@ fn a_rejected_external_call_never_reaches_its_server() {
 fn only_a_supervisor_classifies_a_tool_and_only_the_definition_they_reviewed() {
     let ws = tempfile::tempdir().unwrap();
     let root = tempfile::tempdir().unwrap();
-    cs(ws.path())
-        .args(["tools", "add-server", "fs", "--command"])
+    add_server(ws.path())
+        .args(["fs", "--command"])
         .arg(format!("{} {}", filesystem_bin(), root.path().display()))
         .assert()
         .success();
@@ -234,22 +229,7 @@ fn only_a_supervisor_classifies_a_tool_and_only_the_definition_they_reviewed() {
         .stderr
         .clone();
     assert!(String::from_utf8_lossy(&refused).contains("not_permitted"));
-    // The first supervisor of a workspace is assigned by whoever administers its files.
-    Command::cargo_bin("countersign")
-        .unwrap()
-        .arg("--data-dir")
-        .arg(ws.path())
-        .args([
-            "--actor",
-            "admin",
-            "staff",
-            "set",
-            "sam",
-            "--role",
-            "supervisor",
-        ])
-        .assert()
-        .success();
+    // sam, the supervisor who added the server, may; but only the definition they reviewed.
     let stale = classify("sam", "0000")
         .assert()
         .failure()

@@ -13,8 +13,8 @@ use assert_cmd::Command;
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use serde_json::{json, Value};
 use support::{
-    billing_command, cs, ingest_email, scripted_provider, stdout, text, tool_call, tool_calls,
-    tool_messages,
+    add_server, billing_command, cs, ingest_email, scripted_provider, stdout, text, tool_call,
+    tool_calls, tool_messages,
 };
 
 const POLICY: &str = r#"
@@ -30,8 +30,8 @@ const DRAFT: &str =
 
 fn workspace(state: &Path) -> tempfile::TempDir {
     let ws = tempfile::tempdir().unwrap();
-    cs(ws.path())
-        .args(["tools", "add-server", "billing", "--command"])
+    add_server(ws.path())
+        .args(["billing", "--command"])
         .arg(billing_command(state))
         .assert()
         .success();
@@ -51,10 +51,6 @@ fn workspace(state: &Path) -> tempfile::TempDir {
         c.arg("--data-dir").arg(ws.path()).arg("--actor").arg(actor);
         c
     };
-    as_actor("admin")
-        .args(["staff", "set", "sam", "--role", "supervisor"])
-        .assert()
-        .success();
     as_actor("sam")
         .args([
             "tools",

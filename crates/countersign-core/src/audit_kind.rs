@@ -92,10 +92,19 @@ pub enum AuditKind {
     /// A person settled an external call whose outcome was unknown.
     #[serde(rename = "action.resolved")]
     ActionResolved,
+    /// A supervisor added a team system (MCP server), or replaced the one of that name.
+    #[serde(rename = "settings.tool_server")]
+    ToolServerChanged,
+    /// A supervisor classified a team system's tool as read, write or forbidden.
+    #[serde(rename = "settings.tool_class")]
+    ToolClassified,
+    /// A supervisor replaced the team systems' policy (the new text is in the record).
+    #[serde(rename = "settings.tool_policy")]
+    ToolPolicyChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 31] = [
+    pub const ALL: [AuditKind; 34] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -127,6 +136,9 @@ impl AuditKind {
         AuditKind::ActionFailed,
         AuditKind::ActionOutcomeUnknown,
         AuditKind::ActionResolved,
+        AuditKind::ToolServerChanged,
+        AuditKind::ToolClassified,
+        AuditKind::ToolPolicyChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -162,6 +174,9 @@ impl AuditKind {
             AuditKind::ActionFailed => "action.failed",
             AuditKind::ActionOutcomeUnknown => "action.outcome_unknown",
             AuditKind::ActionResolved => "action.resolved",
+            AuditKind::ToolServerChanged => "settings.tool_server",
+            AuditKind::ToolClassified => "settings.tool_class",
+            AuditKind::ToolPolicyChanged => "settings.tool_policy",
         }
     }
 

@@ -9,7 +9,7 @@ use countersign_mcp::{
     classify, connect, relist_workspace, HintTrust, ServerName, ServerSpec, ServerStatus,
     ServerSummary, Timeouts, ToolClass, ToolHash, TransportSpec, WorkspaceFiles,
 };
-use countersign_store::{approve_on_server, relisted, ExternalOutcome};
+use countersign_store::{approve_on_server, relisted, ExternalOutcome, ToolSettingsChange};
 use serde_json::Value;
 use tauri::State;
 
@@ -66,15 +66,16 @@ pub async fn tool_server_add(
     let files = WorkspaceFiles::new(&state.data_dir);
     state
         .write(move |desk| {
-            desk.require_supervisor(&by, "add a team system")?;
             let name = ServerName::new(name.trim())?;
             let transport = TransportSpec::from_command_or_url(command.as_deref(), url.as_deref())?;
-            files.put_server(ServerSpec {
-                name: name.clone(),
+            let spec = ServerSpec {
+                name,
                 transport,
                 trust_read_only_hints,
+            };
+            desk.change_tool_settings(&by, ToolSettingsChange::Server(&spec), || {
+                files.put_server(spec.clone()).map_err(IpcError::from)
             })?;
-            tracing::info!(server = %name, "tool server added");
             Ok(())
         })
         .await
@@ -95,9 +96,9 @@ pub async fn tool_policy_set(state: State<'_, AppState>, text: String) -> Result
     let files = WorkspaceFiles::new(&state.data_dir);
     state
         .write(move |desk| {
-            desk.require_supervisor(&by, "change the team systems' policy")?;
-            files.save_policy_text(&text)?;
-            tracing::info!("tool policy saved");
+            desk.change_tool_settings(&by, ToolSettingsChange::Policy(&text), || {
+                files.save_policy_text(&text).map_err(IpcError::from)
+            })?;
             Ok(())
         })
         .await
@@ -118,21 +119,28 @@ pub async fn tool_classify(
     let files = WorkspaceFiles::new(&state.data_dir);
     state
         .write(move |desk| {
-            desk.require_supervisor(&by, "classify a team system's tools")?;
             let server = ServerName::new(&server)?;
-            let catalogue = files.catalogue()?;
-            let classified = classify(
-                &catalogue,
-                &server,
-                &tool,
-                &ToolHash(hash),
+            let hash = ToolHash(hash);
+            let change = ToolSettingsChange::ToolClass {
+                server: &server,
+                tool: &tool,
                 class,
-                Role::Supervisor,
-                &by,
-            )
-            .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-            files.save_catalogue(&classified)?;
-            tracing::info!(server = %server, tool = %tool, class = class.as_str(), "tool classified");
+                hash: &hash,
+            };
+            desk.change_tool_settings(&by, change, || {
+                let catalogue = files.catalogue()?;
+                let classified = classify(
+                    &catalogue,
+                    &server,
+                    &tool,
+                    &hash,
+                    class,
+                    Role::Supervisor,
+                    &by,
+                )
+                .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+                files.save_catalogue(&classified).map_err(IpcError::from)
+            })?;
             Ok(())
         })
         .await

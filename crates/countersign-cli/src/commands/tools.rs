@@ -12,6 +12,8 @@ use countersign_mcp::{
 };
 use serde::Serialize;
 
+use countersign_store::ToolSettingsChange;
+
 use crate::error::bad;
 use crate::invocation::Invocation;
 use crate::output::{json_out, out};
@@ -41,6 +43,32 @@ pub(crate) fn files_error(e: WorkspaceFilesError) -> anyhow::Error {
     bad(e.code(), e)
 }
 
+/// [`Desk::change_tool_settings`](countersign_store::Desk::change_tool_settings)'s error: the
+/// desk's own (not permitted, storage) with its code, or the write's as it came.
+enum SettingsError {
+    Desk(countersign_store::DeskError),
+    Write(anyhow::Error),
+}
+
+impl From<countersign_store::DeskError> for SettingsError {
+    fn from(e: countersign_store::DeskError) -> Self {
+        SettingsError::Desk(e)
+    }
+}
+
+impl From<anyhow::Error> for SettingsError {
+    fn from(e: anyhow::Error) -> Self {
+        SettingsError::Write(e)
+    }
+}
+
+fn settings_error(e: SettingsError) -> anyhow::Error {
+    match e {
+        SettingsError::Desk(e) => crate::error::desk(e),
+        SettingsError::Write(e) => e,
+    }
+}
+
 /// The configured server named `name`, connected with its token (if any).
 pub(crate) async fn connect_named(
     ctx: &Invocation,
@@ -67,23 +95,31 @@ pub fn classify_tool(
     hash: &str,
 ) -> anyhow::Result<()> {
     let server = ServerName::new(server).map_err(|e| bad(e.code(), e))?;
-    let d = ctx.open()?;
-    d.require_supervisor(&ctx.actor, "classify a team system's tools")
-        .map_err(crate::error::desk)?;
-    let catalogue = files(ctx).catalogue().map_err(files_error)?;
-    let classified = classify(
-        &catalogue,
-        &server,
+    let hash = ToolHash(hash.to_owned());
+    let mut d = ctx.open()?;
+    let change = ToolSettingsChange::ToolClass {
+        server: &server,
         tool,
-        &ToolHash(hash.to_owned()),
         class,
-        Role::Supervisor,
-        &ctx.actor,
-    )
-    .map_err(|e| bad(e.code(), e))?;
-    files(ctx)
-        .save_catalogue(&classified)
-        .map_err(files_error)?;
+        hash: &hash,
+    };
+    d.change_tool_settings(&ctx.actor, change, || -> Result<(), SettingsError> {
+        let catalogue = files(ctx).catalogue().map_err(files_error)?;
+        let classified = classify(
+            &catalogue,
+            &server,
+            tool,
+            &hash,
+            class,
+            Role::Supervisor,
+            &ctx.actor,
+        )
+        .map_err(|e| bad(e.code(), e))?;
+        Ok(files(ctx)
+            .save_catalogue(&classified)
+            .map_err(files_error)?)
+    })
+    .map_err(settings_error)?;
     out(format!("{server}/{tool} is now {}", class.as_str()))
 }
 
@@ -98,13 +134,21 @@ pub fn add_server(
     let name = ServerName::new(name).map_err(|e| bad(e.code(), e))?;
     let transport =
         TransportSpec::from_command_or_url(command, url).map_err(|e| bad(e.code(), e))?;
-    let replaced = files(ctx)
-        .put_server(ServerSpec {
-            name: name.clone(),
-            transport,
-            trust_read_only_hints,
-        })
-        .map_err(files_error)?;
+    let spec = ServerSpec {
+        name: name.clone(),
+        transport,
+        trust_read_only_hints,
+    };
+    let mut d = ctx.open()?;
+    let replaced = d
+        .change_tool_settings(
+            &ctx.actor,
+            ToolSettingsChange::Server(&spec),
+            || -> Result<bool, SettingsError> {
+                Ok(files(ctx).put_server(spec.clone()).map_err(files_error)?)
+            },
+        )
+        .map_err(settings_error)?;
     let verb = if replaced { "updated" } else { "added" };
     out(format!(
         "server {name} {verb}; an HTTP server's token comes from {}",

@@ -18,6 +18,23 @@ pub fn cs(dir: &Path) -> Command {
     c
 }
 
+/// `tools add-server` as "sam", made the workspace's supervisor first (adding a team system
+/// is a supervisor's change; the first supervisor is whoever administers the files).
+pub fn add_server(dir: &Path) -> Command {
+    let as_sam = || {
+        let mut c = Command::cargo_bin("countersign").unwrap();
+        c.arg("--data-dir").arg(dir).arg("--actor").arg("sam");
+        c
+    };
+    as_sam()
+        .args(["staff", "set", "sam", "--role", "supervisor"])
+        .assert()
+        .success();
+    let mut c = as_sam();
+    c.args(["tools", "add-server"]);
+    c
+}
+
 pub fn stdout(c: &mut Command) -> String {
     let out = c.assert().success().get_output().stdout.clone();
     String::from_utf8(out).unwrap()
