@@ -645,6 +645,27 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   assert.ok(!(await (await $('[data-testid="external-approve"]')).isExisting()), "no approve button on a sent call");
   assert.equal(refunds().length, 1);
   await shot("external-call-sent");
+
+  // The supervisor's history has the decision, with what came of it and the arguments sent.
+  const rows = await historyRows();
+  const row = rows.find((r) => r.tool === "billing/refund" && r.kind === "approved");
+  assert.ok(row, JSON.stringify(rows));
+  assert.match(row.text, /Done/);
+  await (await $('[data-testid="history-row"][data-tool="billing/refund"] [data-testid="history-expand"]')).click();
+  assert.match(await (await $('[data-testid="history-external-args"]')).getText(), /"charge": "ch_e2e1"/);
+  await assertAccessible("history with a team system's call");
+  // Each change to the team systems is in the audit log, by the supervisor who made it; the
+  // refused policy left no record.
+  const audit = execFileSync(
+    "/usr/bin/python3",
+    ["-c", "import sqlite3,sys,json;c=sqlite3.connect(sys.argv[1]);print(json.dumps(c.execute(\"SELECT kind, actor FROM audit_log WHERE kind LIKE 'settings.tool_%' ORDER BY seq\").fetchall()))", join(dataDir, "countersign.db")],
+    { encoding: "utf8" },
+  );
+  assert.deepEqual(JSON.parse(audit), [
+    ["settings.tool_server", "e2e-agent"],
+    ["settings.tool_policy", "e2e-agent"],
+    ["settings.tool_class", "e2e-agent"],
+  ]);
 });
 
 /** Puts a raw message into a mailbox of the test server over IMAP (APPEND), as a mail client

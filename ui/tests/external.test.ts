@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExternalCall } from "../src/lib/bindings/ExternalCall";
-import { OUTCOME_LABELS, amountAtStake, argumentsText, isOpenCall, needsAPerson } from "../src/lib/external";
+import { OUTCOME_LABELS, amountAtStake, argumentsText, isOpenCall, needsAPerson, sortedJson } from "../src/lib/external";
 
 function call(overrides: Partial<ExternalCall>): ExternalCall {
   return {
@@ -52,6 +52,12 @@ describe("calls to the team's systems", () => {
     expect(amountAtStake(call({}))).toBe("$12.00");
     expect(amountAtStake(call({ verdict: { required_role: "agent", amount: { value: 12.5, currency: "eur" }, agent_limit: null, ownership: null } }))).toBe("12.50 EUR");
     expect(amountAtStake(call({ verdict: { required_role: "supervisor", amount: null, agent_limit: null, ownership: null } }))).toBeNull();
+  });
+
+  it("shows a history entry's arguments sorted, and anything else as it is", () => {
+    expect(Object.keys(JSON.parse(sortedJson({ z: 1, a: { y: 2, b: 3 } })))).toEqual(["a", "z"]);
+    expect(sortedJson(null)).toBe("null");
+    expect(sortedJson([2, 1])).toBe(JSON.stringify([2, 1], null, 2));
   });
 
   it("words every outcome", () => {

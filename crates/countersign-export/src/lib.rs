@@ -94,7 +94,7 @@ fn write_csv(entries: &[HistoryEntry], out: impl Write) -> Result<usize, ExportE
             d.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
             d.proposal_id.to_string(),
             e.conversation_id.to_string(),
-            e.tool.as_str().to_owned(),
+            e.tool.clone(),
             e.customer_id.clone(),
             e.summary.clone(),
             d.reason.clone().unwrap_or_default(),

@@ -99,7 +99,7 @@ impl ExternalOutcome {
         }
     }
 
-    fn parse(s: &str) -> Option<ExternalOutcome> {
+    pub(crate) fn parse(s: &str) -> Option<ExternalOutcome> {
         use ExternalOutcome::*;
         [
             Awaiting,

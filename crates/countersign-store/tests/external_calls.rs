@@ -14,7 +14,8 @@ use countersign_mcp::{
 };
 use countersign_shop::Money;
 use countersign_store::{
-    CallReport, Desk, DeskError, ExternalOutcome, ExternalProposeRequest, ShopSeed, DB_FILE,
+    CallReport, Desk, DeskError, ExternalOutcome, ExternalProposeRequest, HistoryFilter, ShopSeed,
+    DB_FILE,
 };
 use serde_json::{json, Value};
 
@@ -583,4 +584,74 @@ fn a_plans_external_calls_are_queued_with_it_in_one_transaction_or_not_at_all() 
     assert_eq!(view.external.len(), 1);
     assert_eq!(view.external[0].proposed_by, "llm-planner");
     assert_eq!(view.external[0].args_hash, good.args_hash);
+}
+
+/// Regression: the supervisor's history skipped every decision on a team system's call, so the
+/// riskiest approvals (money moved by another system) were missing from the review.
+#[test]
+fn decisions_on_team_system_calls_are_in_the_history_with_what_came_of_them() {
+    let mut w = world();
+    let sent = propose(&mut w.desk, &refund(1_000));
+    w.desk
+        .approve_external(sent, AGENT, None, Some(&tool_hash()))
+        .unwrap();
+    w.desk
+        .record_external_result(
+            sent,
+            &CallReport {
+                result: Ok(output("re_1")),
+                latency_ms: 42,
+            },
+        )
+        .unwrap();
+    w.clock.advance_ms(1_000);
+    let rejected = propose(&mut w.desk, &refund(2_000));
+    w.desk
+        .reject(rejected, SUPERVISOR, "the customer withdrew it")
+        .unwrap();
+
+    let page = w.desk.views().history(&HistoryFilter::default()).unwrap();
+    let rows: Vec<(i64, &str, &str, Option<ExternalOutcome>)> = page
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.decision.proposal_id,
+                e.decision.kind.as_str(),
+                e.tool.as_str(),
+                e.external_outcome,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                rejected,
+                "rejected",
+                "billing/create_refund",
+                Some(ExternalOutcome::Awaiting)
+            ),
+            (
+                sent,
+                "approved",
+                "billing/create_refund",
+                Some(ExternalOutcome::Succeeded)
+            ),
+        ]
+    );
+    assert_eq!(page.entries[1].args["charge"], json!("ch_1"));
+    // The full export reads the same rows, oldest first; a shop tool filter leaves them out.
+    assert_eq!(w.desk.history().unwrap().len(), 2);
+    let shop_only = HistoryFilter {
+        tool: Some(countersign_shop::ToolName::CancelPendingOrder),
+        ..HistoryFilter::default()
+    };
+    assert!(w
+        .desk
+        .views()
+        .history(&shop_only)
+        .unwrap()
+        .entries
+        .is_empty());
 }

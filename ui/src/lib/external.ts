@@ -27,7 +27,13 @@ export function needsAPerson(c: ExternalCall): boolean {
 
 /** The arguments exactly as they will be sent, keys in the order the core hashed them. */
 export function argumentsText(c: ExternalCall): string {
-  const sorted = Object.fromEntries(Object.entries(c.arguments).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortedJson(c.arguments);
+}
+
+/** A call's arguments (an object) as indented JSON, keys sorted as the core hashes them. */
+export function sortedJson(args: unknown): string {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return JSON.stringify(args, null, 2);
+  const sorted = Object.fromEntries(Object.entries(args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify(sorted, null, 2);
 }
 

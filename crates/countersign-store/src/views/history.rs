@@ -1,5 +1,5 @@
-//! The supervisor's history: every decision with the proposal it decided, filtered by person,
-//! action, outcome and dates, and searchable over the audit log's full-text index. One query
+//! The supervisor's history: every decision with the proposal it decided (the shop's and the
+//! team systems' alike), filtered by person, action, outcome and dates, and searchable over the audit log's full-text index. One query
 //! per call (decisions joined with their proposals), every filter inside it: what comes back is
 //! exactly what matches, never the matching part of an arbitrary first batch.
 
@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::Views;
 use crate::error::{corrupt, DeskError};
+use crate::external_calls::ExternalOutcome;
 use crate::proposals::{self, Decision};
 use countersign_core::DecisionKind;
 
@@ -53,7 +54,12 @@ pub struct HistoryFilter {
 pub struct HistoryEntry {
     #[serde(flatten)]
     pub decision: Decision,
-    pub tool: ToolName,
+    /// The action: a shop tool's name, or `<server>/<tool>` for a call to one of the team's
+    /// systems (as eval cases name it).
+    pub tool: String,
+    /// For a call to one of the team's systems: what came of it (`awaiting` when it was
+    /// never sent, as after a rejection).
+    pub external_outcome: Option<ExternalOutcome>,
     pub customer_id: String,
     pub conversation_id: i64,
     pub summary: String,
@@ -85,7 +91,6 @@ macro_rules! history_sql {
             "WITH page AS (
                  SELECT d.id FROM decisions d
                  WHERE (?1 IS NULL OR d.actor = ?1)
-                   AND NOT EXISTS (SELECT 1 FROM external_calls e WHERE e.proposal_id = d.proposal_id)
                    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM proposals p WHERE p.id = d.proposal_id AND p.tool = ?2))
                    AND (?3 IS NULL OR d.kind = ?3)
                    AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5) ",
@@ -94,8 +99,10 @@ macro_rules! history_sql {
              SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
                     p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
                     CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?6
-                         THEN 'expired' ELSE p.state END
+                         THEN 'expired' ELSE p.state END,
+                    e.server, e.tool, e.outcome
              FROM page JOIN decisions d ON d.id = page.id JOIN proposals p ON p.id = d.proposal_id
+                  LEFT JOIN external_calls e ON e.proposal_id = d.proposal_id
              ORDER BY d.at DESC, d.id DESC"
         )
     };
@@ -116,9 +123,10 @@ const ALL_OLDEST_FIRST: &str =
     "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
             p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
             CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?1
-                 THEN 'expired' ELSE p.state END
+                 THEN 'expired' ELSE p.state END,
+            e.server, e.tool, e.outcome
      FROM decisions d JOIN proposals p ON p.id = d.proposal_id
-     WHERE NOT EXISTS (SELECT 1 FROM external_calls e WHERE e.proposal_id = d.proposal_id)
+          LEFT JOIN external_calls e ON e.proposal_id = d.proposal_id
      ORDER BY d.at, d.id";
 
 /// Words of a search, quoted so the text is never FTS query syntax.
@@ -139,11 +147,30 @@ fn entry_from_row(r: &Row<'_>) -> Result<Result<HistoryEntry, DeskError>, rusqli
     let args: String = r.get(12)?;
     let state: String = r.get(13)?;
     let (customer_id, conversation_id) = (r.get(9)?, r.get(10)?);
+    let external: Option<(String, String, String)> = match r.get::<_, Option<String>>(14)? {
+        Some(server) => Some((server, r.get(15)?, r.get(16)?)),
+        None => None,
+    };
     let proposal_id = decision.proposal_id;
     let what = || format!("proposal {proposal_id}");
     Ok((|| {
+        let (tool, external_outcome) = match external {
+            Some((server, tool, outcome)) => (
+                format!("{server}/{tool}"),
+                Some(ExternalOutcome::parse(&outcome).ok_or_else(|| corrupt(what(), &outcome))?),
+            ),
+            // A shop tool's name, checked: the column is free text.
+            None => (
+                tool.parse::<ToolName>()
+                    .map_err(|e| corrupt(what(), e))?
+                    .as_str()
+                    .to_owned(),
+                None,
+            ),
+        };
         Ok(HistoryEntry {
-            tool: tool.parse().map_err(|e| corrupt(what(), e))?,
+            tool,
+            external_outcome,
             customer_id,
             conversation_id,
             summary: summary.unwrap_or_default(),
