@@ -101,10 +101,13 @@ pub enum AuditKind {
     /// A supervisor replaced the team systems' policy (the new text is in the record).
     #[serde(rename = "settings.tool_policy")]
     ToolPolicyChanged,
+    /// A person sent a batch of eval cases the receiver had refused again.
+    #[serde(rename = "sync.requeued")]
+    SyncRequeued,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 34] = [
+    pub const ALL: [AuditKind; 35] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -139,6 +142,7 @@ impl AuditKind {
         AuditKind::ToolServerChanged,
         AuditKind::ToolClassified,
         AuditKind::ToolPolicyChanged,
+        AuditKind::SyncRequeued,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,6 +181,7 @@ impl AuditKind {
             AuditKind::ToolServerChanged => "settings.tool_server",
             AuditKind::ToolClassified => "settings.tool_class",
             AuditKind::ToolPolicyChanged => "settings.tool_policy",
+            AuditKind::SyncRequeued => "sync.requeued",
         }
     }
 

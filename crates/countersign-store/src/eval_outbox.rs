@@ -9,6 +9,9 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use countersign_core::{AuditKind, AuditSubject};
+
+use crate::audit_log;
 use crate::desk::Desk;
 use crate::error::DeskError;
 use crate::eval_capture::{case_from_row, EvalCase, CASE_COLUMNS};
@@ -191,17 +194,37 @@ impl Desk {
         Ok(())
     }
 
-    /// A person sends a parked batch again (the receiver was fixed): it rejoins the pending
-    /// batches with the same id and cases, so the receiver still dedupes it.
-    pub fn requeue_eval_batch(&mut self, id: &str) -> Result<(), DeskError> {
-        let seq = batch_seq_of(&self.conn, id)?;
-        let changed = self.conn.execute(
-            "UPDATE eval_batches SET parked_at = NULL WHERE seq = ?1 AND parked_at IS NOT NULL AND acked_at IS NULL",
+    /// A person (`by`) sends a parked batch again (the receiver was fixed): it rejoins the
+    /// pending batches with the same id and cases, so the receiver still dedupes it. Recorded
+    /// in the audit log (`sync.requeued`, with the batch's id and why it was parked): cases
+    /// leave the machine again on a person's word.
+    pub fn requeue_eval_batch(&mut self, id: &str, by: &str) -> Result<(), DeskError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = crate::staff::actor_in(&tx, by)?;
+        let seq = batch_seq_of(&tx, id)?;
+        let last_error: Option<String> = tx
+            .query_row(
+                "SELECT last_error FROM eval_batches WHERE seq = ?1 AND parked_at IS NOT NULL AND acked_at IS NULL",
+                [seq],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| DeskError::NotFound(format!("parked eval batch {id}")))?;
+        tx.execute(
+            "UPDATE eval_batches SET parked_at = NULL WHERE seq = ?1",
             [seq],
         )?;
-        if changed == 0 {
-            return Err(DeskError::NotFound(format!("parked eval batch {id}")));
-        }
+        audit_log::append(
+            &tx,
+            self.clock.now_ms(),
+            &actor.name,
+            AuditKind::SyncRequeued,
+            &AuditSubject::Workspace,
+            &serde_json::json!({ "batch": id, "parked_because": last_error }),
+        )?;
+        tx.commit()?;
         tracing::info!(batch = %id, "parked eval batch requeued");
         Ok(())
     }

@@ -10,7 +10,7 @@ use countersign_core::{ManualClock, Role};
 use countersign_pipeline::{Channel, Request};
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use countersign_shop::{OrderStatus, Shop, ToolName};
-use countersign_store::{Desk, ProposeRequest, ReplyApproval, ShopSeed};
+use countersign_store::{Desk, ProposeRequest, ReplyApproval, ShopSeed, DB_FILE};
 use serde_json::{json, Value};
 
 const T0: i64 = 1_800_000_000_000;
@@ -216,10 +216,32 @@ fn a_batch_keeps_its_id_and_cases_across_a_restart_until_acknowledged_or_parked(
     assert!(desk.next_eval_batch(None, 10).unwrap().is_none());
 
     // A person sends the parked batch again: same id, same cases, pending once more.
-    desk.requeue_eval_batch(&second.id).unwrap();
     assert_eq!(
-        desk.requeue_eval_batch(&second.id).unwrap_err().code(),
+        desk.requeue_eval_batch(&second.id, " ").unwrap_err().code(),
+        "actor_required"
+    );
+    desk.requeue_eval_batch(&second.id, "ana").unwrap();
+    assert_eq!(
+        desk.requeue_eval_batch(&second.id, "ana")
+            .unwrap_err()
+            .code(),
         "not_found"
+    );
+    // Who sent it again, and why it had been refused, are in the audit log, once.
+    let requeued: Vec<(String, String)> = rusqlite::Connection::open(dir.path().join(DB_FILE))
+        .unwrap()
+        .prepare("SELECT actor, payload FROM audit_log WHERE kind = 'sync.requeued'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(requeued.len(), 1);
+    assert_eq!(requeued[0].0, "ana");
+    let payload: serde_json::Value = serde_json::from_str(&requeued[0].1).unwrap();
+    assert_eq!(
+        payload,
+        serde_json::json!({"batch": second.id, "parked_because": "422 unprocessable"})
     );
     let status = desk.sync_status().unwrap();
     assert_eq!((status.pending, status.parked), (2, 0));

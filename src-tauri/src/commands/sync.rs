@@ -80,8 +80,9 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
 /// A parked batch goes out again (same id and cases), at once.
 #[tauri::command]
 pub async fn sync_requeue(state: State<'_, AppState>, batch: String) -> Result<(), IpcError> {
+    let by = state.operator.clone();
     state
-        .write(move |desk| Ok(desk.requeue_eval_batch(&batch)?))
+        .write(move |desk| Ok(desk.requeue_eval_batch(&batch, &by)?))
         .await?;
     state.sync_now();
     Ok(())

@@ -110,7 +110,9 @@ pub fn set(ctx: &Invocation, endpoint: &str, redact: bool) -> anyhow::Result<()>
 
 /// `sync requeue BATCH`: a parked batch goes out again with the next sync.
 pub fn requeue(ctx: &Invocation, batch: &str) -> anyhow::Result<()> {
-    ctx.open()?.requeue_eval_batch(batch).map_err(desk)?;
+    ctx.open()?
+        .requeue_eval_batch(batch, &ctx.actor)
+        .map_err(desk)?;
     out(format!(
         "Batch {batch} will be sent again with the next sync."
     ))
