@@ -650,9 +650,11 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   const rows = await historyRows();
   const row = rows.find((r) => r.tool === "billing/refund" && r.kind === "approved");
   assert.ok(row, JSON.stringify(rows));
-  assert.match(row.text, /Done/);
+  assert.match(row.text, /refund on billing\s*·\s*Done/);
   await (await $('[data-testid="history-row"][data-tool="billing/refund"] [data-testid="history-expand"]')).click();
-  assert.match(await (await $('[data-testid="history-external-args"]')).getText(), /"charge": "ch_e2e1"/);
+  const sentArgs = await $('[data-testid="history-external-args"]');
+  await sentArgs.waitForExist({ timeout: 10_000, timeoutMsg: "the call's arguments are not shown as its evidence" });
+  assert.match(await sentArgs.getText(), /"charge": "ch_e2e1"/);
   await assertAccessible("history with a team system's call");
   // Each change to the team systems is in the audit log, by the supervisor who made it; the
   // refused policy left no record.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExternalCall } from "../src/lib/bindings/ExternalCall";
-import { OUTCOME_LABELS, amountAtStake, argumentsText, isOpenCall, needsAPerson, sortedJson } from "../src/lib/external";
+import { OUTCOME_LABELS, actionLabel, amountAtStake, argumentsText, isOpenCall, needsAPerson, sortedJson } from "../src/lib/external";
 
 function call(overrides: Partial<ExternalCall>): ExternalCall {
   return {
@@ -58,6 +58,11 @@ describe("calls to the team's systems", () => {
     expect(Object.keys(JSON.parse(sortedJson({ z: 1, a: { y: 2, b: 3 } })))).toEqual(["a", "z"]);
     expect(sortedJson(null)).toBe("null");
     expect(sortedJson([2, 1])).toBe(JSON.stringify([2, 1], null, 2));
+  });
+
+  it("names a team system's action as the review does, and a shop's by its label", () => {
+    expect(actionLabel("billing/refund", () => "unused")).toBe("refund on billing");
+    expect(actionLabel("cancel_pending_order", (t) => `label of ${t}`)).toBe("label of cancel_pending_order");
   });
 
   it("words every outcome", () => {

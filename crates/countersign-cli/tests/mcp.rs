@@ -298,7 +298,13 @@ fn only_a_supervisor_changes_the_team_systems_and_each_change_is_in_the_audit_lo
     assert_eq!(servers[0].0, "lea");
     assert_eq!(
         servers[0].1,
-        json!({"server": "shop", "transport": "stdio", "address": command, "trust_read_only_hints": false})
+        json!({
+            "server": "shop",
+            "transport": "stdio",
+            "program": bin(),
+            "args": ["--workspace", served.path().display().to_string(), "mcp", "serve"],
+            "trust_read_only_hints": false,
+        })
     );
 
     let listed = tools_list(ws.path(), &[]);

@@ -44,8 +44,9 @@ impl ExportError {
     }
 }
 
-/// CSV columns, in order.
-pub const CSV_HEADER: [&str; 12] = [
+/// CSV columns, in order. `tool` is a shop tool's name or `<server>/<tool>` for a call to one
+/// of the team's systems, whose outcome is `external_outcome` (empty for the shop's).
+pub const CSV_HEADER: [&str; 13] = [
     "at_ms",
     "decision",
     "actor",
@@ -58,6 +59,7 @@ pub const CSV_HEADER: [&str; 12] = [
     "reason",
     "state",
     "args",
+    "external_outcome",
 ];
 
 /// Writes `entries` to `out` in `format`; returns how many entries (rows) it wrote.
@@ -100,6 +102,9 @@ fn write_csv(entries: &[HistoryEntry], out: impl Write) -> Result<usize, ExportE
             d.reason.clone().unwrap_or_default(),
             e.state.as_str().to_owned(),
             e.args.to_string(),
+            e.external_outcome
+                .map(|o| o.as_str().to_owned())
+                .unwrap_or_default(),
         ])
         .map_err(render)?;
     }

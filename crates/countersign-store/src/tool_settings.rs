@@ -52,20 +52,25 @@ impl ToolSettingsChange<'_> {
     fn details(&self) -> Value {
         match self {
             ToolSettingsChange::Server(spec) => {
-                let (transport, address) = match &spec.transport {
-                    TransportSpec::Stdio { program, args } => {
-                        let mut words = vec![program.clone()];
-                        words.extend(args.iter().cloned());
-                        ("stdio", words.join(" "))
-                    }
-                    TransportSpec::Http { url } => ("http", url.clone()),
+                let address = match &spec.transport {
+                    TransportSpec::Stdio { program, args } => json!({
+                        "transport": "stdio",
+                        "program": program,
+                        "args": redact_args(args),
+                    }),
+                    TransportSpec::Http { url } => json!({
+                        "transport": "http",
+                        "url": redact_query(url),
+                    }),
                 };
-                json!({
+                let mut details = json!({
                     "server": spec.name.as_str(),
-                    "transport": transport,
-                    "address": address,
                     "trust_read_only_hints": spec.trust_read_only_hints,
-                })
+                });
+                if let (Some(d), Value::Object(a)) = (details.as_object_mut(), address) {
+                    d.extend(a);
+                }
+                details
             }
             ToolSettingsChange::ToolClass {
                 server,
@@ -81,6 +86,54 @@ impl ToolSettingsChange<'_> {
             ToolSettingsChange::Policy(text) => json!({ "text": text }),
         }
     }
+}
+
+/// Words of a setting's name that say its value is a credential.
+const SECRET_WORDS: [&str; 5] = ["key", "token", "secret", "pass", "auth"];
+
+fn names_a_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| name.contains(w))
+}
+
+/// A command's arguments with credentials withheld — `NAME=value` (as `env` takes it) and
+/// `--flag=value` whose name says it is one, and the argument after such a `--flag` — since the
+/// audit log is append-only and cannot be scrubbed later.
+fn redact_args(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut withhold_next = false;
+    for arg in args {
+        if std::mem::take(&mut withhold_next) {
+            out.push("[withheld]".to_owned());
+            continue;
+        }
+        match arg.split_once('=') {
+            Some((name, _)) if !name.is_empty() && names_a_credential(name) => {
+                out.push(format!("{name}=[withheld]"));
+            }
+            None if arg.starts_with('-') && names_a_credential(arg) => {
+                withhold_next = true;
+                out.push(arg.clone());
+            }
+            _ => out.push(arg.clone()),
+        }
+    }
+    out
+}
+
+/// A URL without its query's values (a token is often passed there).
+fn redact_query(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let names: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) => format!("{name}=[withheld]"),
+            None => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", names.join("&"))
 }
 
 impl Desk {
@@ -110,5 +163,49 @@ impl Desk {
         tx.commit().map_err(DeskError::from)?;
         tracing::info!(kind = change.kind().as_str(), by = %actor.name, "tool settings changed");
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_a_server_address_are_withheld_from_the_log() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            redact_args(&args(&[
+                "BILLING_API_KEY=sk-123",
+                "GITHUB_TOKEN=ghp_1",
+                "db_password=hunter2",
+                "STATE_DIR=/tmp/x",
+                "--api-key=sk-1",
+                "--auth-token",
+                "abc",
+                "--port",
+                "8080",
+                "server.py",
+            ])),
+            args(&[
+                "BILLING_API_KEY=[withheld]",
+                "GITHUB_TOKEN=[withheld]",
+                "db_password=[withheld]",
+                "STATE_DIR=/tmp/x",
+                "--api-key=[withheld]",
+                "--auth-token",
+                "[withheld]",
+                "--port",
+                "8080",
+                "server.py",
+            ])
+        );
+        assert_eq!(
+            redact_query("https://mcp.example.com/mcp?token=abc&team=7"),
+            "https://mcp.example.com/mcp?token=[withheld]&team=[withheld]"
+        );
+        assert_eq!(
+            redact_query("https://mcp.example.com/mcp"),
+            "https://mcp.example.com/mcp"
+        );
     }
 }

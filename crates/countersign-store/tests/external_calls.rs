@@ -641,8 +641,43 @@ fn decisions_on_team_system_calls_are_in_the_history_with_what_came_of_them() {
         ]
     );
     assert_eq!(page.entries[1].args["charge"], json!("ch_1"));
+
+    // Escalated, then approved with an edit by the supervisor: the approval shows what was
+    // sent, and the escalation still the arguments it saw (the edit rewrote the proposal's).
+    w.clock.advance_ms(1_000);
+    let edited_later = propose(&mut w.desk, &refund(3_000));
+    w.desk
+        .escalate(edited_later, AGENT, Some("more than I would refund"))
+        .unwrap();
+    w.clock.advance_ms(1_000);
+    w.desk
+        .approve_external(
+            edited_later,
+            SUPERVISOR,
+            Some(&refund(2_500)),
+            Some(&tool_hash()),
+        )
+        .unwrap();
+    let page = w.desk.views().history(&HistoryFilter::default()).unwrap();
+    let (approved, escalated) = (&page.entries[0], &page.entries[1]);
+    assert_eq!(
+        (
+            approved.decision.kind.as_str(),
+            escalated.decision.kind.as_str()
+        ),
+        ("approved", "escalated")
+    );
+    assert_eq!(
+        approved.decision.edited_args.as_ref().unwrap()["amount"],
+        json!(2_500)
+    );
+    assert_eq!(escalated.args["amount"], json!(3_000));
+    assert_eq!(escalated.external_outcome, Some(ExternalOutcome::Claimed));
+
     // The full export reads the same rows, oldest first; a shop tool filter leaves them out.
-    assert_eq!(w.desk.history().unwrap().len(), 2);
+    let all = w.desk.history().unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[2].args["amount"], json!(3_000));
     let shop_only = HistoryFilter {
         tool: Some(countersign_shop::ToolName::CancelPendingOrder),
         ..HistoryFilter::default()

@@ -30,6 +30,13 @@ export function argumentsText(c: ExternalCall): string {
   return sortedJson(c.arguments);
 }
 
+/** A history entry's action: a shop tool's label, or "refund on billing" for a team system's
+ * call (named `<server>/<tool>`), as the review names it. */
+export function actionLabel(tool: string, shopLabel: (tool: string) => string): string {
+  const slash = tool.indexOf("/");
+  return slash < 0 ? shopLabel(tool) : `${tool.slice(slash + 1)} on ${tool.slice(0, slash)}`;
+}
+
 /** A call's arguments (an object) as indented JSON, keys sorted as the core hashes them. */
 export function sortedJson(args: unknown): string {
   if (args === null || typeof args !== "object" || Array.isArray(args)) return JSON.stringify(args, null, 2);

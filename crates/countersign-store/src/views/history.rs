@@ -78,6 +78,19 @@ pub struct HistoryPage {
     pub more: bool,
 }
 
+// The arguments as proposed. An approval that edits an external call rewrites its proposal's
+// arguments (they are the bytes sent), so an earlier decision on it would show arguments it never
+// saw: those come from the call's `proposal.created` record. A shop proposal keeps its own (an
+// edit is the decision's `edited_args`).
+macro_rules! proposed_args {
+    () => {
+        "CASE WHEN e.proposal_id IS NULL THEN p.args
+              ELSE coalesce((SELECT json_extract(a.payload, '$.args') FROM audit_log a
+                             WHERE a.subject = 'proposal:' || p.id AND a.kind = 'proposal.created'),
+                            p.args) END"
+    };
+}
+
 // The decision's columns first (as `proposals::decision_from_row` reads them), then what the
 // history shows of its proposal. Parameters: ?1 actor, ?2 tool, ?3 kind, ?4 from, ?5 to
 // (each NULL when not filtered), ?6 now (for the state as of now), ?7 row limit (-1: none),
@@ -97,7 +110,9 @@ macro_rules! history_sql {
             $($extra,)?
             "    ORDER BY d.at DESC, d.id DESC LIMIT ?7)
              SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
-                    p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
+                    p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), ",
+            proposed_args!(),
+            ",
                     CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?6
                          THEN 'expired' ELSE p.state END,
                     e.server, e.tool, e.outcome
@@ -119,15 +134,18 @@ const SEARCHED: &str = history_sql!(
          FROM audit_fts JOIN audit_log a ON a.seq = audit_fts.rowid
          WHERE audit_fts MATCH ?8 AND a.subject GLOB 'proposal:*')"
 );
-const ALL_OLDEST_FIRST: &str =
+const ALL_OLDEST_FIRST: &str = concat!(
     "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
-            p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), p.args,
+            p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), ",
+    proposed_args!(),
+    ",
             CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?1
                  THEN 'expired' ELSE p.state END,
             e.server, e.tool, e.outcome
      FROM decisions d JOIN proposals p ON p.id = d.proposal_id
           LEFT JOIN external_calls e ON e.proposal_id = d.proposal_id
-     ORDER BY d.at, d.id";
+     ORDER BY d.at, d.id"
+);
 
 /// Words of a search, quoted so the text is never FTS query syntax.
 pub(crate) fn fts_query(text: &str) -> Option<String> {
