@@ -14,8 +14,8 @@ use countersign_core::Secret;
 use countersign_llm::{ToolArgs, ToolCall as LlmCall, ToolSpec};
 use countersign_mcp::policy::{check_read_result, Customer, Policy};
 use countersign_mcp::{
-    check_proposal, connect, refresh, validate_arguments, Catalogue, CatalogueEntry,
-    CheckedProposal, HintTrust, ServerName, Timeouts, ToolCall, ToolServer, Usage, WorkspaceFiles,
+    check_proposal, connect, validate_arguments, Catalogue, CatalogueEntry, CheckedProposal,
+    HintTrust, ServerName, Timeouts, ToolCall, ToolServer, Usage, WorkspaceFiles,
     WorkspaceFilesError,
 };
 use countersign_shop::User;
@@ -180,7 +180,9 @@ impl ExternalTools {
             .await;
             match listed {
                 Ok((server, tools)) => {
-                    catalogue = refresh(&catalogue, &spec.name, &tools, trust).catalogue;
+                    // Merged into the catalogue as it is now, under its lock: a supervisor's
+                    // classification made while this plan listed the servers stays.
+                    catalogue = files.merge_listing(&spec.name, &tools, trust)?.catalogue;
                     connected.push((spec.name.clone(), Arc::new(server)));
                 }
                 Err(error) => {
@@ -192,7 +194,6 @@ impl ExternalTools {
                 }
             }
         }
-        files.save_catalogue(&catalogue)?;
         let mut tools = ExternalTools::new(catalogue, policy, limits);
         for (name, server) in connected {
             tools = tools.with_server(name, server);

@@ -5,7 +5,6 @@
 use countersign_core::Secret;
 use serde::Serialize;
 
-use crate::catalogue::refresh;
 use crate::client::{connect, ToolServer};
 use crate::server::{ServerName, Timeouts};
 use crate::workspace_files::{WorkspaceFiles, WorkspaceFilesError};
@@ -29,7 +28,6 @@ pub async fn relist_workspace(
     token_for: impl Fn(&ServerName) -> Option<Secret>,
     timeouts: Timeouts,
 ) -> Result<Vec<ServerStatus>, WorkspaceFilesError> {
-    let mut catalogue = files.catalogue()?;
     let mut statuses = Vec::new();
     for spec in files.servers()? {
         let token = token_for(&spec.name);
@@ -47,8 +45,9 @@ pub async fn relist_workspace(
         };
         statuses.push(match listed {
             Ok(tools) => {
-                let refreshed = refresh(&catalogue, &spec.name, &tools, trust);
-                catalogue = refreshed.catalogue;
+                // Merged into the catalogue as it is now, under its lock: a classification
+                // made while this server was listing stays.
+                let refreshed = files.merge_listing(&spec.name, &tools, trust)?;
                 ServerStatus {
                     name: spec.name.to_string(),
                     connected: true,
@@ -66,6 +65,5 @@ pub async fn relist_workspace(
             },
         });
     }
-    files.save_catalogue(&catalogue)?;
     Ok(statuses)
 }

@@ -12,13 +12,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{refresh, Catalogue, HintTrust, Refreshed};
 use crate::policy::{Policy, PolicyFileError};
 use crate::server::{ServerName, ServerSpec, TransportSpec};
 
 pub const SERVERS_FILE: &str = "mcp-servers.json";
 pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
 pub const POLICY_FILE: &str = "mcp-policy.toml";
+/// Held (an OS file lock) while the catalogue is read, changed and saved.
+pub const CATALOGUE_LOCK: &str = "mcp-catalogue.lock";
 
 /// The listed tools of `server` with their classes, as the catalogue has them.
 pub fn tool_summaries(catalogue: &Catalogue, server: &ServerName) -> Vec<ToolSummary> {
@@ -154,8 +156,48 @@ impl WorkspaceFiles {
         self.read_json(CATALOGUE_FILE)
     }
 
-    pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), WorkspaceFilesError> {
-        self.write_json(CATALOGUE_FILE, catalogue)
+    /// Reads the catalogue, makes the new one from it with `change`, and saves that, holding
+    /// the workspace's catalogue lock throughout (an OS file lock: the app, the CLI and their
+    /// planners take turns). The catalogue is read-modify-written from several places — a
+    /// supervisor classifying, every plan and approval listing the servers again — and without
+    /// the lock a listing saved from a copy read before a classification wrote over it. Do
+    /// the network before and apply its result here: the lock is held for `change`.
+    pub fn update_catalogue<T, E: From<WorkspaceFilesError>>(
+        &self,
+        change: impl FnOnce(Catalogue) -> Result<(Catalogue, T), E>,
+    ) -> Result<T, E> {
+        let io = |path: &Path, source| WorkspaceFilesError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
+        let lock_path = self.path(CATALOGUE_LOCK);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io(&lock_path, e))?;
+        lock.lock().map_err(|e| io(&lock_path, e))?;
+        let (next, out) = change(self.catalogue()?)?;
+        self.write_json(CATALOGUE_FILE, &next)?;
+        // Released when `lock` is dropped (closing the file releases it too).
+        drop(lock);
+        Ok(out)
+    }
+
+    /// Merges one server's listing into the catalogue as it is now ([`Self::update_catalogue`]),
+    /// and returns the merged catalogue with what changed.
+    pub fn merge_listing(
+        &self,
+        server: &ServerName,
+        tools: &[crate::ListedTool],
+        trust: HintTrust,
+    ) -> Result<Refreshed, WorkspaceFilesError> {
+        self.update_catalogue(|current| {
+            let refreshed = refresh(&current, server, tools, trust);
+            Ok::<_, WorkspaceFilesError>((refreshed.catalogue.clone(), refreshed))
+        })
     }
 
     /// Every configured server with its listed tools and their classes.
@@ -304,6 +346,77 @@ mod tests {
         assert_eq!(summaries[0].transport, "stdio");
         assert_eq!(summaries[0].address, "mcp-server-filesystem /tmp");
         assert!(summaries[0].tools.is_empty(), "nothing listed yet");
+    }
+
+    fn tool(name: &str) -> crate::ListedTool {
+        crate::ListedTool {
+            name: name.to_owned(),
+            title: None,
+            description: Some(format!("{name} something")),
+            input_schema: serde_json::json!({"type": "object"}),
+            hints: Default::default(),
+        }
+    }
+
+    /// Regression: a plan or an approval read the catalogue, listed the servers (seconds on
+    /// the network), then saved its copy — over a classification made meanwhile, which the
+    /// audit log had recorded. A listing is now merged into the catalogue as it is when saved.
+    #[test]
+    fn a_listing_merged_after_a_classification_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = WorkspaceFiles::new(dir.path());
+        let billing = ServerName::new("billing").unwrap();
+        let listed = [tool("get_charge")];
+        // The planner starts: it lists get_charge (a new tool, so a write)...
+        let first = files
+            .merge_listing(&billing, &listed, HintTrust::Untrusted)
+            .unwrap();
+        let hash = first.catalogue.servers[&billing]["get_charge"].hash.clone();
+        // ...a supervisor classifies it a read while another plan is listing...
+        files
+            .update_catalogue(|c| {
+                let classified = crate::classify(
+                    &c,
+                    &billing,
+                    "get_charge",
+                    &hash,
+                    crate::ToolClass::Read,
+                    countersign_core::Role::Supervisor,
+                    "sam",
+                )
+                .unwrap();
+                Ok::<_, WorkspaceFilesError>((classified, ()))
+            })
+            .unwrap();
+        // ...and that plan's listing, read before the classification, is merged after it.
+        let merged = files
+            .merge_listing(&billing, &listed, HintTrust::Untrusted)
+            .unwrap();
+        assert_eq!(
+            merged.catalogue.servers[&billing]["get_charge"].class,
+            crate::ToolClass::Read
+        );
+        assert_eq!(files.catalogue().unwrap(), merged.catalogue);
+    }
+
+    /// Many writers at once (threads, each opening the lock file as another process would):
+    /// every server's listing is in the catalogue, none written over.
+    #[test]
+    fn concurrent_merges_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = WorkspaceFiles::new(dir.path());
+        std::thread::scope(|scope| {
+            for i in 0..16 {
+                let files = files.clone();
+                scope.spawn(move || {
+                    let name = ServerName::new(&format!("server-{i}")).unwrap();
+                    files
+                        .merge_listing(&name, &[tool("lookup")], HintTrust::Untrusted)
+                        .unwrap();
+                });
+            }
+        });
+        assert_eq!(files.catalogue().unwrap().servers.len(), 16);
     }
 
     #[test]

@@ -8,8 +8,8 @@
 
 use countersign_mcp::policy::{Customer, Policy};
 use countersign_mcp::{
-    check_proposal, idempotency_property, refresh, Catalogue, HintTrust, McpError, ProposalRefusal,
-    ServerName, ToolCall, ToolServer, Usage,
+    check_proposal, idempotency_property, Catalogue, McpError, ProposalRefusal, ServerName,
+    ToolCall, ToolServer, Usage,
 };
 use countersign_shop::ShopView;
 use serde_json::Value;
@@ -46,17 +46,6 @@ impl ServerApprovalError {
     }
 }
 
-/// The catalogue with `server`'s tools as it lists them now, for the caller to save.
-pub async fn relisted(
-    server: &dyn ToolServer,
-    name: &ServerName,
-    catalogue: &Catalogue,
-    trust: HintTrust,
-) -> Result<Catalogue, McpError> {
-    let listed = server.list_tools().await?;
-    Ok(refresh(catalogue, name, &listed, trust).catalogue)
-}
-
 /// What one approval with the server connected did.
 #[derive(Clone, Debug)]
 pub struct ServerApproved {
@@ -65,7 +54,7 @@ pub struct ServerApproved {
 }
 
 /// Approves external call `id` as `by` and sends it once through `server`, judged against
-/// `catalogue` as just [`relisted`] and `policy`.
+/// `catalogue` as the server listed it just now (`WorkspaceFiles::merge_listing`) and `policy`.
 pub async fn approve_on_server(
     desk: &mut Desk,
     server: &dyn ToolServer,

@@ -47,7 +47,7 @@ pub use external_approval::{
     execute_claimed, CallReport, ClaimedCall, ExternalDetail, ExternalProposeRequest,
 };
 pub use external_calls::{ExternalCall, ExternalOutcome};
-pub use external_on_server::{approve_on_server, relisted, ServerApprovalError, ServerApproved};
+pub use external_on_server::{approve_on_server, ServerApprovalError, ServerApproved};
 pub use ingest::{Admitted, Claimed, Ingested, Settlement, TraceRecord};
 pub use knowledge::SqlKnowledgeBase;
 pub use mail_messages::{IncomingMail, MailCounts, MailIntake, MailKey, QuarantinedMail};

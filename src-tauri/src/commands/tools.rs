@@ -7,9 +7,9 @@ use countersign_core::Role;
 use countersign_core::{Secret, SecretStore};
 use countersign_mcp::{
     classify, connect, relist_workspace, HintTrust, ServerName, ServerSpec, ServerStatus,
-    ServerSummary, Timeouts, ToolClass, ToolHash, TransportSpec, WorkspaceFiles,
+    ServerSummary, Timeouts, ToolClass, ToolHash, ToolServer, TransportSpec, WorkspaceFiles,
 };
-use countersign_store::{approve_on_server, relisted, ExternalOutcome, ToolSettingsChange};
+use countersign_store::{approve_on_server, ExternalOutcome, ToolSettingsChange};
 use serde_json::Value;
 use tauri::State;
 
@@ -128,18 +128,19 @@ pub async fn tool_classify(
                 hash: &hash,
             };
             desk.change_tool_settings(&by, change, || {
-                let catalogue = files.catalogue()?;
-                let classified = classify(
-                    &catalogue,
-                    &server,
-                    &tool,
-                    &hash,
-                    class,
-                    Role::Supervisor,
-                    &by,
-                )
-                .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
-                files.save_catalogue(&classified).map_err(IpcError::from)
+                files.update_catalogue(|catalogue| {
+                    let classified = classify(
+                        &catalogue,
+                        &server,
+                        &tool,
+                        &hash,
+                        class,
+                        Role::Supervisor,
+                        &by,
+                    )
+                    .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+                    Ok::<_, IpcError>((classified, ()))
+                })
             })?;
             Ok(())
         })
@@ -175,7 +176,6 @@ pub async fn external_approve(
             } else {
                 HintTrust::Untrusted
             };
-            let saved = files.catalogue()?;
             let policy = files.policy()?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -184,8 +184,8 @@ pub async fn external_approve(
             runtime.block_on(async {
                 let server = connect(&spec, token.as_ref(), Timeouts::default()).await?;
                 let result = async {
-                    let catalogue = relisted(&server, &name, &saved, trust).await?;
-                    files.save_catalogue(&catalogue)?;
+                    let listed = server.list_tools().await?;
+                    let catalogue = files.merge_listing(&name, &listed, trust)?.catalogue;
                     let approved = approve_on_server(
                         desk,
                         &server,

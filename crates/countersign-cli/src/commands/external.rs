@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use countersign_agent::{ExternalLimits, ExternalTools};
-use countersign_mcp::{HintTrust, ServerName, Timeouts};
-use countersign_store::{approve_on_server, relisted, ExternalCall, ExternalOutcome};
+use countersign_mcp::{HintTrust, ServerName, Timeouts, ToolServer};
+use countersign_store::{approve_on_server, ExternalCall, ExternalOutcome};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -147,19 +147,17 @@ pub fn approve(ctx: &Invocation, id: i64, edited: Option<&Value>) -> anyhow::Res
         _ => HintTrust::Untrusted,
     };
     let policy = files.policy().map_err(tools::files_error)?;
-    let saved = files.catalogue().map_err(tools::files_error)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let approved = runtime.block_on(async {
         let server = tools::connect_named(ctx, &name).await?;
         let result = async {
-            let catalogue = relisted(&server, &name, &saved, trust)
-                .await
-                .map_err(|e| bad(e.code(), e))?;
-            files
-                .save_catalogue(&catalogue)
-                .map_err(tools::files_error)?;
+            let listed = server.list_tools().await.map_err(|e| bad(e.code(), e))?;
+            let catalogue = files
+                .merge_listing(&name, &listed, trust)
+                .map_err(tools::files_error)?
+                .catalogue;
             approve_on_server(&mut d, &server, &catalogue, &policy, id, &ctx.actor, edited)
                 .await
                 .map_err(|e| bad(e.code(), e))

@@ -6,7 +6,7 @@
 
 use countersign_core::{Role, Secret};
 use countersign_mcp::{
-    classify, connect, refresh, tool_summaries, Catalogue, CatalogueChange, HintTrust, ServerName,
+    classify, connect, tool_summaries, Catalogue, CatalogueChange, HintTrust, ServerName,
     ServerSpec, Timeouts, ToolClass, ToolHash, ToolServer, ToolSummary, TransportSpec,
     WorkspaceFiles, WorkspaceFilesError,
 };
@@ -53,6 +53,12 @@ enum SettingsError {
 impl From<countersign_store::DeskError> for SettingsError {
     fn from(e: countersign_store::DeskError) -> Self {
         SettingsError::Desk(e)
+    }
+}
+
+impl From<WorkspaceFilesError> for SettingsError {
+    fn from(e: WorkspaceFilesError) -> Self {
+        SettingsError::Write(files_error(e))
     }
 }
 
@@ -104,20 +110,19 @@ pub fn classify_tool(
         hash: &hash,
     };
     d.change_tool_settings(&ctx.actor, change, || -> Result<(), SettingsError> {
-        let catalogue = files(ctx).catalogue().map_err(files_error)?;
-        let classified = classify(
-            &catalogue,
-            &server,
-            tool,
-            &hash,
-            class,
-            Role::Supervisor,
-            &ctx.actor,
-        )
-        .map_err(|e| bad(e.code(), e))?;
-        Ok(files(ctx)
-            .save_catalogue(&classified)
-            .map_err(files_error)?)
+        files(ctx).update_catalogue(|catalogue| {
+            let classified = classify(
+                &catalogue,
+                &server,
+                tool,
+                &hash,
+                class,
+                Role::Supervisor,
+                &ctx.actor,
+            )
+            .map_err(|e| bad(e.code(), e))?;
+            Ok::<_, SettingsError>((classified, ()))
+        })
     })
     .map_err(settings_error)?;
     out(format!("{server}/{tool} is now {}", class.as_str()))
@@ -191,7 +196,10 @@ pub fn list(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
         };
         let (status, error, changes) = match listing {
             Ok(tools) => {
-                let refreshed = refresh(&catalogue, &spec.name, &tools, trust);
+                // Merged into the catalogue as it is now, under its lock.
+                let refreshed = files(ctx)
+                    .merge_listing(&spec.name, &tools, trust)
+                    .map_err(files_error)?;
                 catalogue = refreshed.catalogue;
                 ("connected".to_owned(), None, refreshed.changes)
             }
@@ -199,7 +207,6 @@ pub fn list(ctx: &Invocation, json: bool) -> anyhow::Result<()> {
         };
         views.push(server_view(&catalogue, spec, status, error, changes));
     }
-    files(ctx).save_catalogue(&catalogue).map_err(files_error)?;
     if json {
         return json_out(&views);
     }
