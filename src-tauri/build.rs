@@ -13,6 +13,7 @@ fn main() {
         "history_list",
         "history_export",
         "audit_verify",
+        "settings_changes_list",
         "metrics_daily",
         "metrics_work",
         "settings_get",

@@ -75,6 +75,7 @@ fn main() {
             commands::history::history_list,
             commands::history::history_export,
             commands::history::audit_verify,
+            commands::history::settings_changes_list,
             commands::history::metrics_daily,
             commands::history::metrics_work,
             commands::settings::settings_get,

@@ -668,6 +668,18 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
     ["settings.tool_policy", "e2e-agent"],
     ["settings.tool_class", "e2e-agent"],
   ]);
+  // ...and on the history screen, newest first, the policy's text on demand.
+  await (await $('[data-testid="settings-changes"] summary')).click();
+  const change = (kind) => $(`[data-testid="settings-change"][data-kind="${kind}"]`);
+  await (await change("settings.tool_class")).waitForExist({ timeout: 10_000, timeoutMsg: "the settings changes were not shown" });
+  const kinds = [];
+  for (const r of await browser.$$('[data-testid="settings-change"]')) kinds.push(await r.getAttribute("data-kind"));
+  assert.deepEqual(kinds.filter((k) => k.startsWith("settings.tool_")), ["settings.tool_class", "settings.tool_policy", "settings.tool_server"]);
+  assert.match(await (await change("settings.tool_class")).getText(), /billing\/get_charge is now read/);
+  await (await (await change("settings.tool_policy")).$('[data-testid="settings-change-expand"]')).click();
+  assert.match(await (await $('[data-testid="settings-change-block"]')).getText(), /\[servers\.billing\]/);
+  await assertAccessible("history with the settings changes open");
+  await shot("settings-changes");
 });
 
 /** Puts a raw message into a mailbox of the test server over IMAP (APPEND), as a mail client

@@ -152,17 +152,41 @@ pub(crate) fn entries_for(
     conn: &Connection,
     subject: &AuditSubject,
 ) -> Result<Vec<AuditEntry>, DeskError> {
-    let mut stmt = conn.prepare("SELECT seq, at, actor, kind, subject, payload FROM audit_log WHERE subject = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([subject.to_string()], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-        ))
-    })?;
+    let mut stmt = conn.prepare_cached("SELECT seq, at, actor, kind, subject, payload FROM audit_log WHERE subject = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([subject.to_string()], read_entry)?;
+    entries(rows)
+}
+
+/// The newest `limit` records about `subject`, newest first (and whether older ones exist).
+pub(crate) fn newest_for(
+    conn: &Connection,
+    subject: &AuditSubject,
+    limit: u32,
+) -> Result<(Vec<AuditEntry>, bool), DeskError> {
+    let mut stmt = conn.prepare_cached("SELECT seq, at, actor, kind, subject, payload FROM audit_log WHERE subject = ?1 ORDER BY seq DESC LIMIT ?2")?;
+    let rows = stmt.query_map((subject.to_string(), i64::from(limit) + 1), read_entry)?;
+    let mut out = entries(rows)?;
+    let more = out.len() > limit as usize;
+    out.truncate(limit as usize);
+    Ok((out, more))
+}
+
+type RawEntry = (i64, i64, String, String, String, String);
+
+fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn entries(
+    rows: impl Iterator<Item = rusqlite::Result<RawEntry>>,
+) -> Result<Vec<AuditEntry>, DeskError> {
     let mut out = Vec::new();
     for row in rows {
         let (seq, at_ms, actor, kind, subject, payload) = row?;

@@ -66,6 +66,7 @@ pub use views::history::{HistoryEntry, HistoryFilter, HistoryPage, DECISION_KIND
 pub use views::inbox::{InboxCounts, InboxItem, InboxReply, Waiting};
 pub use views::metrics::DailyMetrics;
 pub use views::queue::{PlanningConversation, QueueCounts, QueueFilter};
+pub use views::settings_changes::SettingsChanges;
 pub use views::work_metrics::{WorkMetrics, WorkReport};
 pub use views::Views;
 pub use workspace::{

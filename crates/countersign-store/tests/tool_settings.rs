@@ -91,4 +91,14 @@ fn a_policy_change_is_written_and_recorded_together_or_not_at_all() {
     let payload: serde_json::Value = serde_json::from_str(&records[0].1).unwrap();
     assert_eq!(payload["text"], POLICY);
     assert!(desk.verify_audit().unwrap().ok);
+
+    // The history's settings changes: newest first, the role before it, nothing refused.
+    let all = desk.views().settings_changes(10).unwrap();
+    let kinds: Vec<&str> = all.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["settings.tool_policy", "staff.role_set"]);
+    assert!(!all.more);
+    let newest = desk.views().settings_changes(1).unwrap();
+    assert_eq!(newest.entries.len(), 1);
+    assert_eq!(newest.entries[0].payload["text"], POLICY);
+    assert!(newest.more);
 }

@@ -3,7 +3,9 @@
 use std::io::BufWriter;
 
 use countersign_export::ExportFormat;
-use countersign_store::{DailyMetrics, HistoryFilter, HistoryPage, VerifyReport, WorkReport};
+use countersign_store::{
+    DailyMetrics, HistoryFilter, HistoryPage, SettingsChanges, VerifyReport, WorkReport,
+};
 use serde::Serialize;
 use tauri::State;
 
@@ -68,6 +70,18 @@ pub async fn history_export(
 #[tauri::command]
 pub async fn audit_verify(state: State<'_, AppState>) -> Result<VerifyReport, IpcError> {
     state.read(|r| Ok(r.verify_audit()?)).await
+}
+
+/// The newest settings changes (limits, provider, mailbox, credentials, roles, sync, the team
+/// systems), newest first, for the history screen.
+#[tauri::command]
+pub async fn settings_changes_list(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<SettingsChanges, IpcError> {
+    state
+        .read(move |r| Ok(r.views().settings_changes(limit)?))
+        .await
 }
 
 /// The figures over real work (precision, edit and rejection rates, escalations, resolution,

@@ -37,6 +37,7 @@ import type { ServerSummary } from "./bindings/ServerSummary";
 import type { Settings } from "./bindings/Settings";
 import type { ToolName } from "./bindings/ToolName";
 import type { UpdateStatus } from "./bindings/UpdateStatus";
+import type { SettingsChanges } from "./bindings/SettingsChanges";
 import type { VerifyReport } from "./bindings/VerifyReport";
 import type { WorkspaceSummary } from "./bindings/WorkspaceSummary";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
@@ -122,6 +123,8 @@ export const ipc = {
   /** Every matching decision (the limit is ignored), written to the workspace's exports folder. */
   exportHistory: (filter: HistoryFilter, format: ExportFormat) => call<ExportResult>("history_export", { filter, format }),
   verifyAudit: () => call<VerifyReport>("audit_verify"),
+  /** The newest `limit` settings changes (limits, provider, credentials, roles, sync, team systems). */
+  settingsChanges: (limit: number) => call<SettingsChanges>("settings_changes_list", { limit }),
   /** The customer's satisfaction with a conversation, 1–5; a later score replaces it. */
   setCsat: (conversationId: number, score: number, comment: string | null) =>
     call<Csat>("csat_set", { conversationId, score, comment }),

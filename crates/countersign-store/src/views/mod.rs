@@ -1,6 +1,6 @@
 //! Read models: what the desktop app and the CLI show. One file per screen's concern —
 //! [`conversation`] (the review screen), [`queue`], [`history`] (filters, full-text search,
-//! what exports read) and [`metrics`]. Rendering (CSV, JSON Lines) is not here: the store
+//! what exports read), [`settings_changes`] and [`metrics`]. Rendering (CSV, JSON Lines) is not here: the store
 //! stores and reads, `countersign-export` renders.
 //!
 //! Every read is as of one moment, passed in: a proposal still recorded open past its expiry
@@ -13,6 +13,7 @@ pub mod history;
 pub mod inbox;
 pub mod metrics;
 pub mod queue;
+pub mod settings_changes;
 pub mod work_metrics;
 
 use rusqlite::Connection;
