@@ -38,6 +38,11 @@ describe("settings changes", () => {
     expect(settingsDetail(entry("settings.sync", { endpoint: "", redact: true })).line).toBe("off");
   });
 
+  it("names the batch sent again and how it had been refused", () => {
+    expect(settingsDetail(entry("sync.requeued", { batch: "b-1", refused_with: 422 })).line).toBe("batch b-1 (refused with HTTP 422)");
+    expect(settingsKindLabel("settings.webhook")).toBe("Reply webhook changed");
+  });
+
   it("shows any other record's fields, and nested values in the detail", () => {
     const mailbox = settingsDetail(entry("settings.mailbox", { imap_host: "imap.example.com", imap_port: 993, folder: null }));
     expect(mailbox).toEqual({ line: "imap host: imap.example.com, imap port: 993, folder: none", block: null });

@@ -104,10 +104,14 @@ pub enum AuditKind {
     /// A person sent a batch of eval cases the receiver had refused again.
     #[serde(rename = "sync.requeued")]
     SyncRequeued,
+    /// A supervisor changed where chat and widget replies are delivered. (Recorded as
+    /// `settings.mailbox` before this kind existed.)
+    #[serde(rename = "settings.webhook")]
+    WebhookChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 35] = [
+    pub const ALL: [AuditKind; 36] = [
         AuditKind::ConversationAdmitted,
         AuditKind::ConversationIngested,
         AuditKind::ProposalCreated,
@@ -143,6 +147,7 @@ impl AuditKind {
         AuditKind::ToolClassified,
         AuditKind::ToolPolicyChanged,
         AuditKind::SyncRequeued,
+        AuditKind::WebhookChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -182,6 +187,7 @@ impl AuditKind {
             AuditKind::ToolClassified => "settings.tool_class",
             AuditKind::ToolPolicyChanged => "settings.tool_policy",
             AuditKind::SyncRequeued => "sync.requeued",
+            AuditKind::WebhookChanged => "settings.webhook",
         }
     }
 

@@ -21,6 +21,33 @@ pub const CATALOGUE_FILE: &str = "mcp-catalogue.json";
 pub const POLICY_FILE: &str = "mcp-policy.toml";
 /// Held (an OS file lock) while the catalogue is read, changed and saved.
 pub const CATALOGUE_LOCK: &str = "mcp-catalogue.lock";
+/// How long a change waits for the catalogue lock before giving up with an error: a holder
+/// only merges a listing (milliseconds), so a longer wait means a stopped process, and the
+/// caller may be holding the workspace's writer meanwhile.
+const CATALOGUE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Takes `file`'s exclusive lock, trying again until `patience` runs out.
+fn wait_for(file: &std::fs::File, patience: std::time::Duration) -> std::io::Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < patience => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "another Countersign process has held the tool catalogue for {} s",
+                        patience.as_secs()
+                    ),
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+}
 
 /// The listed tools of `server` with their classes, as the catalogue has them.
 pub fn tool_summaries(catalogue: &Catalogue, server: &ServerName) -> Vec<ToolSummary> {
@@ -178,7 +205,7 @@ impl WorkspaceFiles {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io(&lock_path, e))?;
-        lock.lock().map_err(|e| io(&lock_path, e))?;
+        wait_for(&lock, CATALOGUE_LOCK_WAIT).map_err(|e| io(&lock_path, e))?;
         let (next, out) = change(self.catalogue()?)?;
         self.write_json(CATALOGUE_FILE, &next)?;
         // Released when `lock` is dropped (closing the file releases it too).
@@ -417,6 +444,26 @@ mod tests {
             }
         });
         assert_eq!(files.catalogue().unwrap().servers.len(), 16);
+    }
+
+    #[test]
+    fn a_lock_held_too_long_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CATALOGUE_LOCK);
+        let open = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .unwrap()
+        };
+        let held = open();
+        held.lock().unwrap();
+        let err = wait_for(&open(), std::time::Duration::from_millis(100)).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        drop(held);
+        wait_for(&open(), std::time::Duration::from_millis(100)).unwrap();
     }
 
     #[test]

@@ -163,7 +163,10 @@ impl Desk {
             actor,
             AuditKind::ProviderChanged,
             &AuditSubject::Workspace,
-            &json!(p),
+            &json!(workspace::ProviderSettings {
+                base_url: crate::outbound_url::for_the_record(&p.base_url),
+                ..p.clone()
+            }),
         )?;
         tx.commit()?;
         Ok(())

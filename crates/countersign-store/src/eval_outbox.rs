@@ -196,8 +196,10 @@ impl Desk {
 
     /// A person (`by`) sends a parked batch again (the receiver was fixed): it rejoins the
     /// pending batches with the same id and cases, so the receiver still dedupes it. Recorded
-    /// in the audit log (`sync.requeued`, with the batch's id and why it was parked): cases
-    /// leave the machine again on a person's word.
+    /// in the audit log (`sync.requeued`, with the batch's id and the HTTP status it was
+    /// refused with — not the receiver's words, which could echo case data into a log that
+    /// cannot be scrubbed): cases leave the machine again on a person's word. Anyone on the
+    /// staff may: where cases go, and whether redacted, is still the supervisor's setting.
     pub fn requeue_eval_batch(&mut self, id: &str, by: &str) -> Result<(), DeskError> {
         let tx = self
             .conn
@@ -222,7 +224,7 @@ impl Desk {
             &actor.name,
             AuditKind::SyncRequeued,
             &AuditSubject::Workspace,
-            &serde_json::json!({ "batch": id, "parked_because": last_error }),
+            &serde_json::json!({ "batch": id, "refused_with": refused_status(last_error.as_deref()) }),
         )?;
         tx.commit()?;
         tracing::info!(batch = %id, "parked eval batch requeued");
@@ -233,6 +235,16 @@ impl Desk {
     pub fn sync_status(&self) -> Result<SyncStatus, DeskError> {
         status(&self.conn)
     }
+}
+
+/// The HTTP status of a refusal as the syncer words it ("HTTP 422: …"), if it says one.
+fn refused_status(error: Option<&str>) -> Option<u16> {
+    error?
+        .strip_prefix("HTTP ")?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 impl crate::reader::DeskReader {

@@ -300,9 +300,9 @@ impl Desk {
             &tx,
             self.clock.now_ms(),
             &actor.name,
-            AuditKind::MailboxChanged,
+            AuditKind::WebhookChanged,
             &AuditSubject::Workspace,
-            &serde_json::json!({"webhook_url": url}),
+            &serde_json::json!({"webhook_url": crate::outbound_url::for_the_record(url)}),
         )?;
         tx.commit()?;
         Ok(())

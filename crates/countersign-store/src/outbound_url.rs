@@ -29,9 +29,64 @@ pub(crate) fn checked(text: &str, what: &str) -> Result<String, DeskError> {
     Ok(url.to_owned())
 }
 
+/// A URL as the audit log may keep it for good: without credentials (`user:token@`) and
+/// without its query's values (a token is often passed there), which the log, append-only,
+/// could never scrub later. Text that is not a URL is withheld whole if it could hold either.
+pub(crate) fn for_the_record(text: &str) -> String {
+    let text = text.trim();
+    let Ok(mut url) = url::Url::parse(text) else {
+        return if text.contains('@') || text.contains('?') {
+            "[withheld]".to_owned()
+        } else {
+            text.to_owned()
+        };
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        // Both succeed on any URL that has a host, which one with credentials has.
+        let _ = url.set_username("withheld");
+        let _ = url.set_password(None);
+    }
+    let names: Vec<String> = url
+        .query_pairs()
+        .map(|(name, _)| format!("{name}=[withheld]"))
+        .collect();
+    url.set_query(None);
+    url.set_fragment(None);
+    let mut out = url.to_string();
+    if !names.is_empty() {
+        out.push('?');
+        out.push_str(&names.join("&"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_for_the_record_keeps_no_credentials() {
+        let rows = [
+            (
+                "https://evals.example.com/ingest",
+                "https://evals.example.com/ingest",
+            ),
+            (
+                "https://user:tok@mcp.example.com/mcp",
+                "https://withheld@mcp.example.com/mcp",
+            ),
+            (
+                "https://api.example.com/v1?key=sk-1&model=x",
+                "https://api.example.com/v1?key=[withheld]&model=[withheld]",
+            ),
+            ("http://127.0.0.1:8080/x#frag", "http://127.0.0.1:8080/x"),
+            ("not a url@host?key=1", "[withheld]"),
+            ("plain words", "plain words"),
+        ];
+        for (url, want) in rows {
+            assert_eq!(for_the_record(url), want, "{url}");
+        }
+    }
 
     #[test]
     fn https_anywhere_http_only_here_never_credentials() {

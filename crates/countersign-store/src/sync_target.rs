@@ -64,7 +64,10 @@ impl Desk {
             &actor.name,
             AuditKind::SyncChanged,
             &AuditSubject::Workspace,
-            &serde_json::json!(stored),
+            &serde_json::json!(SyncTarget {
+                endpoint: crate::outbound_url::for_the_record(&stored.endpoint),
+                redact: stored.redact,
+            }),
         )?;
         tx.commit()?;
         Ok(())

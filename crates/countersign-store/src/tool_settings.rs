@@ -60,7 +60,7 @@ impl ToolSettingsChange<'_> {
                     }),
                     TransportSpec::Http { url } => json!({
                         "transport": "http",
-                        "url": redact_query(url),
+                        "url": crate::outbound_url::for_the_record(url),
                     }),
                 };
                 let mut details = json!({
@@ -89,22 +89,33 @@ impl ToolSettingsChange<'_> {
 }
 
 /// Words of a setting's name that say its value is a credential.
-const SECRET_WORDS: [&str; 5] = ["key", "token", "secret", "pass", "auth"];
+const SECRET_WORDS: [&str; 6] = ["key", "token", "secret", "pass", "auth", "cookie"];
 
 fn names_a_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SECRET_WORDS.iter().any(|w| name.contains(w))
 }
 
-/// A command's arguments with credentials withheld — `NAME=value` (as `env` takes it) and
-/// `--flag=value` whose name says it is one, and the argument after such a `--flag` — since the
-/// audit log is append-only and cannot be scrubbed later.
+/// A command's arguments with credentials withheld, since the audit log is append-only and
+/// cannot be scrubbed later: `NAME=value` (as `env` takes it) and `--flag=value` whose name
+/// says it is one, the argument after such a `--flag`, a header (`Authorization: Bearer …`,
+/// `X-Api-Key: …`) whose name says so, and the argument after `-H`/`--header` when that is
+/// one, and a URL's credentials and query values. A bare token passed as a plain argument cannot be told from a word; the README says
+/// to keep tokens in the keychain.
 fn redact_args(args: &[String]) -> Vec<String> {
     let mut out = Vec::with_capacity(args.len());
     let mut withhold_next = false;
     for arg in args {
         if std::mem::take(&mut withhold_next) {
-            out.push("[withheld]".to_owned());
+            out.push(redact_header(arg).unwrap_or_else(|| "[withheld]".to_owned()));
+            continue;
+        }
+        if arg.contains("://") {
+            out.push(crate::outbound_url::for_the_record(arg));
+            continue;
+        }
+        if let Some(header) = redact_header(arg) {
+            out.push(header);
             continue;
         }
         match arg.split_once('=') {
@@ -121,19 +132,18 @@ fn redact_args(args: &[String]) -> Vec<String> {
     out
 }
 
-/// A URL without its query's values (a token is often passed there).
-fn redact_query(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
+/// `Name: value` (alone, or after `--header=`) with the value withheld when the name says it
+/// is a credential; `None` for anything else.
+fn redact_header(arg: &str) -> Option<String> {
+    let (prefix, header) = match arg.split_once('=') {
+        Some((flag, rest)) if flag.starts_with('-') => (format!("{flag}="), rest),
+        _ => (String::new(), arg),
     };
-    let names: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) => format!("{name}=[withheld]"),
-            None => pair.to_owned(),
-        })
-        .collect();
-    format!("{base}?{}", names.join("&"))
+    let (name, _) = header.split_once(':')?;
+    let name = name.trim();
+    let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (is_name && (names_a_credential(name) || name.eq_ignore_ascii_case("authorization")))
+        .then(|| format!("{prefix}{name}: [withheld]"))
 }
 
 impl Desk {
@@ -185,6 +195,13 @@ mod tests {
                 "--port",
                 "8080",
                 "server.py",
+                "-H",
+                "Authorization: Bearer abc",
+                "--header=X-Api-Key: k1",
+                "--header",
+                "Accept: text/plain",
+                "http://localhost:3000",
+                "https://u:p@db.example.com/x?sslkey=1",
             ])),
             args(&[
                 "BILLING_API_KEY=[withheld]",
@@ -197,15 +214,14 @@ mod tests {
                 "--port",
                 "8080",
                 "server.py",
+                "-H",
+                "Authorization: [withheld]",
+                "--header=X-Api-Key: [withheld]",
+                "--header",
+                "Accept: text/plain",
+                "http://localhost:3000/",
+                "https://withheld@db.example.com/x?sslkey=[withheld]",
             ])
-        );
-        assert_eq!(
-            redact_query("https://mcp.example.com/mcp?token=abc&team=7"),
-            "https://mcp.example.com/mcp?token=[withheld]&team=[withheld]"
-        );
-        assert_eq!(
-            redact_query("https://mcp.example.com/mcp"),
-            "https://mcp.example.com/mcp"
         );
     }
 }

@@ -205,11 +205,14 @@ fn a_batch_keeps_its_id_and_cases_across_a_restart_until_acknowledged_or_parked(
     let second = desk.next_eval_batch(Some(first.seq), 2).unwrap().unwrap();
     assert_ne!(second.id, first.id);
     desk.ack_eval_batch(&first.id).unwrap();
-    desk.park_eval_batch(&second.id, "422 unprocessable")
+    desk.park_eval_batch(&second.id, "HTTP 422: unprocessable")
         .unwrap();
     let status = desk.sync_status().unwrap();
     assert_eq!((status.pending, status.parked), (1, 2));
-    assert_eq!(status.last_error.as_deref(), Some("422 unprocessable"));
+    assert_eq!(
+        status.last_error.as_deref(),
+        Some("HTTP 422: unprocessable")
+    );
     let last = desk.next_eval_batch(None, 10).unwrap().unwrap();
     assert_eq!(last.cases.len(), 1);
     desk.ack_eval_batch(&last.id).unwrap();
@@ -241,7 +244,7 @@ fn a_batch_keeps_its_id_and_cases_across_a_restart_until_acknowledged_or_parked(
     let payload: serde_json::Value = serde_json::from_str(&requeued[0].1).unwrap();
     assert_eq!(
         payload,
-        serde_json::json!({"batch": second.id, "parked_because": "422 unprocessable"})
+        serde_json::json!({"batch": second.id, "refused_with": 422})
     );
     let status = desk.sync_status().unwrap();
     assert_eq!((status.pending, status.parked), (2, 0));

@@ -102,3 +102,63 @@ fn a_policy_change_is_written_and_recorded_together_or_not_at_all() {
     assert_eq!(newest.entries[0].payload["text"], POLICY);
     assert!(newest.more);
 }
+
+/// Regression: the settings-changes view would have shown, for good, a token passed in a URL
+/// (a provider's `?key=`, a webhook's or sync endpoint's query): the audit log keeps a URL
+/// without credentials and without its query's values.
+#[test]
+fn settings_changes_never_keep_a_urls_credentials() {
+    use countersign_store::{Provider, ProviderSettings, SyncTarget, WebhookTarget};
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = Desk::open(dir.path(), &ShopSeed::Demo, Arc::new(ManualClock::new(T0))).unwrap();
+    desk.assign_role("lea", "lea", Role::Supervisor).unwrap();
+    desk.set_provider_settings(
+        &ProviderSettings {
+            kind: Provider::Openai,
+            base_url: "https://llm.example.com/v1?key=sk-secret".into(),
+            model: "m".into(),
+            ..ProviderSettings::default()
+        },
+        "lea",
+    )
+    .unwrap();
+    desk.set_webhook_target(
+        "lea",
+        &WebhookTarget {
+            url: "https://hooks.example.com/in?sig=hook-secret".into(),
+        },
+    )
+    .unwrap();
+    desk.set_sync_target(
+        "lea",
+        &SyncTarget {
+            endpoint: "https://evals.example.com/ingest?token=sync-secret".into(),
+            redact: true,
+        },
+    )
+    .unwrap();
+    let changes = desk.views().settings_changes(10).unwrap();
+    let recorded = serde_json::to_string(&changes.entries).unwrap();
+    for secret in ["sk-secret", "hook-secret", "sync-secret"] {
+        assert!(!recorded.contains(secret), "{secret} in {recorded}");
+    }
+    let kinds: Vec<&str> = changes.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "settings.sync",
+            "settings.webhook",
+            "settings.provider",
+            "staff.role_set"
+        ]
+    );
+    assert_eq!(
+        changes.entries[1].payload["webhook_url"],
+        "https://hooks.example.com/in?sig=[withheld]"
+    );
+    // The settings themselves keep the URL as given: only the record leaves the value out.
+    assert_eq!(
+        desk.sync_target().unwrap().endpoint,
+        "https://evals.example.com/ingest?token=sync-secret"
+    );
+}

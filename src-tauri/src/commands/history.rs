@@ -79,6 +79,8 @@ pub async fn settings_changes_list(
     state: State<'_, AppState>,
     limit: u32,
 ) -> Result<SettingsChanges, IpcError> {
+    // Bounded whatever the window asks: the screen shows a page, not the whole log.
+    let limit = limit.min(1_000);
     state
         .read(move |r| Ok(r.views().settings_changes(limit)?))
         .await

@@ -15,6 +15,7 @@ export const SETTINGS_KIND_LABELS: Partial<Record<AuditKind, string>> = {
   "staff.role_set": "Role assigned",
   "settings.sync": "Eval sync changed",
   "sync.requeued": "Eval batch sent again",
+  "settings.webhook": "Reply webhook changed",
   "settings.tool_server": "Team system added",
   "settings.tool_class": "Tool classified",
   "settings.tool_policy": "Team systems' policy replaced",
@@ -61,7 +62,7 @@ export function settingsDetail(e: AuditEntry): SettingsDetail {
     case "settings.sync":
       return { line: p.endpoint ? `to ${str(p.endpoint)}${p.redact === false ? ", not redacted" : ", redacted"}` : "off", block: null };
     case "sync.requeued":
-      return { line: `batch ${str(p.batch)}${p.parked_because ? ` (refused: ${str(p.parked_because)})` : ""}`, block: null };
+      return { line: `batch ${str(p.batch)}${p.refused_with ? ` (refused with HTTP ${str(p.refused_with)})` : ""}`, block: null };
     default: {
       const nested = Object.values(p).some((v) => v !== null && typeof v === "object");
       return { line: fields(p) || (nested ? "see the detail" : ""), block: nested ? JSON.stringify(p, null, 2) : null };
