@@ -9,6 +9,7 @@ pub mod decision_kind;
 pub mod gate;
 pub mod reply_claims;
 pub mod reply_gate;
+pub mod retry_after;
 pub mod secret;
 
 pub use audit_kind::{AuditKind, AuditSubject};

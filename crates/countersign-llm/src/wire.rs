@@ -128,12 +128,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
             return Some(Duration::from_secs_f64(ms / 1000.0));
         }
     }
-    let value = header("retry-after")?;
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    countersign_core::retry_after::parse(header("retry-after")?, now)
 }
 
 /// A transport failure in words, without the URL (it may carry credentials in its query) and

@@ -142,19 +142,8 @@ enum Attempt {
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    countersign_core::retry_after::parse(value, SystemTime::now())
 }
 
 /// Sends `reply` until the receiver takes it (2xx), refuses it (other 4xx) or the retries run
