@@ -150,11 +150,15 @@ impl AppState {
     /// (the mail poller, the reply sender): the window's writer is never held across a slow
     /// server, and SQLite orders the two writers as it does the app and the CLI.
     pub fn open_desk(&self) -> Result<Desk, DeskError> {
-        Desk::open(
-            &self.readers.data_dir,
-            &ShopSeed::Demo,
-            self.readers.clock.clone(),
-        )
+        self.desk_opener().open()
+    }
+
+    /// [`AppState::open_desk`] for later, from a task that cannot borrow the state.
+    pub fn desk_opener(&self) -> DeskOpener {
+        DeskOpener {
+            data_dir: self.readers.data_dir.clone(),
+            clock: self.readers.clock.clone(),
+        }
     }
 
     /// [`AppState::write`] for a thread of the app's own (the watcher), which may block.
@@ -163,6 +167,18 @@ impl AppState {
         f: impl FnOnce(&mut Desk) -> Result<T, DeskError>,
     ) -> Result<T, DeskError> {
         f(&mut lock(&self.writer))
+    }
+}
+
+/// Opens a writer of the workspace's own ([`AppState::desk_opener`]).
+pub struct DeskOpener {
+    data_dir: PathBuf,
+    clock: Arc<dyn Clock>,
+}
+
+impl DeskOpener {
+    pub fn open(&self) -> Result<Desk, DeskError> {
+        Desk::open(&self.data_dir, &ShopSeed::Demo, self.clock.clone())
     }
 }
 

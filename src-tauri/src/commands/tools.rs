@@ -148,8 +148,11 @@ pub async fn tool_classify(
 }
 
 /// Approves a call to a team's system and sends it, once; `edited_args` are re-checked first.
-/// The writer is held while the server answers: the approval, the claim and the result are
-/// one person's decision in a row, and the timeouts bound the wait (connect, list, call).
+/// On a connection of its own, not the window's writer: the server's answers (the listing, an
+/// edit's ownership read, the call itself) are waited for between the approval's transactions,
+/// never inside one, so the window, the planner and the mail poller go on writing meanwhile
+/// (SQLite orders the two writers). The claim is committed before the call is sent: exactly
+/// once, as from the CLI.
 #[tauri::command]
 pub async fn external_approve(
     state: State<'_, AppState>,
@@ -159,51 +162,50 @@ pub async fn external_approve(
     let by = state.operator.clone();
     let files = WorkspaceFiles::new(&state.data_dir);
     let secrets = state.secrets;
-    let outcome = state
-        .write(move |desk| {
-            let call = desk.show_external(id)?.call;
-            let name = ServerName::new(&call.server)?;
-            let spec = files
-                .servers()?
-                .into_iter()
-                .find(|s| s.name == name)
-                .ok_or_else(|| {
-                    IpcError::new("not_found", format!("no tool server named {name}"))
-                })?;
-            let token = secrets.get(&token_name(&name))?;
-            let trust = if spec.trust_read_only_hints {
-                HintTrust::TrustReadOnly
-            } else {
-                HintTrust::Untrusted
-            };
-            let policy = files.policy()?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| IpcError::new("internal", e.to_string()))?;
-            runtime.block_on(async {
-                let server = connect(&spec, token.as_ref(), Timeouts::default()).await?;
-                let result = async {
-                    let listed = server.list_tools().await?;
-                    let catalogue = files.merge_listing(&name, &listed, trust)?.catalogue;
-                    let approved = approve_on_server(
-                        desk,
-                        &server,
-                        &catalogue,
-                        &policy,
-                        id,
-                        &by,
-                        edited_args.as_ref(),
-                    )
-                    .await?;
-                    Ok::<_, IpcError>(approved.outcome)
-                }
-                .await;
-                server.close().await;
-                result
-            })
+    let open = state.desk_opener();
+    let outcome = off_main(move || {
+        let desk = &mut open.open()?;
+        let call = desk.show_external(id)?.call;
+        let name = ServerName::new(&call.server)?;
+        let spec = files
+            .servers()?
+            .into_iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| IpcError::new("not_found", format!("no tool server named {name}")))?;
+        let token = secrets.get(&token_name(&name))?;
+        let trust = if spec.trust_read_only_hints {
+            HintTrust::TrustReadOnly
+        } else {
+            HintTrust::Untrusted
+        };
+        let policy = files.policy()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| IpcError::new("internal", e.to_string()))?;
+        runtime.block_on(async {
+            let server = connect(&spec, token.as_ref(), Timeouts::default()).await?;
+            let result = async {
+                let listed = server.list_tools().await?;
+                let catalogue = files.merge_listing(&name, &listed, trust)?.catalogue;
+                let approved = approve_on_server(
+                    desk,
+                    &server,
+                    &catalogue,
+                    &policy,
+                    id,
+                    &by,
+                    edited_args.as_ref(),
+                )
+                .await?;
+                Ok::<_, IpcError>(approved.outcome)
+            }
+            .await;
+            server.close().await;
+            result
         })
-        .await?;
+    })
+    .await?;
     // The decision's eval case waits in the sync outbox.
     state.wake_syncer.notify();
     Ok(outcome)
