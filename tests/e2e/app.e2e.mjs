@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { remote } from "webdriverio";
@@ -631,7 +631,18 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   await shot("external-call");
   await assertAccessible("external call review");
 
+  // The billing system is slow to answer this time: while the refund is in flight the rest of
+  // the app still writes (the approval waits on a connection of its own, not the window's).
+  const hold = join(state, "hold-refunds");
+  writeFileSync(hold, "");
   await (await $('[data-testid="external-approve"]')).click();
+  await browser.waitUntil(async () => refunds().length === 1, { timeout: 30_000, timeoutMsg: "the refund did not reach the server" });
+  const csat = await $('[data-testid="csat"]');
+  await (await $('[data-testid="csat-score-5"]')).click();
+  await (await $('[data-testid="csat-save"]')).click();
+  await browser.waitUntil(async () => (await csat.getAttribute("data-score")) === "5", { timeout: 10_000, timeoutMsg: "a score could not be saved while the call was in flight" });
+  assert.notEqual(await call.getAttribute("data-outcome"), "succeeded", "the call was still held when the score was saved");
+  unlinkSync(hold);
   const outcome = await $('[data-testid="external-outcome"]');
   await outcome.waitForExist({ timeout: 30_000, timeoutMsg: "the approved call shows no outcome" });
   await browser.waitUntil(async () => (await call.getAttribute("data-outcome")) === "succeeded", { timeout: 30_000, timeoutMsg: "the call did not succeed" });

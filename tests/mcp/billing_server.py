@@ -9,11 +9,13 @@ A test reads that file to prove that no write reached the server without a match
   a read.
 
 State lives in `BILLING_STATE_DIR`; the charges come from `charges.json` there, if the test
-wrote one (`{"ch_1": {"id", "customer", "amount", "currency"}}`).
+wrote one (`{"ch_1": {"id", "customer", "amount", "currency"}}`). A `hold-refunds` file there
+keeps `refund` from answering until it is removed.
 """
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,12 @@ def get_charge(charge_id: str) -> dict[str, Any]:
     description="Refund part or all of a charge. The amount is in cents.",
 )
 def refund(charge: str, amount: int, currency: str, idempotency_key: str = "") -> dict[str, Any]:
+    # A slow system, on the test's word: while `hold-refunds` exists the refund does not answer
+    # (a minute at most), so a test can act in the app while a call is in flight.
+    for _ in range(1200):
+        if not (STATE / "hold-refunds").exists():
+            break
+        time.sleep(0.05)
     _append("refunds.log", json.dumps({"charge": charge, "amount": amount, "key": idempotency_key}))
     return {"refund": f"re_{charge}_{amount}", "status": "succeeded"}
 
