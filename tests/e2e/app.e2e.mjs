@@ -637,10 +637,20 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   writeFileSync(hold, "");
   await (await $('[data-testid="external-approve"]')).click();
   await browser.waitUntil(async () => refunds().length === 1, { timeout: 30_000, timeoutMsg: "the refund did not reach the server" });
-  const csat = await $('[data-testid="csat"]');
-  await (await $('[data-testid="csat-score-5"]')).click();
-  await (await $('[data-testid="csat-save"]')).click();
-  await browser.waitUntil(async () => (await csat.getAttribute("data-score")) === "5", { timeout: 10_000, timeoutMsg: "a score could not be saved while the call was in flight" });
+  // Chosen and saved again until it shows, as the review may redraw under the clicks; a save
+  // that waits for the window's writer never shows while the call is held (a minute).
+  await browser.waitUntil(
+    async () => {
+      const csat = await $('[data-testid="csat"]');
+      if ((await csat.getAttribute("data-score")) === "5") return true;
+      await (await $('[data-testid="csat-score-5"]')).click();
+      const save = await $('[data-testid="csat-save"]');
+      if (await save.isEnabled()) await save.click();
+      await browser.pause(500);
+      return (await csat.getAttribute("data-score")) === "5";
+    },
+    { timeout: 15_000, interval: 200, timeoutMsg: "a score could not be saved while the call was in flight" },
+  );
   assert.notEqual(await call.getAttribute("data-outcome"), "succeeded", "the call was still held when the score was saved");
   unlinkSync(hold);
   const outcome = await $('[data-testid="external-outcome"]');
