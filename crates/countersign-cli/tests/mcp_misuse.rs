@@ -15,8 +15,8 @@ use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use countersign_shop::User;
 use serde_json::{json, Value};
 use support::{
-    add_server, billing_command, cs, external_rows, failure, ingest_email, scripted_provider,
-    stdout, text, tool_call,
+    billing_workspace, cs, external_rows, failure, ingest_email, scripted_provider, stdout, text,
+    tool_call,
 };
 
 const POLICY: &str = r#"
@@ -54,42 +54,21 @@ fn as_actor(ws: &Path, actor: &str) -> Command {
     c
 }
 
-/// A workspace with the billing server configured (hints not trusted), its honest read
-/// classified `read` by a supervisor, and the policy above.
+/// The billing workspace with the policy above, whose untrusted hints made every tool a write.
 fn workspace(state: &Path) -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    add_server(ws.path())
-        .args(["billing", "--command"])
-        .arg(billing_command(state))
-        .assert()
-        .success();
-    let listed: Value =
-        serde_json::from_str(&stdout(cs(ws.path()).args(["tools", "list", "--json"]))).unwrap();
-    let tool = |name: &str| {
+    let (ws, listed) = billing_workspace(state, POLICY);
+    let class = |name: &str| {
         listed[0]["tools"]
             .as_array()
             .unwrap()
             .iter()
             .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} not listed: {listed:#}"))
+            .unwrap_or_else(|| panic!("{name} not listed: {listed:#}"))["class"]
             .clone()
     };
     // Not trusted, the "read-only" notes tool is a write like the refund.
-    assert_eq!(tool("customer_notes")["class"], json!("write"));
-    assert_eq!(tool("get_charge")["class"], json!("write"));
-    as_actor(ws.path(), "sam")
-        .args([
-            "tools",
-            "classify",
-            "billing",
-            "get_charge",
-            "read",
-            "--hash",
-        ])
-        .arg(tool("get_charge")["hash"].as_str().unwrap())
-        .assert()
-        .success();
-    std::fs::write(ws.path().join("mcp-policy.toml"), POLICY).unwrap();
+    assert_eq!(class("customer_notes"), json!("write"));
+    assert_eq!(class("get_charge"), json!("write"));
     ws
 }
 

@@ -9,12 +9,10 @@ mod support;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
-use serde_json::{json, Value};
+use serde_json::json;
 use support::{
-    add_server, billing_command, cs, ingest_email, scripted_provider, stdout, text, tool_call,
-    tool_calls, tool_messages,
+    billing_workspace, ingest_email, scripted_provider, text, tool_call, tool_calls, tool_messages,
 };
 
 const POLICY: &str = r#"
@@ -29,42 +27,7 @@ const DRAFT: &str =
     "Thank you for writing. I have looked at your charge: a colleague will follow up shortly.";
 
 fn workspace(state: &Path) -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    add_server(ws.path())
-        .args(["billing", "--command"])
-        .arg(billing_command(state))
-        .assert()
-        .success();
-    let listed: Value =
-        serde_json::from_str(&stdout(cs(ws.path()).args(["tools", "list", "--json"]))).unwrap();
-    let hash = listed[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "get_charge")
-        .unwrap()["hash"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let as_actor = |actor: &str| {
-        let mut c = Command::cargo_bin("countersign").unwrap();
-        c.arg("--data-dir").arg(ws.path()).arg("--actor").arg(actor);
-        c
-    };
-    as_actor("sam")
-        .args([
-            "tools",
-            "classify",
-            "billing",
-            "get_charge",
-            "read",
-            "--hash",
-            &hash,
-        ])
-        .assert()
-        .success();
-    std::fs::write(ws.path().join("mcp-policy.toml"), POLICY).unwrap();
-    ws
+    billing_workspace(state, POLICY).0
 }
 
 #[test]

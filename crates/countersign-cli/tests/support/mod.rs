@@ -35,6 +35,47 @@ pub fn add_server(dir: &Path) -> Command {
     c
 }
 
+/// A workspace with the billing server (`billing_command(state)`, hints not trusted), its
+/// honest read `get_charge` classified `read` by sam (a supervisor), and `policy` written; with
+/// the server's listing as first seen (every tool still a write).
+pub fn billing_workspace(state: &Path, policy: &str) -> (tempfile::TempDir, Value) {
+    let ws = tempfile::tempdir().unwrap();
+    add_server(ws.path())
+        .args(["billing", "--command"])
+        .arg(billing_command(state))
+        .assert()
+        .success();
+    let listed: Value =
+        serde_json::from_str(&stdout(cs(ws.path()).args(["tools", "list", "--json"]))).unwrap();
+    let hash = listed[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "get_charge")
+        .unwrap_or_else(|| panic!("get_charge not listed: {listed:#}"))["hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut classify = Command::cargo_bin("countersign").unwrap();
+    classify
+        .arg("--data-dir")
+        .arg(ws.path())
+        .args([
+            "--actor",
+            "sam",
+            "tools",
+            "classify",
+            "billing",
+            "get_charge",
+            "read",
+        ])
+        .args(["--hash", &hash])
+        .assert()
+        .success();
+    std::fs::write(ws.path().join("mcp-policy.toml"), policy).unwrap();
+    (ws, listed)
+}
+
 pub fn stdout(c: &mut Command) -> String {
     let out = c.assert().success().get_output().stdout.clone();
     String::from_utf8(out).unwrap()
