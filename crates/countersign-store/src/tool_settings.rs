@@ -51,27 +51,21 @@ impl ToolSettingsChange<'_> {
 
     fn details(&self) -> Value {
         match self {
-            ToolSettingsChange::Server(spec) => {
-                let address = match &spec.transport {
-                    TransportSpec::Stdio { program, args } => json!({
-                        "transport": "stdio",
-                        "program": program,
-                        "args": redact_args(args),
-                    }),
-                    TransportSpec::Http { url } => json!({
-                        "transport": "http",
-                        "url": crate::outbound_url::for_the_record(url),
-                    }),
-                };
-                let mut details = json!({
+            ToolSettingsChange::Server(spec) => match &spec.transport {
+                TransportSpec::Stdio { program, args } => json!({
                     "server": spec.name.as_str(),
                     "trust_read_only_hints": spec.trust_read_only_hints,
-                });
-                if let (Some(d), Value::Object(a)) = (details.as_object_mut(), address) {
-                    d.extend(a);
-                }
-                details
-            }
+                    "transport": "stdio",
+                    "program": program,
+                    "args": redact_args(args),
+                }),
+                TransportSpec::Http { url } => json!({
+                    "server": spec.name.as_str(),
+                    "trust_read_only_hints": spec.trust_read_only_hints,
+                    "transport": "http",
+                    "url": crate::outbound_url::for_the_record(url),
+                }),
+            },
             ToolSettingsChange::ToolClass {
                 server,
                 tool,

@@ -43,36 +43,30 @@ pub(crate) fn files_error(e: WorkspaceFilesError) -> anyhow::Error {
     bad(e.code(), e)
 }
 
-/// [`Desk::change_tool_settings`](countersign_store::Desk::change_tool_settings)'s error: the
-/// desk's own (not permitted, storage) with its code, or the write's as it came.
-enum SettingsError {
-    Desk(countersign_store::DeskError),
-    Write(anyhow::Error),
-}
+/// [`Desk::change_tool_settings`](countersign_store::Desk::change_tool_settings)'s error in
+/// the CLI's terms: the desk's own (not permitted, storage) keeps its code, as everywhere.
+struct SettingsError(anyhow::Error);
 
 impl From<countersign_store::DeskError> for SettingsError {
     fn from(e: countersign_store::DeskError) -> Self {
-        SettingsError::Desk(e)
+        SettingsError(crate::error::desk(e))
     }
 }
 
 impl From<WorkspaceFilesError> for SettingsError {
     fn from(e: WorkspaceFilesError) -> Self {
-        SettingsError::Write(files_error(e))
+        SettingsError(files_error(e))
     }
 }
 
 impl From<anyhow::Error> for SettingsError {
     fn from(e: anyhow::Error) -> Self {
-        SettingsError::Write(e)
+        SettingsError(e)
     }
 }
 
 fn settings_error(e: SettingsError) -> anyhow::Error {
-    match e {
-        SettingsError::Desk(e) => crate::error::desk(e),
-        SettingsError::Write(e) => e,
-    }
+    e.0
 }
 
 /// The configured server named `name`, connected with its token (if any).
