@@ -74,15 +74,18 @@ fn tools_list(dir: &Path, env: &[(&str, &str)]) -> Vec<Value> {
     serde_json::from_slice(&out).unwrap()
 }
 
-fn class_of<'a>(server: &'a Value, tool: &str) -> &'a str {
+/// A listed server's tool, by name.
+fn tool_of<'a>(server: &'a Value, tool: &str) -> &'a Value {
     server["tools"]
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["name"] == tool)
-        .unwrap_or_else(|| panic!("{tool} not listed: {server}"))["class"]
-        .as_str()
-        .unwrap()
+        .unwrap_or_else(|| panic!("{tool} not listed: {server}"))
+}
+
+fn class_of<'a>(server: &'a Value, tool: &str) -> &'a str {
+    tool_of(server, tool)["class"].as_str().unwrap()
 }
 
 #[test]
@@ -308,14 +311,9 @@ fn only_a_supervisor_changes_the_team_systems_and_each_change_is_in_the_audit_lo
     );
 
     let listed = tools_list(ws.path(), &[]);
-    let tool = listed[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "get_order_details")
-        .unwrap()
-        .clone();
-    let hash = tool["hash"].as_str().unwrap();
+    let hash = tool_of(&listed[0], "get_order_details")["hash"]
+        .as_str()
+        .unwrap();
     let classify = |actor: &str| {
         let mut c = as_actor(ws.path(), actor);
         c.args([

@@ -3,6 +3,7 @@
 import type { ExternalCall } from "./bindings/ExternalCall";
 import type { ExternalOutcome } from "./bindings/ExternalOutcome";
 import { amount } from "./format";
+import { toolLabel } from "./labels";
 
 export const OUTCOME_LABELS: Record<ExternalOutcome, string> = {
   awaiting: "Not sent",
@@ -32,9 +33,9 @@ export function argumentsText(c: ExternalCall): string {
 
 /** A history entry's action: a shop tool's label, or "refund on billing" for a team system's
  * call (named `<server>/<tool>`), as the review names it. */
-export function actionLabel(tool: string, shopLabel: (tool: string) => string): string {
+export function actionLabel(tool: string): string {
   const slash = tool.indexOf("/");
-  return slash < 0 ? shopLabel(tool) : `${tool.slice(slash + 1)} on ${tool.slice(0, slash)}`;
+  return slash < 0 ? toolLabel(tool) : `${tool.slice(slash + 1)} on ${tool.slice(0, slash)}`;
 }
 
 /** A call's arguments (an object) as indented JSON, keys sorted as the core hashes them. */
