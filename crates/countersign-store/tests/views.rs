@@ -27,6 +27,37 @@ fn history(desk: &Desk, filter: HistoryFilter) -> Vec<HistoryEntry> {
     desk.views().history(&filter).unwrap().entries
 }
 
+/// Regression: an approval with an edit rewrites its proposal's arguments to what ran, and the
+/// escalation before it then showed the edited arguments, which its author never saw.
+#[test]
+fn each_decision_in_the_history_shows_the_arguments_it_saw() {
+    let (_d, _clock, mut desk) = seeded();
+    let address = desk
+        .queue()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.tool == ToolName::ModifyPendingOrderAddress)
+        .unwrap();
+    desk.escalate(address.id, "ana", Some("the customer sent two addresses"))
+        .unwrap();
+    let mut edited = address.args.clone();
+    edited["address2"] = serde_json::json!("Apt 99");
+    desk.approve(address.id, "sam", Some(&edited)).unwrap();
+    let rows = history(&desk, HistoryFilter::default());
+    let (approved, escalated) = (&rows[0], &rows[1]);
+    assert_eq!(
+        (approved.decision.kind, escalated.decision.kind),
+        (
+            countersign_core::DecisionKind::Approved,
+            countersign_core::DecisionKind::Escalated
+        )
+    );
+    assert_eq!(approved.args["address2"], "Apt 99");
+    assert_eq!(approved.decision.edited_args.as_ref(), Some(&edited));
+    assert_eq!(escalated.args, address.args);
+    assert_ne!(escalated.args["address2"], "Apt 99");
+}
+
 #[test]
 fn history_filters_and_search() {
     let (_d, _clock, mut desk) = seeded();

@@ -63,7 +63,8 @@ pub struct HistoryEntry {
     pub customer_id: String,
     pub conversation_id: i64,
     pub summary: String,
-    /// The arguments that were approved (or proposed, for other decisions): the evidence.
+    /// The arguments the decision was about: what ran, for an approval; as proposed, for any
+    /// other decision (an escalation before an edited approval saw the original). The evidence.
     pub args: Value,
     /// The proposal's state now.
     pub state: ProposalState,
@@ -78,13 +79,13 @@ pub struct HistoryPage {
     pub more: bool,
 }
 
-// The arguments as proposed. An approval that edits an external call rewrites its proposal's
-// arguments (they are the bytes sent), so an earlier decision on it would show arguments it never
-// saw: those come from the call's `proposal.created` record. A shop proposal keeps its own (an
-// edit is the decision's `edited_args`).
-macro_rules! proposed_args {
+// The arguments the decision saw. An approval with an edit rewrites the proposal's arguments to
+// what ran (the shop's executed edit, an external call's bytes sent), so every other decision —
+// an escalation before it, a refused attempt — reads them from the proposal's `proposal.created`
+// record; an approval reads what ran (its edit is `edited_args` too).
+macro_rules! decided_args {
     () => {
-        "CASE WHEN e.proposal_id IS NULL THEN p.args
+        "CASE WHEN d.kind = 'approved' THEN p.args
               ELSE coalesce((SELECT json_extract(a.payload, '$.args') FROM audit_log a
                              WHERE a.subject = 'proposal:' || p.id AND a.kind = 'proposal.created'),
                             p.args) END"
@@ -111,7 +112,7 @@ macro_rules! history_sql {
             "    ORDER BY d.at DESC, d.id DESC LIMIT ?7)
              SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
                     p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), ",
-            proposed_args!(),
+            decided_args!(),
             ",
                     CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?6
                          THEN 'expired' ELSE p.state END,
@@ -137,7 +138,7 @@ const SEARCHED: &str = history_sql!(
 const ALL_OLDEST_FIRST: &str = concat!(
     "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
             p.tool, p.customer_id, p.conversation_id, json_extract(p.preview, '$.summary'), ",
-    proposed_args!(),
+    decided_args!(),
     ",
             CASE WHEN p.state IN ('pending', 'escalated') AND p.expires_at <= ?1
                  THEN 'expired' ELSE p.state END,
