@@ -20,7 +20,8 @@ tool: string,
  */
 external_outcome: ExternalOutcome | null, customer_id: string, conversation_id: number, summary: string, 
 /**
- * The arguments that were approved (or proposed, for other decisions): the evidence.
+ * The arguments the decision was about: what ran, for an approval; as proposed, for any
+ * other decision (an escalation before an edited approval saw the original). The evidence.
  */
 args: JsonValue, 
 /**
