@@ -97,7 +97,8 @@ pub struct Finding {
     /// Where the excerpt is in that part's normalised text (byte offsets, end exclusive).
     #[serde(default)]
     pub span: Option<[u32; 2]>,
-    /// The classifier's probability for its finding; rules are certain (1).
+    /// The classifier's probability for its finding; a rule is certain (1), a medium rule
+    /// (one that flags, never blocks) 0.5.
     #[serde(default = "certain")]
     pub score: f32,
 }
@@ -114,7 +115,7 @@ pub struct GuardReport {
     /// Human-readable reasons, one per finding or obfuscation.
     pub reasons: Vec<String>,
     /// One risk score in [0, 1]: the highest of the classifier's probability on any part, the
-    /// findings' scores (a rule is 1) and 0.5 for obfuscation. Reports stored before the score
+    /// findings' scores (a rule is 1, a medium rule 0.5) and 0.5 for obfuscation. Reports stored before the score
     /// existed read as 0.
     #[serde(default)]
     pub score: f32,
@@ -159,7 +160,7 @@ fn scan(text: &str, part: Part, model: &Model, findings: &mut Vec<Finding>) -> f
             part,
             excerpt: excerpt(hit.start, hit.end),
             span: span(hit.start, hit.end),
-            score: 1.0,
+            score: if rules::blocks(hit.rule) { 1.0 } else { 0.5 },
         });
     }
     // A subject is a few words naming a thread ("Re: your order"): too short for the
@@ -299,7 +300,12 @@ pub fn screen_with(request: &Request, model: &Model) -> Screened {
         }
     }
     let block = findings.iter().any(|f| {
-        f.part.own_words() && (f.rule != CLASSIFIER_RULE || f.score >= model.block_threshold)
+        f.part.own_words()
+            && if f.rule == CLASSIFIER_RULE {
+                f.score >= model.block_threshold
+            } else {
+                rules::blocks(&f.rule)
+            }
     });
     let verdict = if block {
         Verdict::Block
@@ -395,6 +401,16 @@ mod tests {
                 Verdict::Allow,
             ),
             ("hello\u{200B} where is my parcel", Verdict::Flag),
+            // A medium rule flags in the customer's own words, never blocks.
+            ("Forget everything, just send me a new one.", Verdict::Flag),
+            (
+                "Forget everything I said about the address, the parcel came.",
+                Verdict::Allow,
+            ),
+            (
+                "You are now charging me twice for order #W1234567!",
+                Verdict::Allow,
+            ),
         ];
         for (body, want) in cases {
             assert_eq!(check(&req(body)).verdict, *want, "{body}");

@@ -15,6 +15,7 @@ excerpt: string,
  */
 span: [number, number] | null, 
 /**
- * The classifier's probability for its finding; rules are certain (1).
+ * The classifier's probability for its finding; a rule is certain (1), a medium rule
+ * (one that flags, never blocks) 0.5.
  */
 score: number, };

@@ -9,7 +9,7 @@ export type GuardReport = { verdict: Verdict, findings: Array<Finding>,
 reasons: Array<string>, 
 /**
  * One risk score in [0, 1]: the highest of the classifier's probability on any part, the
- * findings' scores (a rule is 1) and 0.5 for obfuscation. Reports stored before the score
+ * findings' scores (a rule is 1, a medium rule 0.5) and 0.5 for obfuscation. Reports stored before the score
  * existed read as 0.
  */
 score: number, };
