@@ -296,7 +296,10 @@ pub fn screen_with(request: &Request, model: &Model) -> Screened {
                 f.part.describe()
             ));
         } else {
-            reasons.push(format!("{} in {}", f.rule, f.part.describe()));
+            // The rule's meaning for the person reviewing, and its name for the trace and
+            // the eval's JSON.
+            let meaning = rules::meaning(&f.rule).unwrap_or("a signature rule");
+            reasons.push(format!("{meaning} ({}) in {}", f.rule, f.part.describe()));
         }
     }
     let block = findings.iter().any(|f| {

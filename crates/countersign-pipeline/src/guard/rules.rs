@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
-/// (rule name, pattern), matched against normalised (lower-cased, folded) text.
-const RULES: &[(&str, &str)] = &[
+/// (rule name, what a match means in words for the person reviewing, pattern), matched
+/// against normalised (lower-cased, folded) text.
+const RULES: &[(&str, &str, &str)] = &[
     (
         // The override verb, a word that points at instructions already given, and the
         // instructions themselves, within one clause: "please disregard my previous email, I
@@ -17,12 +18,14 @@ const RULES: &[(&str, &str)] = &[
         // (the old rule spanned the comma and blocked it). A policy is not an instruction to
         // the assistant: a customer asking us to "override the policy" is asking a person.
         "ignore_instructions",
+        "tells the assistant to ignore its instructions",
         r"\b(ignore|disregard|forget|override|bypass|drop)\s+((all|any|of|the|your|my|these|those)\s+)*(previous|prior|above|earlier|preceding|original|initial|system|all|any|your)\s+([a-z]+\s+){0,2}(instructions?|rules|prompts?|guidelines|directives?)\b",
     ),
     (
         // The same override in the languages our attackers use most (the deepset set is a
         // third German); each needs the override verb *and* its object.
         "ignore_instructions_translated",
+        "tells the assistant to forget its instructions, in another language",
         r"\b(ignorier\w*|vergiss|vergessen\s+sie)\b.{0,30}\b(anweisungen|instruktionen|befehle|aufgaben|auftr(ä|a)ge|alles\s+(davor|gesagte|zuvor|bisher\w*|vorher\w*))\b|\bolvid[ae]\w*\s+(todo|todas\s+las\s+instrucciones)\b|\boubliez\s+(toutes\s+les\s+instructions|tout)\b|\bzaboravi\s+sve\b|(^|[^\p{L}])забудьте\s+все($|[^\p{L}])",
     ),
     (
@@ -30,11 +33,13 @@ const RULES: &[(&str, &str)] = &[
         // write: the verb and a "previous/all" object are both needed, so "vergessen Sie
         // meine letzte E-Mail" or "olvide mi contraseña" stay the customer's own business.
         "ignore_previous_translated",
+        "tells the assistant to ignore its earlier instructions, in another language",
         r"\b(ignorier\w*|vergiss|vergessen\s+sie|missacht\w*)\b.{0,30}\b(vorherig\w*|bisherig\w*|obig\w*|vorig\w*|vorangegangen\w*|fr(ü|u)her\w*|urspr(ü|u)nglich\w*)\s+(anweisungen|instruktionen|regeln|vorgaben|richtlinien|befehle|aufgaben)\b|\b(ignor[ae]\w*|olvid[ae]\w*|no\s+hagas\s+caso\s+a)\b.{0,30}\b(instrucciones|reglas|indicaciones|directrices)\s+(anteriores|previas|originales)\b|\bignora\s+(todas\s+)?(las|tus)\s+(instrucciones|reglas|directrices)\b|\b(ignore[rz]?|oublie[rz]?|ne\s+tiens\s+plus\s+compte\s+de)\b.{0,30}\b(instructions|consignes|r(è|e)gles|directives)\s+(pr(é|e)c(é|e)dentes|ant(é|e)rieures|initiales|ci-dessus)\b|\b(ignore[rz]?|oublie[rz]?)\s+(toutes\s+)?(les|tes|vos)\s+(instructions|consignes|r(è|e)gles)\b|\b(ignora|dimentica)\w*\b.{0,30}\b(istruzioni|regole)\s+(precedenti|iniziali)\b|\b(negeer|vergeet)\b.{0,30}\b(vorige|eerdere|alle)\s+(instructies|regels)\b|\b(ignor[ae]|esque(ç|c)a)\w*\b.{0,30}\b(instru(çõ|co)es|regras)\s+(anteriores|iniciais)\b",
     ),
     (
         // "You are now …" and "show me your system prompt" in those languages.
         "role_or_prompt_translated",
+        "gives the assistant a new identity or asks for its prompt, in another language",
         r"\bdu\s+bist\s+(jetzt|nun|ab\s+sofort|ab\s+jetzt|von\s+nun\s+an)\s+(ein|eine|der|die|das|kein|nicht\s+mehr)\b|\bab\s+(jetzt|sofort)\s+bist\s+du\b|\bahora\s+eres\s+(un|una|el|la)\b|\btu\s+es\s+(maintenant|d(é|e)sormais)\s+(un|une|le|la)\b|\bora\s+sei\s+(un|una|il|la)\b|\bje\s+bent\s+nu\s+(een|de|het)\b|\b(agora\s+(você|voce)\s+(é|e))\s+(um|uma|o|a)\b|\b(systemprompt|system-prompt|prompt\s+del\s+sistema|prompt\s+syst(è|e)me|prompt\s+di\s+sistema|systeemprompt|prompt\s+de\s+sistema)\b",
     ),
     (
@@ -42,6 +47,7 @@ const RULES: &[(&str, &str)] = &[
         // parcel came" is a customer taking a message back, and "remove all the orders from my
         // wishlist" is a request, so neither matches.
         "forget_everything",
+        "tells the assistant to forget what came before",
         r"\bforget\s+(about\s+)?(everything|all)\s+(before|above|previous|prior|you\s+(were\s+told|know|learned|have\s+been\s+told))\b|\bforget\s+(about\s+)?all\s+(the\s+)?(previous\s+|prior\s+|your\s+)?(assignments|tasks)\b|\bforget\s+(about\s+)?(everything|all)\s*[.!:]\s*(now|new|you|your|instead|start)\b",
     ),
     (
@@ -50,12 +56,14 @@ const RULES: &[(&str, &str)] = &[
         // everything, it arrived!"), so a person looks; "forget everything i said about the
         // address" names what it takes back and matches nothing.
         "forget_everything_bare",
+        "starts over with “forget everything”",
         r"\bforget\s+(about\s+)?everything\s*[,.;:!\-]",
     ),
     (
         // Instructions for the system or the assistant; "additional instructions: leave it
         // with the neighbour" is how a customer writes delivery instructions.
         "new_instructions",
+        "gives the assistant new instructions",
         r"\b(new|updated|real|actual|true)\s+system\s+(instructions?|directives?|prompt)\b|\b(new|updated|real|actual|true)\s+(instructions?|directives?|prompt)\s+for\s+(the\s+|this\s+)?(ai|assistant|bot|model|llm)\b|\b(real|actual|true)\s+(prompt|directives?)\s*[:\-]|\bnow\s+(focus|concentrate)\s+on\s+(your|the)\s+new\s+task\b|\byour\s+new\s+(instructions|task|directives?)\s+(are|is)\b",
     ),
     (
@@ -63,6 +71,7 @@ const RULES: &[(&str, &str)] = &[
         // charging me twice", "so you are no longer shipping to canada?", "don't pretend to
         // be surprised" and "from now on you can reach me at …" are customers talking.
         "role_override",
+        "gives the assistant a new identity",
         r"\byou\s+are\s+now\s+(an?\s+|the\s+|my\s+|called\s+|named\s+)?([a-z-]+\s+){0,2}(ai|assistant|chatbot|[a-z]*bot|model|character|persona|dan|[a-z]*gpt|hacker|admin|administrator|developer|unfiltered|unrestricted|uncensored|jailbroken|in\s+[a-z]+\s+mode)\b|\byou\s+are\s+no\s+longer\s+(an?\s+)?(ai|assistant|chatbot|bound|restricted|limited|constrained|required\s+to|subject\s+to|chatgpt|language\s+model)\b|\bact\s+as\s+(an?\s+)?(admin|administrator|developer|system|root|supervisor)\b|(^|[.!?;:\n]\s*|\b(please|now|just|you\s+will|you\s+must|you\s+should|i\s+want\s+you\s+to|i\s+need\s+you\s+to|let'?s|can\s+you|could\s+you)\s+)pretend\s+(to\s+be|you\s+are|that\s+you\s+are)\b|\bfrom\s+now\s+on,?\s+you\s+(will\s+|must\s+|shall\s+)?(act|behave|roleplay|role-play|pretend|ignore)\b|\bfrom\s+now\s+on,?\s+you\s+(will\s+|must\s+|shall\s+)?(respond|answer|reply|speak)\s+(as|only\s+as|like|in\s+character)\b|\bfrom\s+now\s+on,?\s+you\s+are\s+(an?\s+|the\s+)?([a-z-]+\s+){0,2}(ai|assistant|chatbot|[a-z]*bot|model|character|persona|dan|[a-z]*gpt)\b",
     ),
     (
@@ -70,10 +79,12 @@ const RULES: &[(&str, &str)] = &[
         // "how do i turn on developer mode on the tablet" are questions for a shop that sells
         // phones and tablets.
         "jailbreak",
+        "names a jailbreak",
         r"\b(dan\s+mode|do\s+anything\s+now|godmode)\b|\bjailbr(eak|eaking|oken)\b.{0,30}\b(ai|assistant|chatgpt|gpt|llm|language\s+model|chatbot|prompt|restrictions|filters|guidelines|instructions)\b|\b(ai|assistant|chatgpt|gpt|llm|language\s+model|chatbot|yourself)\b.{0,30}\bjailbr(eak|eaking|oken)\b|\b(chatgpt|gpt|assistant|ai|llm|chatbot)\b.{0,40}\b(developer|god)\s+mode\b|\b(developer|god)\s+mode\b.{0,40}\b(chatgpt|gpt|assistant|ai|llm|chatbot)\b|\byou\s+(are\s+|will\s+be\s+|are\s+now\s+)(now\s+)?in\s+(developer|god)\s+mode\b",
     ),
     (
         "prompt_exfiltration",
+        "asks for the assistant's own instructions",
         // "Tell me your rules for returns" is a customer's question: the assistant's own
         // instructions are asked for as a whole ("…your instructions.", "…verbatim").
         r"\b(reveal|show|print|repeat|output|leak|display|tell\s+me)\b.{0,30}\b(system\s+prompt|hidden\s+instructions|initial\s+instructions|original\s+instructions|prompt\s+texts?)\b|\b(reveal|show|print|repeat|output|leak|display|tell\s+me)\b.{0,30}\byour\s+(own\s+|full\s+|whole\s+|exact\s+)?(instructions|prompt|rules)\s*($|[.,;!?'\x22)]|\s+(verbatim|word\s+for\s+word|above|exactly|in\s+full|back\s+to\s+me|you\s+were\s+given|you\s+have\s+been\s+given))",
@@ -82,36 +93,43 @@ const RULES: &[(&str, &str)] = &[
         // Customer data sent somewhere else: a customer asks for their own data, never for
         // everyone's, and never to be mailed to a third address by the assistant.
         "data_exfiltration",
+        "asks for other customers' data to be sent out",
         // Other people's data: "send all my orders to the new address" is a customer's own.
         r"\b(send|forward|email|e-mail|post|upload)\b.{0,40}\b((all|every|other)\s+(customers?|users?)|(all|every)\s+(customer|user)\s+(records|emails|data|details|addresses))\b.{0,40}\b(to|at)\b|\b(list|dump|export)\s+(all|every)\s+(customers?|users?)\b",
     ),
     (
         "fake_markup",
+        "fake chat markup (system or assistant tags)",
         r"</?\s*(system|assistant|instructions?|im_start|im_end)\s*>|<\|\s*(system|im_start|im_end|endoftext)\s*\|>|\[\s*/?\s*(system|inst)\s*\]|<<\s*/?sys\s*>>",
     ),
     (
         "approval_bypass",
+        "asks to skip the approval step",
         // The approval step itself. A customer locked out ("can i bypass the authentication, i
         // lost my phone") or declining a signature check asks a person, and a person answers.
         r"\b(approve|execute|process|issue|refund)\b.{0,40}\bwithout\s+(waiting\s+for\s+|needing\s+|requiring\s+|asking\s+for\s+)?(any\s+|the\s+|an?\s+)?(human\s+|manager\s+|supervisor\s+|manual\s+|further\s+)?(approval|review|sign-?off)\b|\b(skip|bypass|disable|circumvent)\s+(the\s+|any\s+|all\s+)?(human\s+|manual\s+|manager\s+|supervisor\s+)?(approvals?|approval\s+(step|process|gate|check)|human\s+review|manual\s+review|supervisor\s+review|review\s+by\s+a\s+(human|person|supervisor|manager))\b",
     ),
     (
         "tool_injection",
+        "tells the assistant to call a tool",
         r"\b(call|invoke|run|execute)\s+(the\s+)?(tool|function)\b|\b(cancel_pending_order|return_delivered_order_items|exchange_delivered_order_items|modify_pending_order_\w+|modify_user_address|transfer_to_human_agents)\s*\(",
     ),
     (
         // A block in the customer's mail that poses as staff or the system: customers write to
         // us, they do not write our internal notes.
         "fake_role_note",
+        "poses as a staff or system note",
         r"(?m)^[\s#*>=\[\-]*(system|operator|admin(istrator)?|moderator|internal|security|support\s+team|staff)\s+(message|note|notice|instructions?|override|update)s?\b|(?m)^[\s#*>=\[\-]*(system|assistant)\s*:\s*\S|\bpre-?approved\s+by\s+(a\s+|the\s+|your\s+)?(manager|supervisor|admin(istrator)?)\b|\bnote\s+from\s+(the\s+)?(support|security|admin|operator|moderation|billing)\s+team\b|\binternal\s+use\s+only\b|\bthe\s+(assistant|ai)\s+(must|should|is\s+required\s+to)\s+(now\s+|immediately\s+|always\s+|never\s+|also\s+)?(ignore|disregard|approve|refund|issue|send|forward|reply|respond|treat|grant|process|execute|comply|follow|reveal|include|output|transfer)\b",
     ),
     (
         // A "policy" that arrives in the mail: ours is written by us, not by a sender.
         "fake_policy",
+        "announces a policy of its own",
         r"\b(new|updated|revised|effective\s+immediately)\b.{0,20}\b(refund|return|cancellation|company|store)\s+polic(y|ies)\s*[:\-]|\bpolicy\s+(update|change)\s*[:\-].{0,80}\b(refund|approve|transfer|send)\b",
     ),
     (
         "ai_addressed",
+        "speaks to the AI directly",
         r"\b(attention|note\s+to|message\s+for|instructions?\s+for)\s+(the\s+)?(ai|assistant|bot|llm|language\s+model|agent\s+system)\b|\bif\s+you\s+are\s+an?\s+(ai|assistant|llm|language\s+model)\b",
     ),
 ];
@@ -122,6 +140,15 @@ const FLAG_ONLY: &[&str] = &["forget_everything_bare"];
 /// Whether a match of this rule in the customer's own words blocks (a medium rule flags).
 pub fn blocks(rule: &str) -> bool {
     !FLAG_ONLY.contains(&rule)
+}
+
+/// What a rule's match means, in words for the person reviewing ("gives the assistant a new
+/// identity"); `None` for a name that is no rule.
+pub fn meaning(rule: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .find(|(name, _, _)| *name == rule)
+        .map(|(_, m, _)| *m)
 }
 
 /// A rule as compiled: `.` matches line ends, and `\b` is an ASCII word boundary. A Unicode
@@ -136,7 +163,7 @@ fn compiled(pattern: &str) -> String {
 static SET: LazyLock<RegexSet> = LazyLock::new(|| {
     // A larger lazy-DFA cache than the default: the rules together have many states, and a
     // cache cleared mid-email makes the DFA rebuild them again and again.
-    RegexSetBuilder::new(RULES.iter().map(|(_, p)| compiled(p)))
+    RegexSetBuilder::new(RULES.iter().map(|(_, _, p)| compiled(p)))
         .dfa_size_limit(32 << 20)
         .build()
         .expect("guard rules compile")
@@ -144,7 +171,7 @@ static SET: LazyLock<RegexSet> = LazyLock::new(|| {
 static REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     RULES
         .iter()
-        .map(|(_, p)| Regex::new(&compiled(p)).expect("guard rule compiles"))
+        .map(|(_, _, p)| Regex::new(&compiled(p)).expect("guard rule compiles"))
         .collect()
 });
 
@@ -340,6 +367,16 @@ mod tests {
         ] {
             assert!(rules(text).is_empty(), "{text} → {:?}", rules(text));
         }
+    }
+
+    #[test]
+    fn every_rule_has_a_meaning_and_a_unique_name() {
+        let mut names: Vec<&str> = RULES.iter().map(|(n, _, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+        assert!(RULES.iter().all(|(_, m, _)| !m.is_empty()));
+        assert!(FLAG_ONLY.iter().all(|n| meaning(n).is_some()));
     }
 
     #[test]
