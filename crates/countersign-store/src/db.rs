@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     crate::eval_outbox::SCHEMA_V8,
     crate::csat::SCHEMA_V9,
     crate::external_calls::SCHEMA_V10,
+    crate::eval_outbox::SCHEMA_V11,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -116,6 +117,48 @@ mod tests {
         drop(conn);
         let err = open(&path).unwrap_err();
         assert_eq!(err.code(), "schema_too_new");
+    }
+
+    /// A batch parked before `refused_status` existed kept its HTTP
+    /// status only in its words; the migration reads it from there once, so a requeue after
+    /// the upgrade still names it.
+    #[test]
+    fn refused_status_is_taken_from_a_parked_batchs_stored_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| *m == crate::eval_outbox::SCHEMA_V11)
+            .unwrap();
+        for sql in &MIGRATIONS[..before] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        tx.execute_batch(
+            "INSERT INTO eval_batches (id, formed_at, attempts, last_error, failed_at, parked_at)
+             VALUES ('parked', 1, 1, 'HTTP 422: unprocessable', 2, 2),
+                    ('failing', 1, 3, 'HTTP 503: try later', 2, NULL),
+                    ('odd', 1, 1, 'connection reset', 2, 2);",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        drop(conn);
+        let conn = open(&path).unwrap();
+        let status = |id: &str| -> Option<i64> {
+            conn.query_row(
+                "SELECT refused_status FROM eval_batches WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(status("parked"), Some(422));
+        // Not parked: retried, not refused. No status in its words: none invented.
+        assert_eq!(status("failing"), None);
+        assert_eq!(status("odd"), None);
     }
 
     #[test]

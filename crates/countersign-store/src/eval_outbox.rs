@@ -36,6 +36,15 @@ CREATE TABLE eval_outbox (
 CREATE INDEX eval_outbox_batch ON eval_outbox (batch_seq);
 ";
 
+/// The HTTP status a receiver refused a batch with, kept apart from its words so the audit
+/// record of a requeue can name it without reading them. Batches parked before the column
+/// existed take it from their stored error ("HTTP 422: …", as the syncer wrote it then).
+pub(crate) const SCHEMA_V11: &str = "
+ALTER TABLE eval_batches ADD COLUMN refused_status INTEGER;
+UPDATE eval_batches SET refused_status = CAST(substr(last_error, 6, 3) AS INTEGER)
+ WHERE parked_at IS NOT NULL AND last_error GLOB 'HTTP [0-9][0-9][0-9]*';
+";
+
 pub(crate) fn enqueue(tx: &Connection, case_seq: i64) -> Result<(), DeskError> {
     tx.prepare_cached("INSERT INTO eval_outbox (case_seq) VALUES (?1)")?
         .execute([case_seq])?;
@@ -182,13 +191,13 @@ impl Desk {
         Ok(())
     }
 
-    /// The receiver refused batch `id` for good: it waits for a person.
-    pub fn park_eval_batch(&mut self, id: &str, error: &str) -> Result<(), DeskError> {
+    /// The receiver refused batch `id` for good, with HTTP `status`: it waits for a person.
+    pub fn park_eval_batch(&mut self, id: &str, status: u16, error: &str) -> Result<(), DeskError> {
         let now = self.clock.now_ms();
         let seq = batch_seq_of(&self.conn, id)?;
         self.conn.execute(
-            "UPDATE eval_batches SET attempts = attempts + 1, last_error = ?2, failed_at = ?3, parked_at = ?3 WHERE seq = ?1",
-            (seq, error, now),
+            "UPDATE eval_batches SET attempts = attempts + 1, last_error = ?2, failed_at = ?3, parked_at = ?3, refused_status = ?4 WHERE seq = ?1",
+            (seq, error, now, status),
         )?;
         tracing::warn!(batch = %id, "eval batch parked");
         Ok(())
@@ -206,9 +215,9 @@ impl Desk {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let actor = crate::staff::actor_in(&tx, by)?;
         let seq = batch_seq_of(&tx, id)?;
-        let last_error: Option<String> = tx
+        let refused_with: Option<u16> = tx
             .query_row(
-                "SELECT last_error FROM eval_batches WHERE seq = ?1 AND parked_at IS NOT NULL AND acked_at IS NULL",
+                "SELECT refused_status FROM eval_batches WHERE seq = ?1 AND parked_at IS NOT NULL AND acked_at IS NULL",
                 [seq],
                 |r| r.get(0),
             )
@@ -224,7 +233,7 @@ impl Desk {
             &actor.name,
             AuditKind::SyncRequeued,
             &AuditSubject::Workspace,
-            &serde_json::json!({ "batch": id, "refused_with": refused_status(last_error.as_deref()) }),
+            &serde_json::json!({ "batch": id, "refused_with": refused_with }),
         )?;
         tx.commit()?;
         tracing::info!(batch = %id, "parked eval batch requeued");
@@ -235,16 +244,6 @@ impl Desk {
     pub fn sync_status(&self) -> Result<SyncStatus, DeskError> {
         status(&self.conn)
     }
-}
-
-/// The HTTP status of a refusal as the syncer words it ("HTTP 422: …"), if it says one.
-fn refused_status(error: Option<&str>) -> Option<u16> {
-    error?
-        .strip_prefix("HTTP ")?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
 }
 
 impl crate::reader::DeskReader {

@@ -205,7 +205,7 @@ fn a_batch_keeps_its_id_and_cases_across_a_restart_until_acknowledged_or_parked(
     let second = desk.next_eval_batch(Some(first.seq), 2).unwrap().unwrap();
     assert_ne!(second.id, first.id);
     desk.ack_eval_batch(&first.id).unwrap();
-    desk.park_eval_batch(&second.id, "HTTP 422: unprocessable")
+    desk.park_eval_batch(&second.id, 422, "HTTP 422: unprocessable")
         .unwrap();
     let status = desk.sync_status().unwrap();
     assert_eq!((status.pending, status.parked), (1, 2));

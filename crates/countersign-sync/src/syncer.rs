@@ -78,7 +78,8 @@ enum Attempt {
         why: String,
         retry_after: Option<Duration>,
     },
-    Refused(String),
+    /// Refused for good, with the HTTP status and the receiver's words.
+    Refused(u16, String),
 }
 
 /// The batch as sent: one case per line, redacted with one redactor for the whole batch.
@@ -132,7 +133,10 @@ async fn attempt(
                 // A receiver that echoes the request must not put the token on a screen.
                 let text = text.replace(settings.token.expose(), "[token]");
                 let text: String = text.chars().take(300).collect();
-                Attempt::Refused(format!("HTTP {}: {}", status.as_u16(), text.trim()))
+                Attempt::Refused(
+                    status.as_u16(),
+                    format!("HTTP {}: {}", status.as_u16(), text.trim()),
+                )
             }
         }
         // Without the URL: it may carry a token in its query.
@@ -183,8 +187,8 @@ pub async fn sync(
                     tracing::info!(batch = %batch.id, cases = batch.cases.len(), status, "eval batch acknowledged");
                     break;
                 }
-                Attempt::Refused(why) => {
-                    desk.park_eval_batch(&batch.id, &why)?;
+                Attempt::Refused(status, why) => {
+                    desk.park_eval_batch(&batch.id, status, &why)?;
                     report.batches_parked += 1;
                     break;
                 }

@@ -114,6 +114,16 @@ async fn a_refusal_parks_the_batch_for_a_person_and_the_rest_still_goes() {
         status.parked_batches[0].error.as_deref(),
         Some("HTTP 422: bad case")
     );
+    // A person sends it again: the audit record names the status it was refused with, as
+    // the syncer stored it, and never the receiver's words.
+    let parked = status.parked_batches[0].id.clone();
+    desk.requeue_eval_batch(&parked, "ana").unwrap();
+    let record = desk.views().settings_changes(1).unwrap().entries.remove(0);
+    assert_eq!(record.kind, countersign_core::AuditKind::SyncRequeued);
+    assert_eq!(
+        record.payload,
+        json!({"batch": parked, "refused_with": 422})
+    );
 }
 
 #[tokio::test]
