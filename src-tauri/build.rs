@@ -54,6 +54,8 @@ fn main() {
         "tool_server_add",
         "tool_policy_get",
         "tool_policy_set",
+        "tool_policy_form_get",
+        "tool_policy_form_set",
         "external_approve",
         "external_resolve",
         "tool_server_token_set",

@@ -98,6 +98,7 @@ mod tests {
             countersign_shop::CustomerCard,
             countersign_mcp::ServerSummary,
             countersign_mcp::ServerStatus,
+            countersign_mcp::policy::PolicyFile,
             countersign_store::ExternalCall,
             countersign_store::ExternalOutcome,
         );

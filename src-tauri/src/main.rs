@@ -101,6 +101,8 @@ fn main() {
             commands::tools::tool_server_add,
             commands::tools::tool_policy_get,
             commands::tools::tool_policy_set,
+            commands::tools::tool_policy_form_get,
+            commands::tools::tool_policy_form_set,
             commands::tools::external_approve,
             commands::tools::external_resolve,
             commands::tools::tool_server_token_set,

@@ -574,7 +574,9 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   await (await $('[data-testid="tool-server-address"]')).setValue(`env BILLING_STATE_DIR=${state} ${python} ${join(root, "tests/mcp/billing_server.py")}`);
   await (await $('[data-testid="tool-server-add"]')).click();
   await browser.waitUntil(async () => /billing added/.test(await (await status()).getText().catch(() => "")), { timeout: 10_000, timeoutMsg: "the server was not added" });
-  // ...and writes its policy: one that does not parse is refused, and nothing is written.
+  // ...and writes its policy as TOML: one that does not parse is refused, and nothing is
+  // written.
+  await (await $('[data-testid="tool-policy-as-toml"]')).click();
   const policyBox = await $('[data-testid="tool-policy"]');
   // Pasted, as a person brings a policy file (typing through WebDriver drops the newlines).
   const paste = (text) =>
@@ -608,6 +610,32 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   const writes = [];
   for (const r of await browser.$$('[data-testid="tool-servers"] [data-testid="tool"][data-class="write"]')) writes.push(await r.getText());
   assert.ok(writes.some((t) => /refund/.test(t)), JSON.stringify(writes));
+  // The same policy as a form shows the rules as written. A change saved through it is checked
+  // by the core like the text (a ceiling under the agent limit is refused, nothing written),
+  // then written as TOML, which the text view shows.
+  const policyFile = join(dataDir, "mcp-policy.toml");
+  await (await $('[data-testid="tool-policy-as-form"]')).click();
+  const refundRules = await $('[data-testid="policy-server"][data-server="billing"] [data-testid="policy-tool"][data-tool="refund"]');
+  await refundRules.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the form did not show the refund's rules" });
+  assert.equal(await (await refundRules.$('[data-testid="policy-agent-limit"]')).getValue(), "50.00");
+  assert.equal(await (await refundRules.$('[data-testid="policy-read-tool"]')).getValue(), "get_charge");
+  await assertAccessible("settings with the policy form");
+  const ceiling = await refundRules.$('[data-testid="policy-supervisor-limit"]');
+  await ceiling.setValue("40");
+  await (await $('[data-testid="tool-policy-form-save"]')).click();
+  const formRefused = await $('[data-testid="tool-policy-form"] [data-testid="error"]');
+  await formRefused.waitForExist({ timeout: 10_000, timeoutMsg: "a ceiling under the agent limit was not refused" });
+  assert.equal(await formRefused.getAttribute("data-code"), "policy_invalid");
+  assert.equal(readFileSync(policyFile, "utf8"), BILLING_POLICY, "nothing written");
+  await ceiling.setValue("400.00");
+  await (await $('[data-testid="tool-policy-form-save"]')).click();
+  await browser.waitUntil(async () => /Policy saved/.test(await (await $('[data-testid="tool-policy-form-saved"]')).getText().catch(() => "")), { timeout: 10_000, timeoutMsg: "the form's policy was not saved" });
+  const written = readFileSync(policyFile, "utf8");
+  assert.match(written, /supervisor_limit = "400\.00"/);
+  assert.match(written, /agent_limit = "50\.00"/);
+  assert.match(written, /read_tool = "get_charge"/);
+  await (await $('[data-testid="tool-policy-as-toml"]')).click();
+  await browser.waitUntil(async () => (await policyBox.getValue()) === written, { timeout: 10_000, timeoutMsg: "the text view did not show the saved policy" });
   assert.ok(writes.some((t) => /customer_notes/.test(t)), "a 'read-only' hint that writes is not trusted");
   await shot("tool-servers");
 
@@ -678,7 +706,7 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   assert.match(await sentArgs.getText(), /"charge": "ch_e2e1"/);
   await assertAccessible("history with a team system's call");
   // Each change to the team systems is in the audit log, by the supervisor who made it; the
-  // refused policy left no record.
+  // refused policies (the text that did not parse, the ceiling under the limit) left no record.
   const audit = execFileSync(
     "/usr/bin/python3",
     ["-c", "import sqlite3,sys,json;c=sqlite3.connect(sys.argv[1]);print(json.dumps(c.execute(\"SELECT kind, actor FROM audit_log WHERE kind LIKE 'settings.tool_%' ORDER BY seq\").fetchall()))", join(dataDir, "countersign.db")],
@@ -688,6 +716,7 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
     ["settings.tool_server", "e2e-agent"],
     ["settings.tool_policy", "e2e-agent"],
     ["settings.tool_class", "e2e-agent"],
+    ["settings.tool_policy", "e2e-agent"],
   ]);
   // ...and on the history screen, newest first, the policy's text on demand.
   await (await $('[data-testid="settings-changes"] summary')).click();
@@ -695,10 +724,10 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   await (await change("settings.tool_class")).waitForExist({ timeout: 10_000, timeoutMsg: "the settings changes were not shown" });
   const kinds = [];
   for (const r of await browser.$$('[data-testid="settings-change"]')) kinds.push(await r.getAttribute("data-kind"));
-  assert.deepEqual(kinds.filter((k) => k.startsWith("settings.tool_")), ["settings.tool_class", "settings.tool_policy", "settings.tool_server"]);
+  assert.deepEqual(kinds.filter((k) => k.startsWith("settings.tool_")), ["settings.tool_policy", "settings.tool_class", "settings.tool_policy", "settings.tool_server"]);
   assert.match(await (await change("settings.tool_class")).getText(), /billing\/get_charge is now read/);
   await (await (await change("settings.tool_policy")).$('[data-testid="settings-change-expand"]')).click();
-  assert.match(await (await $('[data-testid="settings-change-block"]')).getText(), /\[servers\.billing\]/);
+  assert.match(await (await $('[data-testid="settings-change-block"]')).getText(), /supervisor_limit = "400\.00"/);
   await assertAccessible("history with the settings changes open");
   await shot("settings-changes");
 });

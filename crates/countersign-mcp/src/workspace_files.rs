@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{refresh, Catalogue, HintTrust, Refreshed};
-use crate::policy::{Policy, PolicyFileError};
+use crate::policy::{Policy, PolicyFile, PolicyFileError};
 use crate::server::{ServerName, ServerSpec, TransportSpec};
 
 pub const SERVERS_FILE: &str = "mcp-servers.json";
@@ -262,6 +262,12 @@ impl WorkspaceFiles {
             Err(source) => return Err(WorkspaceFilesError::Io { path, source }),
         };
         Policy::from_toml(&text).map_err(|source| WorkspaceFilesError::Policy { path, source })
+    }
+
+    /// The policy file as the app's form edits it (empty when there is none); a file that no
+    /// longer loads (edited by hand) is the error it is, for the text editor to fix.
+    pub fn policy_file(&self) -> Result<PolicyFile, WorkspaceFilesError> {
+        Ok(self.policy()?.file().clone())
     }
 
     /// The policy file as written (empty when there is none), for an editor.

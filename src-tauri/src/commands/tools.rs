@@ -5,6 +5,7 @@
 
 use countersign_core::Role;
 use countersign_core::{Secret, SecretStore};
+use countersign_mcp::policy::PolicyFile;
 use countersign_mcp::{
     classify, connect, relist_workspace, HintTrust, ServerName, ServerSpec, ServerStatus,
     ServerSummary, Timeouts, ToolClass, ToolHash, ToolServer, TransportSpec, WorkspaceFiles,
@@ -86,6 +87,26 @@ pub async fn tool_server_add(
 pub async fn tool_policy_get(state: State<'_, AppState>) -> Result<String, IpcError> {
     let files = WorkspaceFiles::new(&state.data_dir);
     off_main(move || Ok(files.policy_text()?)).await
+}
+
+/// The team systems' policy as the form edits it: servers, tools and their rules, typed.
+#[tauri::command]
+pub async fn tool_policy_form_get(state: State<'_, AppState>) -> Result<PolicyFile, IpcError> {
+    let files = WorkspaceFiles::new(&state.data_dir);
+    off_main(move || Ok(files.policy_file()?)).await
+}
+
+/// A supervisor saves the policy from the form: written as TOML, then refused or saved (and
+/// audited) exactly like text typed into the editor.
+#[tauri::command]
+pub async fn tool_policy_form_set(
+    state: State<'_, AppState>,
+    policy: PolicyFile,
+) -> Result<(), IpcError> {
+    let text = policy
+        .to_toml()
+        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    tool_policy_set(state, text).await
 }
 
 /// A supervisor replaces the policy file; text that does not parse or validate is refused and

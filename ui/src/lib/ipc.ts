@@ -27,6 +27,7 @@ import type { SendDecision } from "./bindings/SendDecision";
 import type { WebhookPage } from "./bindings/WebhookPage";
 import type { HistoryPage } from "./bindings/HistoryPage";
 import type { IpcError } from "./bindings/IpcError";
+import type { PolicyFile } from "./bindings/PolicyFile";
 import type { ProviderSettings } from "./bindings/ProviderSettings";
 import type { OpenConversation } from "./bindings/OpenConversation";
 import type { QueueChanged } from "./bindings/QueueChanged";
@@ -82,6 +83,10 @@ export const ipc = {
   toolPolicy: () => call<string>("tool_policy_get"),
   /** Replaces it; text that does not parse or validate is refused, nothing written. */
   setToolPolicy: (text: string) => call<null>("tool_policy_set", { text }),
+  /** The same policy, typed, for the form (a file that no longer loads is its error). */
+  toolPolicyForm: () => call<PolicyFile>("tool_policy_form_get"),
+  /** A supervisor saves the form: written as TOML, checked and audited like the text. */
+  setToolPolicyForm: (policy: PolicyFile) => call<null>("tool_policy_form_set", { policy }),
   /** A supervisor's class for the tool definition they reviewed (named by its hash). */
   classifyTool: (server: string, tool: string, hash: string, toolClass: "read" | "write" | "forbidden") =>
     call<null>("tool_classify", { server, tool, hash, class: toolClass }),

@@ -37,6 +37,7 @@ use serde_json::Value;
 
 /// The whole file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PolicyFile {
     /// Per server, by the server's name in the workspace.
@@ -45,6 +46,7 @@ pub struct PolicyFile {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ServerPolicy {
     /// Which of the conversation's authenticated customer's identities this system uses as
@@ -56,6 +58,7 @@ pub struct ServerPolicy {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerKey {
     /// The customer's id in the shop (`jane_doe_1234`).
@@ -65,6 +68,7 @@ pub enum CustomerKey {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ToolPolicy {
     /// The lowest role that may approve a call at all; an amount above the agent limit needs
@@ -85,6 +89,7 @@ pub struct ToolPolicy {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Approver {
     #[default]
@@ -102,6 +107,7 @@ impl Approver {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AmountUnit {
     /// Integer minor units (cents): Stripe's `amount: 1250` is $12.50.
@@ -111,6 +117,7 @@ pub enum AmountUnit {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AmountRule {
     /// JSON pointer to the amount in the arguments.
@@ -130,6 +137,7 @@ pub struct AmountRule {
 
 /// A check on one argument. Every rule given applies.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Constraint {
     /// JSON pointer into the arguments.
@@ -153,6 +161,7 @@ pub struct Constraint {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipRule {
     /// JSON pointer to the argument that names the customer's object (a charge, an order).
@@ -163,6 +172,14 @@ pub struct OwnershipRule {
     pub read_arguments: BTreeMap<String, String>,
     /// JSON pointer into the read's result to the owner's customer id.
     pub owner_pointer: String,
+}
+
+impl PolicyFile {
+    /// The file as TOML, for the app's form: what it saves goes through the same parse and
+    /// checks ([`Policy::from_toml`]) as text typed by hand. Comments are not kept.
+    pub fn to_toml(&self) -> Result<String, PolicyFileError> {
+        toml::to_string_pretty(self).map_err(|e| PolicyFileError::Invalid(e.to_string()))
+    }
 }
 
 /// A policy file that does not load, with a stable code.
@@ -343,6 +360,27 @@ mod tests {
         assert_eq!(
             p.limits[&("billing".into(), "create_refund".into())],
             (Money::from_cents(5000), Some(Money::from_cents(50000)))
+        );
+    }
+
+    #[test]
+    fn a_file_written_as_toml_reads_back_the_same() {
+        let text = "[servers.billing]\ncustomer_id = \"email\"\n\
+            [servers.billing.tools.refund]\napprover = \"supervisor\"\nresult_owner_pointer = \"/customer\"\n\
+            [servers.billing.tools.refund.amount]\npointer = \"/amount\"\nunit = \"minor\"\ncurrency = \"usd\"\n\
+            agent_limit = \"50.00\"\nsupervisor_limit = \"500\"\n\
+            [[servers.billing.tools.refund.constraints]]\npointer = \"/reason\"\nrequired = true\n\
+            one_of = [\"duplicate\", 3, true]\nminimum = 0.5\nmax_length = 40\npattern = \"[a-z_]+\"\n\
+            [servers.billing.tools.refund.ownership]\nargument = \"/charge\"\nread_tool = \"get_charge\"\n\
+            read_arguments = { id = \"/charge\" }\nowner_pointer = \"/customer\"\n";
+        let file = Policy::from_toml(text).unwrap().file().clone();
+        let written = file.to_toml().unwrap();
+        assert_eq!(Policy::from_toml(&written).unwrap().file(), &file);
+        // An empty file is an empty policy both ways.
+        let empty = PolicyFile::default();
+        assert_eq!(
+            Policy::from_toml(&empty.to_toml().unwrap()).unwrap().file(),
+            &empty
         );
     }
 

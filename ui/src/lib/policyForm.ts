@@ -1,0 +1,195 @@
+// The team systems' policy as a form edits it: every field a string, a number or a flag a
+// control can bind to, and lists where the file has maps. `toForm` and `fromForm` convert
+// between it and the file's typed shape (generated from Rust); the core parses and checks what
+// is saved exactly as it checks text typed into the TOML editor, so nothing here validates.
+import type { AmountUnit } from "./bindings/AmountUnit";
+import type { Approver } from "./bindings/Approver";
+import type { Constraint } from "./bindings/Constraint";
+import type { CustomerKey } from "./bindings/CustomerKey";
+import type { PolicyFile } from "./bindings/PolicyFile";
+import type { ToolPolicy } from "./bindings/ToolPolicy";
+import type { JsonValue } from "./bindings/serde_json/JsonValue";
+
+export type FormConstraint = {
+  pointer: string;
+  required: boolean;
+  /** Allowed values, comma-separated (see `parseOneOf`). */
+  oneOf: string;
+  minimum: number | null;
+  maximum: number | null;
+  pattern: string;
+  maxLength: number | null;
+};
+
+export type FormTool = {
+  name: string;
+  approver: Approver;
+  hasAmount: boolean;
+  amount: { pointer: string; unit: AmountUnit; currency: string; currencyPointer: string; agentLimit: string; supervisorLimit: string };
+  constraints: FormConstraint[];
+  hasOwnership: boolean;
+  ownership: { argument: string; readTool: string; readArguments: { name: string; pointer: string }[]; ownerPointer: string };
+  resultOwnerPointer: string;
+};
+
+export type FormServer = { name: string; customerId: CustomerKey; tools: FormTool[] };
+export type FormPolicy = { servers: FormServer[] };
+
+export function emptyConstraint(): FormConstraint {
+  return { pointer: "/", required: false, oneOf: "", minimum: null, maximum: null, pattern: "", maxLength: null };
+}
+
+export function emptyTool(name: string): FormTool {
+  return {
+    name,
+    approver: "agent",
+    hasAmount: false,
+    amount: { pointer: "/amount", unit: "minor", currency: "usd", currencyPointer: "", agentLimit: "50.00", supervisorLimit: "" },
+    constraints: [],
+    hasOwnership: false,
+    ownership: { argument: "/", readTool: "", readArguments: [], ownerPointer: "/" },
+    resultOwnerPointer: "",
+  };
+}
+
+export function emptyServer(name: string): FormServer {
+  return { name, customerId: "email", tools: [] };
+}
+
+/** A value as the allowed-values field shows it: bare where that reads back the same. */
+function formatValue(v: JsonValue): string {
+  if (typeof v === "string" && v !== "" && !/[,"]/.test(v) && v.trim() === v && parseItem(v) === v) return v;
+  return JSON.stringify(v);
+}
+
+/** One item of the allowed-values field: a number, true/false, a "quoted" string, or text. */
+function parseItem(item: string): JsonValue {
+  const t = item.trim();
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  if (t === "true" || t === "false") return t === "true";
+  if (t.startsWith('"')) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (typeof v === "string") return v;
+    } catch {
+      // Not a whole JSON string: the text as typed.
+    }
+  }
+  return t;
+}
+
+/** "duplicate, requested_by_customer, 3" → ["duplicate", "requested_by_customer", 3]; empty → none. */
+export function parseOneOf(text: string): JsonValue[] | null {
+  if (!text.trim()) return null;
+  const items: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' && text[i - 1] !== "\\") quoted = !quoted;
+    if (c === "," && !quoted) {
+      items.push(current);
+      current = "";
+    } else current += c;
+  }
+  items.push(current);
+  return items.filter((i) => i.trim() !== "").map(parseItem);
+}
+
+export function formatOneOf(values: JsonValue[] | null | undefined): string {
+  return (values ?? []).map(formatValue).join(", ");
+}
+
+const orNull = (s: string): string | null => (s.trim() === "" ? null : s.trim());
+
+export function toForm(file: PolicyFile): FormPolicy {
+  return {
+    servers: Object.entries(file.servers).map(([name, sp]) => ({
+      name,
+      customerId: sp.customer_id,
+      tools: Object.entries(sp.tools).map(([tool, tp]) => {
+        const t = emptyTool(tool);
+        t.approver = tp.approver;
+        if (tp.amount) {
+          t.hasAmount = true;
+          t.amount = {
+            pointer: tp.amount.pointer,
+            unit: tp.amount.unit,
+            currency: tp.amount.currency,
+            currencyPointer: tp.amount.currency_pointer ?? "",
+            agentLimit: tp.amount.agent_limit,
+            supervisorLimit: tp.amount.supervisor_limit ?? "",
+          };
+        }
+        t.constraints = (tp.constraints ?? []).map((c) => ({
+          pointer: c.pointer,
+          required: c.required,
+          oneOf: formatOneOf(c.one_of),
+          minimum: c.minimum ?? null,
+          maximum: c.maximum ?? null,
+          pattern: c.pattern ?? "",
+          maxLength: c.max_length ?? null,
+        }));
+        if (tp.ownership) {
+          t.hasOwnership = true;
+          t.ownership = {
+            argument: tp.ownership.argument,
+            readTool: tp.ownership.read_tool,
+            readArguments: Object.entries(tp.ownership.read_arguments).map(([name, pointer]) => ({ name, pointer })),
+            ownerPointer: tp.ownership.owner_pointer,
+          };
+        }
+        t.resultOwnerPointer = tp.result_owner_pointer ?? "";
+        return t;
+      }),
+    })),
+  };
+}
+
+/** A number input left empty (or cleared) binds as null or NaN: both mean "no such rule". */
+const num = (n: number | null | undefined): number | null => (typeof n === "number" && Number.isFinite(n) ? n : null);
+
+export function fromForm(form: FormPolicy): PolicyFile {
+  const servers: PolicyFile["servers"] = {};
+  for (const s of form.servers) {
+    const tools: Record<string, ToolPolicy> = {};
+    for (const t of s.tools) {
+      const constraints: Constraint[] = t.constraints.map((c) => ({
+        pointer: c.pointer.trim(),
+        required: c.required,
+        one_of: parseOneOf(c.oneOf),
+        minimum: num(c.minimum),
+        maximum: num(c.maximum),
+        pattern: orNull(c.pattern),
+        max_length: num(c.maxLength),
+      }));
+      tools[t.name] = {
+        approver: t.approver,
+        amount: t.hasAmount
+          ? {
+              pointer: t.amount.pointer.trim(),
+              unit: t.amount.unit,
+              currency: t.amount.currency.trim(),
+              currency_pointer: orNull(t.amount.currencyPointer),
+              agent_limit: t.amount.agentLimit.trim(),
+              supervisor_limit: orNull(t.amount.supervisorLimit),
+            }
+          : null,
+        constraints,
+        ownership: t.hasOwnership
+          ? {
+              argument: t.ownership.argument.trim(),
+              read_tool: t.ownership.readTool.trim(),
+              read_arguments: Object.fromEntries(
+                t.ownership.readArguments.filter((a) => a.name.trim() !== "").map((a) => [a.name.trim(), a.pointer.trim()]),
+              ),
+              owner_pointer: t.ownership.ownerPointer.trim(),
+            }
+          : null,
+        result_owner_pointer: orNull(t.resultOwnerPointer),
+      };
+    }
+    servers[s.name] = { customer_id: s.customerId, tools };
+  }
+  return { servers };
+}
