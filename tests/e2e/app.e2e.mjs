@@ -636,6 +636,22 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   assert.match(written, /read_tool = "get_charge"/);
   await (await $('[data-testid="tool-policy-as-toml"]')).click();
   await browser.waitUntil(async () => (await policyBox.getValue()) === written, { timeout: 10_000, timeoutMsg: "the text view did not show the saved policy" });
+  // Nothing typed is lost between the views: an unsaved edit in the form survives a save from
+  // the text view, which the form then offers to load.
+  await (await $('[data-testid="tool-policy-as-form"]')).click();
+  const agentLimit = await refundRules.$('[data-testid="policy-agent-limit"]');
+  await agentLimit.setValue("55.00");
+  await (await $('[data-testid="tool-policy-as-toml"]')).click();
+  const reviewed = `# Reviewed by the billing team.\n${written}`;
+  await paste(reviewed);
+  await (await $('[data-testid="tool-policy-save"]')).click();
+  await browser.waitUntil(async () => readFileSync(policyFile, "utf8") === reviewed, { timeout: 10_000, timeoutMsg: "the text view's policy was not saved" });
+  await (await $('[data-testid="tool-policy-as-form"]')).click();
+  const stale = await $('[data-testid="tool-policy-form-stale"]');
+  await stale.waitForDisplayed({ timeout: 10_000, timeoutMsg: "the form did not say the file changed under its edit" });
+  assert.equal(await agentLimit.getValue(), "55.00", "the unsaved edit was kept");
+  await (await stale.$("button")).click();
+  await browser.waitUntil(async () => (await agentLimit.getValue()) === "50.00", { timeout: 10_000, timeoutMsg: "the form did not reload the saved policy" });
   assert.ok(writes.some((t) => /customer_notes/.test(t)), "a 'read-only' hint that writes is not trusted");
   await shot("tool-servers");
 
@@ -717,6 +733,7 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
     ["settings.tool_policy", "e2e-agent"],
     ["settings.tool_class", "e2e-agent"],
     ["settings.tool_policy", "e2e-agent"],
+    ["settings.tool_policy", "e2e-agent"],
   ]);
   // ...and on the history screen, newest first, the policy's text on demand.
   await (await $('[data-testid="settings-changes"] summary')).click();
@@ -724,7 +741,7 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   await (await change("settings.tool_class")).waitForExist({ timeout: 10_000, timeoutMsg: "the settings changes were not shown" });
   const kinds = [];
   for (const r of await browser.$$('[data-testid="settings-change"]')) kinds.push(await r.getAttribute("data-kind"));
-  assert.deepEqual(kinds.filter((k) => k.startsWith("settings.tool_")), ["settings.tool_policy", "settings.tool_class", "settings.tool_policy", "settings.tool_server"]);
+  assert.deepEqual(kinds.filter((k) => k.startsWith("settings.tool_")), ["settings.tool_policy", "settings.tool_policy", "settings.tool_class", "settings.tool_policy", "settings.tool_server"]);
   assert.match(await (await change("settings.tool_class")).getText(), /billing\/get_charge is now read/);
   await (await (await change("settings.tool_policy")).$('[data-testid="settings-change-expand"]')).click();
   assert.match(await (await $('[data-testid="settings-change-block"]')).getText(), /supervisor_limit = "400\.00"/);

@@ -73,6 +73,47 @@ describe("the policy form", () => {
     }
   });
 
+  it("saves allowed values nobody touched exactly as loaded", () => {
+    const file: PolicyFile = {
+      servers: {
+        s: {
+          customer_id: "user_id",
+          tools: {
+            t: {
+              approver: "agent",
+              constraints: [
+                { pointer: "/none", required: false, one_of: [] },
+                { pointer: "/float", required: false, one_of: [1.0, 2.5] },
+                { pointer: "/obj", required: false, one_of: [{ a: 1, b: 2 }, "x"] },
+              ],
+            },
+          },
+        },
+      },
+    };
+    const form = toForm(file);
+    expect(form.servers[0].tools[0].constraints.map((c) => c.oneOf)).toEqual(["[]", "1, 2.5", '[{"a":1,"b":2},"x"]']);
+    expect(fromForm(form).servers.s.tools.t.constraints?.map((c) => c.one_of)).toEqual([[], [1.0, 2.5], [{ a: 1, b: 2 }, "x"]]);
+    // An edit is read from the text; a JSON array may be typed too.
+    form.servers[0].tools[0].constraints[0].oneOf = "a, b";
+    form.servers[0].tools[0].constraints[2].oneOf = '[{"a":3}]';
+    const edited = fromForm(form).servers.s.tools.t.constraints!;
+    expect(edited[0].one_of).toEqual(["a", "b"]);
+    expect(edited[2].one_of).toEqual([{ a: 3 }]);
+    form.servers[0].tools[0].constraints[2].oneOf = "[{";
+    expect(() => fromForm(form)).toThrow();
+  });
+
+  it("keeps a pattern's spaces and a quoted item's escapes", () => {
+    const form = toForm(BILLING);
+    const c = form.servers[0].tools.find((t) => t.name === "refund")!.constraints[0];
+    c.pattern = " [a-z]+ ";
+    c.oneOf = '"a,b\\\\", c'; // the text "a,b\\", c: a quoted item ending in an escaped backslash
+    const saved = fromForm(form).servers.billing.tools.refund.constraints![0];
+    expect(saved.pattern).toBe(" [a-z]+ ");
+    expect(saved.one_of).toEqual(["a,b\\", "c"]);
+  });
+
   it("drops read arguments without a name, as a half-filled row", () => {
     const form = toForm(BILLING);
     const refund = form.servers[0].tools.find((t) => t.name === "refund")!;

@@ -224,7 +224,7 @@ impl Desk {
             .optional()?
             .ok_or_else(|| DeskError::NotFound(format!("parked eval batch {id}")))?;
         tx.execute(
-            "UPDATE eval_batches SET parked_at = NULL WHERE seq = ?1",
+            "UPDATE eval_batches SET parked_at = NULL, refused_status = NULL WHERE seq = ?1",
             [seq],
         )?;
         audit_log::append(

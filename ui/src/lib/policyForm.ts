@@ -15,6 +15,9 @@ export type FormConstraint = {
   required: boolean;
   /** Allowed values, comma-separated (see `parseOneOf`). */
   oneOf: string;
+  /** The values as loaded: saved unchanged while `oneOf` still shows them, so a save never
+   * rewrites a rule nobody touched (`1.0` stays a float, `[]` still allows nothing). */
+  oneOfLoaded: JsonValue[] | null;
   minimum: number | null;
   maximum: number | null;
   pattern: string;
@@ -36,7 +39,7 @@ export type FormServer = { name: string; customerId: CustomerKey; tools: FormToo
 export type FormPolicy = { servers: FormServer[] };
 
 export function emptyConstraint(): FormConstraint {
-  return { pointer: "/", required: false, oneOf: "", minimum: null, maximum: null, pattern: "", maxLength: null };
+  return { pointer: "/", required: false, oneOf: "", oneOfLoaded: null, minimum: null, maximum: null, pattern: "", maxLength: null };
 }
 
 export function emptyTool(name: string): FormTool {
@@ -78,15 +81,33 @@ function parseItem(item: string): JsonValue {
   return t;
 }
 
-/** "duplicate, requested_by_customer, 3" → ["duplicate", "requested_by_customer", 3]; empty → none. */
+/** Allowed values the field cannot show item by item: written as one JSON array. */
+const asJson = (values: JsonValue[]): boolean => values.length === 0 || values.some((v) => v !== null && typeof v === "object");
+
+/**
+ * "duplicate, requested_by_customer, 3" → ["duplicate", "requested_by_customer", 3]; empty →
+ * none; text starting with `[` is a JSON array (an empty list, objects). Throws on a JSON
+ * array that does not parse.
+ */
 export function parseOneOf(text: string): JsonValue[] | null {
   if (!text.trim()) return null;
+  if (text.trim().startsWith("[")) {
+    const v = JSON.parse(text) as unknown;
+    if (!Array.isArray(v)) throw new Error("not a JSON array");
+    return v as JsonValue[];
+  }
   const items: string[] = [];
   let current = "";
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '"' && text[i - 1] !== "\\") quoted = !quoted;
+    if (quoted && c === "\\" && i + 1 < text.length) {
+      // An escape inside a quoted item: the next character is part of it, quote or not.
+      current += c + text[i + 1];
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
     if (c === "," && !quoted) {
       items.push(current);
       current = "";
@@ -97,7 +118,8 @@ export function parseOneOf(text: string): JsonValue[] | null {
 }
 
 export function formatOneOf(values: JsonValue[] | null | undefined): string {
-  return (values ?? []).map(formatValue).join(", ");
+  if (!values) return "";
+  return asJson(values) ? JSON.stringify(values) : values.map(formatValue).join(", ");
 }
 
 const orNull = (s: string): string | null => (s.trim() === "" ? null : s.trim());
@@ -125,6 +147,7 @@ export function toForm(file: PolicyFile): FormPolicy {
           pointer: c.pointer,
           required: c.required,
           oneOf: formatOneOf(c.one_of),
+          oneOfLoaded: c.one_of ?? null,
           minimum: c.minimum ?? null,
           maximum: c.maximum ?? null,
           pattern: c.pattern ?? "",
@@ -157,10 +180,11 @@ export function fromForm(form: FormPolicy): PolicyFile {
       const constraints: Constraint[] = t.constraints.map((c) => ({
         pointer: c.pointer.trim(),
         required: c.required,
-        one_of: parseOneOf(c.oneOf),
+        one_of: c.oneOf === formatOneOf(c.oneOfLoaded) ? c.oneOfLoaded : parseOneOf(c.oneOf),
         minimum: num(c.minimum),
         maximum: num(c.maximum),
-        pattern: orNull(c.pattern),
+        // Not trimmed: a space at either end of a regular expression is part of it.
+        pattern: c.pattern === "" ? null : c.pattern,
         max_length: num(c.maxLength),
       }));
       tools[t.name] = {

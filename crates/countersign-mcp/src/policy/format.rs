@@ -228,6 +228,24 @@ impl Policy {
                 let mut pointers: Vec<&str> = Vec::new();
                 for (i, c) in tp.constraints.iter().enumerate() {
                     pointers.push(&c.pointer);
+                    // TOML's nan and inf: JSON has neither, so the rule could not be shown or
+                    // saved again as written (and an infinite bound checks nothing).
+                    if [c.minimum, c.maximum]
+                        .iter()
+                        .flatten()
+                        .any(|b| !b.is_finite())
+                    {
+                        return Err(invalid(
+                            &at,
+                            format!("{}: a bound that is not a number", c.pointer),
+                        ));
+                    }
+                    if c.one_of.iter().flatten().any(Value::is_null) {
+                        return Err(invalid(
+                            &at,
+                            format!("{}: one_of holds a value that is not a number", c.pointer),
+                        ));
+                    }
                     if let Some(p) = &c.pattern {
                         // Anchored: a pattern is a description of the whole value, never a
                         // substring an attacker can satisfy with a prefix.
@@ -411,6 +429,16 @@ mod tests {
             (
                 "ceiling under the agent limit",
                 "[servers.s]\ncustomer_id = \"email\"\n[servers.s.tools.t.amount]\npointer = \"/a\"\nunit = \"minor\"\ncurrency = \"usd\"\nagent_limit = \"10\"\nsupervisor_limit = \"5\"",
+                "policy_invalid",
+            ),
+            (
+                "an infinite bound",
+                "[servers.s]\ncustomer_id = \"email\"\n[[servers.s.tools.t.constraints]]\npointer = \"/a\"\nmaximum = inf",
+                "policy_invalid",
+            ),
+            (
+                "nan among the allowed values",
+                "[servers.s]\ncustomer_id = \"email\"\n[[servers.s.tools.t.constraints]]\npointer = \"/a\"\none_of = [1, nan]",
                 "policy_invalid",
             ),
             (
