@@ -716,6 +716,18 @@ test("a refund on the team's billing system (MCP) waits in the review and reache
   const row = rows.find((r) => r.tool === "billing/refund" && r.kind === "approved");
   assert.ok(row, JSON.stringify(rows));
   assert.match(row.text, /refund on billing\s*·\s*Done/);
+  // The action filter offers the team's systems: filtered to the billing system's refunds,
+  // only they remain.
+  await (await $('[data-testid="history-action"] option[value="team:billing/refund"]')).waitForExist({ timeout: 10_000, timeoutMsg: "the action filter does not offer the billing system's refund" });
+  await (await $('[data-testid="history-action"]')).selectByAttribute("value", "team:billing/refund");
+  await browser.waitUntil(
+    async () => {
+      const shown = [];
+      for (const r of await browser.$$('[data-testid="history-row"]')) shown.push(await r.getAttribute("data-tool"));
+      return shown.length > 0 && shown.every((t) => t === "billing/refund") && shown.length < rows.length;
+    },
+    { timeout: 10_000, timeoutMsg: "the history was not filtered to the billing system's refunds" },
+  );
   await (await $('[data-testid="history-row"][data-tool="billing/refund"] [data-testid="history-expand"]')).click();
   const sentArgs = await $('[data-testid="history-external-args"]');
   await sentArgs.waitForExist({ timeout: 10_000, timeoutMsg: "the call's arguments are not shown as its evidence" });

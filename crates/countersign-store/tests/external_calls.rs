@@ -689,4 +689,23 @@ fn decisions_on_team_system_calls_are_in_the_history_with_what_came_of_them() {
         .unwrap()
         .entries
         .is_empty());
+    // A team system's filter: its server, or one of its tools; with a search as well.
+    let external = |name: &str, text: Option<&str>| {
+        w.desk
+            .views()
+            .history(&HistoryFilter {
+                external: Some(name.into()),
+                text: text.map(Into::into),
+                ..HistoryFilter::default()
+            })
+            .unwrap()
+            .entries
+            .len()
+    };
+    assert_eq!(external("billing", None), 4);
+    assert_eq!(external("billing/create_refund", None), 4);
+    assert_eq!(external("billing/get_charge", None), 0);
+    assert_eq!(external("bill", None), 0);
+    assert_eq!(external("billing/create_refund", Some("withdrew")), 1);
+    assert_eq!(external("crm", Some("withdrew")), 0);
 }

@@ -34,6 +34,10 @@ pub struct HistoryFilter {
     pub actor: Option<String>,
     #[serde(default)]
     pub tool: Option<ToolName>,
+    /// Calls to one of the team's systems: `<server>/<tool>`, or `<server>` for any of its
+    /// tools.
+    #[serde(default)]
+    pub external: Option<String>,
     #[serde(default)]
     pub kind: Option<DecisionKind>,
     #[serde(default)]
@@ -93,9 +97,9 @@ macro_rules! decided_args {
 }
 
 // The decision's columns first (as `proposals::decision_from_row` reads them), then what the
-// history shows of its proposal. Parameters: ?1 actor, ?2 tool, ?3 kind, ?4 from, ?5 to
-// (each NULL when not filtered), ?6 now (for the state as of now), ?7 row limit (-1: none),
-// ?8 the full-text query.
+// history shows of its proposal. Parameters: ?1 actor, ?2 tool, ?3 kind, ?4 from, ?5 to,
+// ?8 a team system's server or `server/tool` (each NULL when not filtered), ?6 now (for the
+// state as of now), ?7 row limit (-1: none), ?9 the full-text query.
 // Two steps in one statement: pick the page's decision ids (touching only decisions, and
 // proposals when filtering by tool; sorting only ids and times, however many match), then read
 // the page's rows.
@@ -107,7 +111,9 @@ macro_rules! history_sql {
                  WHERE (?1 IS NULL OR d.actor = ?1)
                    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM proposals p WHERE p.id = d.proposal_id AND p.tool = ?2))
                    AND (?3 IS NULL OR d.kind = ?3)
-                   AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5) ",
+                   AND (?4 IS NULL OR d.at >= ?4) AND (?5 IS NULL OR d.at < ?5)
+                   AND (?8 IS NULL OR EXISTS (SELECT 1 FROM external_calls e WHERE e.proposal_id = d.proposal_id
+                                              AND (e.server = ?8 OR e.server || '/' || e.tool = ?8))) ",
             $($extra,)?
             "    ORDER BY d.at DESC, d.id DESC LIMIT ?7)
              SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
@@ -133,7 +139,7 @@ const SEARCHED: &str = history_sql!(
     "AND d.proposal_id IN (
          SELECT CAST(substr(a.subject, 10) AS INTEGER)
          FROM audit_fts JOIN audit_log a ON a.seq = audit_fts.rowid
-         WHERE audit_fts MATCH ?8 AND a.subject GLOB 'proposal:*')"
+         WHERE audit_fts MATCH ?9 AND a.subject GLOB 'proposal:*')"
 );
 const ALL_OLDEST_FIRST: &str = concat!(
     "SELECT d.id, d.proposal_id, d.kind, d.actor, d.role, d.at, d.reason, d.edited_args,
@@ -223,6 +229,7 @@ impl Views<'_> {
             filter.to_ms,
             self.now_ms,
             limit,
+            filter.external.as_deref(),
         );
         let mut entries = match filter.text.as_deref().and_then(fts_query) {
             None => {
@@ -231,9 +238,9 @@ impl Views<'_> {
                 collect(rows)?
             }
             Some(q) => {
-                let (a, t, k, f, to, now, l) = params;
+                let (a, t, k, f, to, now, l, e) = params;
                 let mut stmt = self.conn.prepare_cached(SEARCHED)?;
-                let rows = stmt.query_map((a, t, k, f, to, now, l, q), entry_from_row)?;
+                let rows = stmt.query_map((a, t, k, f, to, now, l, e, q), entry_from_row)?;
                 collect(rows)?
             }
         };

@@ -2,7 +2,12 @@
 import type { DecisionKind } from "./DecisionKind";
 import type { ToolName } from "./ToolName";
 
-export type HistoryFilter = { actor: string | null, tool: ToolName | null, kind: DecisionKind | null, from_ms: number | null, to_ms: number | null, 
+export type HistoryFilter = { actor: string | null, tool: ToolName | null, 
+/**
+ * Calls to one of the team's systems: `<server>/<tool>`, or `<server>` for any of its
+ * tools.
+ */
+external: string | null, kind: DecisionKind | null, from_ms: number | null, to_ms: number | null, 
 /**
  * Full-text search over the audit log (FTS5): words, all must match.
  */
