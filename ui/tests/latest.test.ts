@@ -101,6 +101,7 @@ vi.mock("../src/lib/ipc", () => ({
     },
     verifyAudit: () => Promise.resolve({ records: 0, ok: true, first_break: null }),
     exportHistory: () => Promise.resolve({ path: "x", rows: 0 }),
+    toolServers: () => Promise.resolve([]),
   },
 }));
 
