@@ -68,7 +68,7 @@ describe("the policy form", () => {
     expect(parseOneOf("  ")).toBeNull();
     expect(parseOneOf("a,,b")).toEqual(["a", "b"]);
     expect(formatOneOf(["duplicate", 3, true, "4", "a, b"])).toBe('duplicate, 3, true, "4", "a, b"');
-    for (const values of [["x", "y"], [1, "1", false, "false"], ["say \"hi\"", " padded "]]) {
+    for (const values of [["x", "y"], [1, "1", false, "false"], ["say \"hi\"", " padded "], ["[urgent]", "normal"]]) {
       expect(parseOneOf(formatOneOf(values))).toEqual(values);
     }
   });

@@ -16,7 +16,8 @@ export type FormConstraint = {
   /** Allowed values, comma-separated (see `parseOneOf`). */
   oneOf: string;
   /** The values as loaded: saved unchanged while `oneOf` still shows them, so a save never
-   * rewrites a rule nobody touched (`1.0` stays a float, `[]` still allows nothing). */
+   * rewrites a rule nobody touched (`[]` still allows nothing; numbers are compared by value
+   * by the core, so `1.0` coming back as `1` changes nothing). */
   oneOfLoaded: JsonValue[] | null;
   minimum: number | null;
   maximum: number | null;
@@ -61,7 +62,8 @@ export function emptyServer(name: string): FormServer {
 
 /** A value as the allowed-values field shows it: bare where that reads back the same. */
 function formatValue(v: JsonValue): string {
-  if (typeof v === "string" && v !== "" && !/[,"]/.test(v) && v.trim() === v && parseItem(v) === v) return v;
+  // A string that starts with [ is quoted: bare, the field would read it as a JSON array.
+  if (typeof v === "string" && v !== "" && !/[,"]/.test(v) && !v.startsWith("[") && v.trim() === v && parseItem(v) === v) return v;
   return JSON.stringify(v);
 }
 

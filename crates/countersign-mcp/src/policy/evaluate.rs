@@ -180,7 +180,11 @@ fn check_constraint(
         };
     };
     if let Some(allowed) = &c.one_of {
-        if !allowed.contains(v) {
+        // Numbers by value, as JSON means them: `1` and `1.0` are one number (a policy
+        // saved through the app's form comes back with `1.0` written as `1`).
+        let same =
+            |a: &Value| a == v || (a.is_number() && v.is_number() && a.as_f64() == v.as_f64());
+        if !allowed.iter().any(same) {
             return Err(refuse(
                 RefusalCode::ArgumentNotAllowed,
                 format!("{at} must be one of {}", Value::Array(allowed.clone())),

@@ -466,3 +466,24 @@ fn every_refusal_code_is_distinct() {
     codes.dedup();
     assert_eq!(codes.len(), RefusalCode::ALL.len());
 }
+
+/// Regression: a policy saved through the app's form writes `1.0` as `1` (JavaScript has one
+/// number type); an allowed value is a number, so either spelling allows either argument.
+#[test]
+fn allowed_numbers_compare_by_value() {
+    let p = Policy::from_toml(
+        "[servers.s]\ncustomer_id = \"email\"\n\
+         [[servers.s.tools.t.constraints]]\npointer = \"/n\"\none_of = [1.0, \"2\"]",
+    )
+    .unwrap();
+    let code = |n: Value| {
+        check_arguments(&p, "s", "t", &json!({ "n": n }))
+            .map(|_| ())
+            .map_err(|r| r.code)
+    };
+    assert_eq!(code(json!(1)), Ok(()));
+    assert_eq!(code(json!(1.0)), Ok(()));
+    assert_eq!(code(json!("2")), Ok(()));
+    assert_eq!(code(json!(2)), Err(RefusalCode::ArgumentNotAllowed));
+    assert_eq!(code(json!("1")), Err(RefusalCode::ArgumentNotAllowed));
+}

@@ -240,10 +240,13 @@ impl Policy {
                             format!("{}: a bound that is not a number", c.pointer),
                         ));
                     }
-                    if c.one_of.iter().flatten().any(Value::is_null) {
+                    if c.one_of.iter().flatten().any(holds_null) {
                         return Err(invalid(
                             &at,
-                            format!("{}: one_of holds a value that is not a number", c.pointer),
+                            format!(
+                                "{}: one_of holds nan or inf, which JSON cannot carry",
+                                c.pointer
+                            ),
                         ));
                     }
                     if let Some(p) = &c.pattern {
@@ -306,6 +309,17 @@ impl Policy {
     /// The JSON schema of the file, for editors and the app's settings form.
     pub fn json_schema() -> Value {
         serde_json::to_value(schemars::schema_for!(PolicyFile)).unwrap_or(Value::Null)
+    }
+}
+
+/// Whether a value read from TOML holds a null anywhere: TOML has none, so it was a nan or an
+/// inf that JSON cannot carry.
+fn holds_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.iter().any(holds_null),
+        Value::Object(o) => o.values().any(holds_null),
+        _ => false,
     }
 }
 
@@ -439,6 +453,11 @@ mod tests {
             (
                 "nan among the allowed values",
                 "[servers.s]\ncustomer_id = \"email\"\n[[servers.s.tools.t.constraints]]\npointer = \"/a\"\none_of = [1, nan]",
+                "policy_invalid",
+            ),
+            (
+                "inf inside an allowed value",
+                "[servers.s]\ncustomer_id = \"email\"\n[[servers.s.tools.t.constraints]]\npointer = \"/a\"\none_of = [{ a = inf }]",
                 "policy_invalid",
             ),
             (
