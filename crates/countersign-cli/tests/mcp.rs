@@ -17,6 +17,9 @@ use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use countersign_shop::OrderStatus;
 use serde_json::{json, Value};
 
+mod support;
+use support::tool_of;
+
 fn bin() -> String {
     assert_cmd::cargo::cargo_bin("countersign")
         .display()
@@ -72,16 +75,6 @@ fn tools_list(dir: &Path, env: &[(&str, &str)]) -> Vec<Value> {
     }
     let out = c.assert().success().get_output().stdout.clone();
     serde_json::from_slice(&out).unwrap()
-}
-
-/// A listed server's tool, by name.
-fn tool_of<'a>(server: &'a Value, tool: &str) -> &'a Value {
-    server["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == tool)
-        .unwrap_or_else(|| panic!("{tool} not listed: {server}"))
 }
 
 fn class_of<'a>(server: &'a Value, tool: &str) -> &'a str {

@@ -16,7 +16,7 @@ use countersign_shop::User;
 use serde_json::{json, Value};
 use support::{
     billing_workspace, cs, external_rows, failure, ingest_email, scripted_provider, stdout, text,
-    tool_call,
+    tool_call, tool_of,
 };
 
 const POLICY: &str = r#"
@@ -57,15 +57,7 @@ fn as_actor(ws: &Path, actor: &str) -> Command {
 /// The billing workspace with the policy above, whose untrusted hints made every tool a write.
 fn workspace(state: &Path) -> tempfile::TempDir {
     let (ws, listed) = billing_workspace(state, POLICY);
-    let class = |name: &str| {
-        listed[0]["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} not listed: {listed:#}"))["class"]
-            .clone()
-    };
+    let class = |name: &str| tool_of(&listed[0], name)["class"].clone();
     // Not trusted, the "read-only" notes tool is a write like the refund.
     assert_eq!(class("customer_notes"), json!("write"));
     assert_eq!(class("get_charge"), json!("write"));

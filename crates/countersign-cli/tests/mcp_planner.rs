@@ -12,7 +12,7 @@ use countersign_shop::demo::{generate, DemoSize, DEMO_SEED};
 use serde_json::{json, Value};
 use support::{
     add_server, cs, filesystem_bin, ingest_email, regex_escape, scripted_provider, stdout, text,
-    tool_call,
+    tool_call, tool_of,
 };
 use wiremock::MockServer;
 
@@ -200,13 +200,7 @@ fn only_a_supervisor_classifies_a_tool_and_only_the_definition_they_reviewed() {
         .success();
     let listed: Value =
         serde_json::from_str(&stdout(cs(ws.path()).args(["tools", "list", "--json"]))).unwrap();
-    let write_file = listed[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "write_file")
-        .unwrap()
-        .clone();
+    let write_file = tool_of(&listed[0], "write_file").clone();
     let hash = write_file["hash"].as_str().unwrap();
     let classify = |actor: &str, hash: &str| {
         let mut c = Command::cargo_bin("countersign").unwrap();
@@ -244,12 +238,6 @@ fn only_a_supervisor_classifies_a_tool_and_only_the_definition_they_reviewed() {
     classify("sam", hash).assert().success();
     let listed: Value =
         serde_json::from_str(&stdout(cs(ws.path()).args(["tools", "list", "--json"]))).unwrap();
-    let class = listed[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "write_file")
-        .unwrap()["class"]
-        .clone();
+    let class = tool_of(&listed[0], "write_file")["class"].clone();
     assert_eq!(class, json!("forbidden"));
 }

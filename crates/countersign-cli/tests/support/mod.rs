@@ -47,12 +47,7 @@ pub fn billing_workspace(state: &Path, policy: &str) -> (tempfile::TempDir, Valu
         .success();
     let listed: Value =
         serde_json::from_str(&stdout(cs(ws.path()).args(["tools", "list", "--json"]))).unwrap();
-    let hash = listed[0]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "get_charge")
-        .unwrap_or_else(|| panic!("get_charge not listed: {listed:#}"))["hash"]
+    let hash = tool_of(&listed[0], "get_charge")["hash"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -74,6 +69,16 @@ pub fn billing_workspace(state: &Path, policy: &str) -> (tempfile::TempDir, Valu
         .success();
     std::fs::write(ws.path().join("mcp-policy.toml"), policy).unwrap();
     (ws, listed)
+}
+
+/// A server's tool in `tools list --json`, by name.
+pub fn tool_of<'a>(server: &'a Value, tool: &str) -> &'a Value {
+    server["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == tool)
+        .unwrap_or_else(|| panic!("{tool} not listed: {server}"))
 }
 
 pub fn stdout(c: &mut Command) -> String {
